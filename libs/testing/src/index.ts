@@ -1,0 +1,2 @@
+export { repoRoot, sharedDir } from './paths';
+export { eventually } from './eventually';
