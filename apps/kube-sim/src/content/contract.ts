@@ -75,3 +75,24 @@ export interface GeneratedCluster {
   objects: KubeObject[];
   deprecatedApiUse: DeprecatedApiUse[];
 }
+
+export interface GenerationContext {
+  /** The fleet seed given to kube-sim (--seed). */
+  fleetSeed: number;
+  /** For a management cluster: the workload clusters it manages (specs whose managedBy is its name). */
+  managed: ClusterSpec[];
+  /** The URL at which kube-sim serves a cluster, e.g. https://127.0.0.1:6443/clusters/tkg-prod-01. */
+  serverUrlFor(name: string): string;
+}
+
+/**
+ * Annotation on a Cluster API `Cluster` holding the full URL of the workload cluster's API server.
+ * Every simulated cluster shares kube-sim's host and port, so `spec.controlPlaneEndpoint`
+ * (host and port only) cannot tell them apart; Flotilla links a managed cluster by this
+ * annotation first, then by `https://<host>:<port>` of the endpoint.
+ */
+export const API_SERVER_URL_ANNOTATION = 'flotilla.dev/api-server-url';
+
+/** Implemented in content/index.ts. */
+export type FleetMix = (count: number, fleetSeed: number) => ClusterSpec[];
+export type GenerateCluster = (spec: ClusterSpec, ctx: GenerationContext) => GeneratedCluster;
