@@ -1,0 +1,64 @@
+import { ClusterCredentialRepository } from '../../persistence/src';
+import { ClusterClient } from './cluster-client';
+import { CredentialCipher } from './credential-cipher';
+
+interface CachedClient {
+  client: ClusterClient;
+  fingerprint: string;
+  usedAt: number;
+}
+
+/**
+ * Turns a stored, encrypted credential into a connected ClusterClient, and keeps it (with its
+ * keep-alive connections) for the next job on the same cluster. A changed URL or credential
+ * replaces the cached client. Bounded: the least recently used clients are closed.
+ */
+export class ClusterClientFactory {
+  private readonly cache = new Map<string, CachedClient>();
+
+  constructor(
+    private readonly credentials: ClusterCredentialRepository,
+    private readonly cipher: CredentialCipher,
+    private readonly opts: { timeoutMs: number; insecureSkipTlsVerify: boolean; maxCached?: number },
+  ) {}
+
+  async forCluster(cluster: { id: string; organizationId: string; apiServerUrl: string }): Promise<ClusterClient> {
+    const blob = await this.credentials.load(cluster.organizationId, cluster.id);
+    if (!blob) throw new Error('the cluster has no stored credential (detached?)');
+    const fingerprint = `${cluster.apiServerUrl}|${blob.keyId}|${blob.iv.toString('base64')}`;
+    const cached = this.cache.get(cluster.id);
+    if (cached && cached.fingerprint === fingerprint) {
+      cached.usedAt = Date.now();
+      return cached.client;
+    }
+    cached?.client.close();
+    const credential = this.cipher.decrypt(blob);
+    const client = new ClusterClient(
+      { apiServerUrl: cluster.apiServerUrl, token: credential.token, caPem: credential.caPem, insecureSkipTlsVerify: this.opts.insecureSkipTlsVerify },
+      { timeoutMs: this.opts.timeoutMs },
+    );
+    this.cache.set(cluster.id, { client, fingerprint, usedAt: Date.now() });
+    this.evictIfFull();
+    return client;
+  }
+
+  forget(clusterId: string): void {
+    this.cache.get(clusterId)?.client.close();
+    this.cache.delete(clusterId);
+  }
+
+  closeAll(): void {
+    for (const c of this.cache.values()) c.client.close();
+    this.cache.clear();
+  }
+
+  private evictIfFull(): void {
+    const max = this.opts.maxCached ?? 2000;
+    if (this.cache.size <= max) return;
+    const oldest = [...this.cache.entries()].sort((a, b) => a[1].usedAt - b[1].usedAt).slice(0, this.cache.size - max);
+    for (const [id, c] of oldest) {
+      c.client.close();
+      this.cache.delete(id);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig, redactUrl } from './app-config';
+
+test('defaults describe a local development setup', () => {
+  const c = loadConfig({});
+  assert.equal(c.database.url, 'postgres://postgres@127.0.0.1:5432/flotilla');
+  assert.equal(c.queue.prefix, 'flotilla');
+  assert.equal(c.sync.intervalSeconds, 60);
+});
+
+test('an invalid variable is named without echoing its value', () => {
+  const secret = 'c2VjcmV0LXRvby1zaG9ydA==';
+  assert.throws(
+    () => loadConfig({ FLOTILLA_ENCRYPTION_KEY: secret, PORT: 'eighty' }),
+    (err: Error) => /FLOTILLA_ENCRYPTION_KEY: must be 32 bytes/.test(err.message) && /PORT/.test(err.message) && !err.message.includes(secret),
+  );
+});
+
+test('passwords are masked in URLs shown in logs', () => {
+  assert.equal(redactUrl('postgres://u:hunter2@db:5432/x'), 'postgres://u:***@db:5432/x');
+});

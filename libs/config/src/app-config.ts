@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Validated once at start-up into a nested, typed object;
+ * error messages name the variable and what is wrong, never the value (it may be a secret).
+ */
+export interface AppConfig {
+  database: { url: string };
+  redis: { url: string };
+  queue: { prefix: string; concurrency: number };
+  api: { port: number; host: string; maxPageSize: number; introspection: boolean; rateLimitPerMinute: number };
+  sync: { intervalSeconds: number; timeoutMs: number; unreachableAfterFailures: number };
+  crypto: { encryptionKey?: string; keyId: string; keyFile: string };
+  log: { level: string };
+  kube: { insecureSkipTlsVerify: boolean };
+  retention: { scanResultDays: number };
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/flotilla'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  FLOTILLA_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash and underscore only')
+    .default('flotilla'),
+  FLOTILLA_QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('127.0.0.1'),
+  FLOTILLA_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+  FLOTILLA_GRAPHQL_INTROSPECTION: bool.default(true),
+  FLOTILLA_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  FLOTILLA_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  FLOTILLA_KUBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  FLOTILLA_UNREACHABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  FLOTILLA_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  FLOTILLA_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/).default('k1'),
+  FLOTILLA_KEY_FILE: z.string().default('.flotilla/encryption.key'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FLOTILLA_KUBE_INSECURE_SKIP_TLS_VERIFY: bool.default(false),
+  FLOTILLA_SCAN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+});
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    database: { url: e.DATABASE_URL },
+    redis: { url: e.REDIS_URL },
+    queue: { prefix: e.FLOTILLA_QUEUE_PREFIX, concurrency: e.FLOTILLA_QUEUE_CONCURRENCY },
+    api: {
+      port: e.PORT,
+      host: e.HOST,
+      maxPageSize: e.FLOTILLA_MAX_PAGE_SIZE,
+      introspection: e.FLOTILLA_GRAPHQL_INTROSPECTION,
+      rateLimitPerMinute: e.FLOTILLA_RATE_LIMIT_PER_MINUTE,
+    },
+    sync: {
+      intervalSeconds: e.FLOTILLA_SYNC_INTERVAL_SECONDS,
+      timeoutMs: e.FLOTILLA_KUBE_TIMEOUT_MS,
+      unreachableAfterFailures: e.FLOTILLA_UNREACHABLE_AFTER_FAILURES,
+    },
+    crypto: { encryptionKey: e.FLOTILLA_ENCRYPTION_KEY, keyId: e.FLOTILLA_ENCRYPTION_KEY_ID, keyFile: e.FLOTILLA_KEY_FILE },
+    log: { level: e.LOG_LEVEL },
+    kube: { insecureSkipTlsVerify: e.FLOTILLA_KUBE_INSECURE_SKIP_TLS_VERIFY },
+    retention: { scanResultDays: e.FLOTILLA_SCAN_RETENTION_DAYS },
+  };
+}
+
+/** A database or Redis URL with any password replaced, for log lines. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}

@@ -1,0 +1,2 @@
+export { loadConfig, redactUrl, ConfigError } from './app-config';
+export type { AppConfig } from './app-config';

@@ -1,0 +1,13 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** AES-256-GCM ciphertext of the cluster's token and CA. Never mapped to a GraphQL model. */
+@Entity('cluster_credentials')
+export class ClusterCredentialEntity {
+  @PrimaryColumn('uuid', { name: 'cluster_id' }) clusterId!: string;
+  @Column('uuid', { name: 'organization_id' }) organizationId!: string;
+  @Column('text', { name: 'key_id' }) keyId!: string;
+  @Column('bytea') iv!: Buffer;
+  @Column('bytea') ciphertext!: Buffer;
+  @Column('bytea', { name: 'auth_tag' }) authTag!: Buffer;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+}

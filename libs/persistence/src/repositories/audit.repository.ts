@@ -1,0 +1,39 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditEventEntity } from '../entities/audit-event.entity';
+import { Page, decodeCursor, encodeCursor } from '../page-cursor';
+
+export interface AuditRecord {
+  actor: string;
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  outcome?: 'SUCCESS' | 'FAILURE';
+  details?: Record<string, unknown>;
+}
+
+export class AuditRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async record(tx: EntityManager | DataSource, organizationId: string, event: AuditRecord): Promise<void> {
+    await tx.query(
+      `INSERT INTO audit_events (organization_id, actor, action, target_type, target_id, outcome, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [organizationId, event.actor, event.action, event.targetType ?? null, event.targetId ?? null, event.outcome ?? 'SUCCESS', event.details ?? {}],
+    );
+  }
+
+  /** Newest first, keyset-paginated on the bigserial id. */
+  async list(organizationId: string, first: number, after?: string): Promise<Page<AuditEventEntity>> {
+    const qb = this.db
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder('e')
+      .where('e.organization_id = :organizationId', { organizationId })
+      .orderBy('e.id', 'DESC')
+      .limit(first + 1);
+    if (after) qb.andWhere('e.id < :afterId', { afterId: String(decodeCursor(after)[0]) });
+    const rows = await qb.getMany();
+    const items = rows.slice(0, first);
+    const last = items[items.length - 1];
+    return { items, hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last.id, last.id) : null };
+  }
+}

@@ -1,0 +1,55 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { ClusterGroupEntity } from '../entities/cluster-group.entity';
+
+export interface ClusterGroupWithCount extends ClusterGroupEntity {
+  clusterCount: number;
+}
+
+export class ClusterGroupRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async listWithCounts(organizationId: string): Promise<ClusterGroupWithCount[]> {
+    const rows: Array<Record<string, any>> = await this.db.query(
+      `SELECT g.id, g.organization_id, g.name, g.description, g.created_at,
+              (SELECT count(*) FROM clusters c WHERE c.organization_id = g.organization_id AND c.group_id = g.id AND c.status <> 'DETACHED')::int AS cluster_count
+         FROM cluster_groups g WHERE g.organization_id = $1 ORDER BY g.name`,
+      [organizationId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      organizationId: r.organization_id,
+      name: r.name,
+      description: r.description,
+      createdAt: r.created_at,
+      clusterCount: r.cluster_count,
+    }));
+  }
+
+  async findById(organizationId: string, id: string, tx?: EntityManager): Promise<ClusterGroupEntity | null> {
+    return (tx ?? this.db.manager).getRepository(ClusterGroupEntity).findOneBy({ organizationId, id });
+  }
+
+  async findByIds(organizationId: string, ids: readonly string[]): Promise<ClusterGroupEntity[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .getRepository(ClusterGroupEntity)
+      .createQueryBuilder('g')
+      .where('g.organization_id = :organizationId AND g.id IN (:...ids)', { organizationId, ids })
+      .getMany();
+  }
+
+  async findByName(organizationId: string, name: string): Promise<ClusterGroupEntity | null> {
+    return this.db.getRepository(ClusterGroupEntity).findOneBy({ organizationId, name });
+  }
+
+  /** Returns null when the name is taken. */
+  async create(tx: EntityManager, organizationId: string, name: string, description: string | null): Promise<ClusterGroupEntity | null> {
+    const rows: Array<{ id: string }> = await tx.query(
+      `INSERT INTO cluster_groups (organization_id, name, description) VALUES ($1, $2, $3)
+       ON CONFLICT (organization_id, name) DO NOTHING RETURNING id`,
+      [organizationId, name, description],
+    );
+    if (rows.length === 0) return null;
+    return tx.getRepository(ClusterGroupEntity).findOneByOrFail({ organizationId, id: rows[0].id });
+  }
+}

@@ -1,0 +1,281 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { ClusterEntity, ClusterStatus, Provider } from '../entities/cluster.entity';
+import { Page, decodeCursor, encodeCursor } from '../page-cursor';
+import { versionSortKey } from '../version-key';
+
+export type ClusterOrderField = 'NAME' | 'LAST_SEEN_AT' | 'KUBERNETES_VERSION' | 'ATTACHED_AT';
+
+export interface ClusterListFilter {
+  search?: string | null;
+  providers?: Provider[] | null;
+  statuses?: ClusterStatus[] | null;
+  groupId?: string | null;
+  labels?: Array<{ key: string; value: string }> | null;
+  /** Compliance roll-up statuses; applied through the current-compliance table. */
+  complianceStatuses?: string[] | null;
+}
+
+export interface ClusterListQuery {
+  filter?: ClusterListFilter;
+  first: number;
+  after?: string | null;
+  orderBy?: { field: ClusterOrderField; direction: 'ASC' | 'DESC' };
+}
+
+export interface NewCluster {
+  name: string;
+  apiServerUrl: string;
+  groupId: string | null;
+  labels: Record<string, string>;
+}
+
+export interface SyncObservation {
+  status: 'CONNECTED' | 'DEGRADED';
+  statusReason: string | null;
+  provider: Provider;
+  region: string | null;
+  kubernetesVersion: string;
+  nodeCount: number;
+  readyNodeCount: number;
+}
+
+/** Sort expressions use no NULLs, so keyset comparisons are plain row comparisons. */
+const ORDER_COLUMNS: Record<ClusterOrderField, { expr: string; key: (c: ClusterEntity) => string | number }> = {
+  NAME: { expr: 'c.name', key: (c) => c.name },
+  ATTACHED_AT: { expr: 'c.attached_at', key: (c) => c.attachedAt.toISOString() },
+  LAST_SEEN_AT: {
+    expr: `coalesce(c.last_seen_at, 'epoch'::timestamptz)`,
+    key: (c) => (c.lastSeenAt ?? new Date(0)).toISOString(),
+  },
+  KUBERNETES_VERSION: { expr: 'c.version_key', key: (c) => c.versionKey },
+};
+
+const COLUMNS = `c.id, c.organization_id AS "organizationId", c.name, c.provider, c.region, c.api_server_url AS "apiServerUrl",
+  c.status, c.status_reason AS "statusReason", c.kubernetes_version AS "kubernetesVersion", c.version_key AS "versionKey",
+  c.node_count AS "nodeCount", c.ready_node_count AS "readyNodeCount", c.labels, c.group_id AS "groupId",
+  c.attached_at AS "attachedAt", c.last_seen_at AS "lastSeenAt", c.detached_at AS "detachedAt",
+  c.consecutive_failures AS "consecutiveFailures", c.next_sync_at AS "nextSyncAt",
+  c.management_cluster_id AS "managementClusterId", c.management_namespace AS "managementNamespace",
+  c.management_name AS "managementName", c.updated_at AS "updatedAt"`;
+
+export class ClusterRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Returns null when an attached cluster of that name exists already. */
+  async attach(tx: EntityManager, organizationId: string, cluster: NewCluster): Promise<ClusterEntity | null> {
+    const rows: ClusterEntity[] = await tx.query(
+      `INSERT INTO clusters AS c (organization_id, name, api_server_url, group_id, labels, status, next_sync_at)
+       VALUES ($1, $2, $3, $4, $5, 'PENDING', now())
+       ON CONFLICT (organization_id, name) WHERE status <> 'DETACHED' DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [organizationId, cluster.name, cluster.apiServerUrl, cluster.groupId, cluster.labels],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findById(organizationId: string, id: string, tx?: EntityManager): Promise<ClusterEntity | null> {
+    if (!isUuid(id)) return null;
+    const rows: ClusterEntity[] = await (tx ?? this.db).query(
+      `SELECT ${COLUMNS} FROM clusters c WHERE c.organization_id = $1 AND c.id = $2`,
+      [organizationId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findByIds(organizationId: string, ids: readonly string[]): Promise<ClusterEntity[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.db.query(`SELECT ${COLUMNS} FROM clusters c WHERE c.organization_id = $1 AND c.id = ANY($2::uuid[])`, [
+      organizationId,
+      valid,
+    ]);
+  }
+
+  /** The dashboard's fleet table: filters, one order, keyset pagination and the filtered total. */
+  async listForFleetView(organizationId: string, q: ClusterListQuery): Promise<Page<ClusterEntity> & { totalCount: number }> {
+    const params: unknown[] = [organizationId];
+    const where = ['c.organization_id = $1'];
+    const f = q.filter ?? {};
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (f.statuses?.length) where.push(`c.status = ANY(${p(f.statuses)}::text[])`);
+    else where.push(`c.status <> 'DETACHED'`);
+    if (f.providers?.length) where.push(`c.provider = ANY(${p(f.providers)}::text[])`);
+    if (f.groupId) where.push(isUuid(f.groupId) ? `c.group_id = ${p(f.groupId)}` : 'false');
+    if (f.search?.trim()) {
+      const like = `%${f.search.trim().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      const ph = p(like);
+      where.push(`(c.name ILIKE ${ph} OR c.region ILIKE ${ph} OR c.kubernetes_version ILIKE ${ph})`);
+    }
+    if (f.labels?.length) {
+      const obj: Record<string, string> = {};
+      for (const l of f.labels) obj[l.key] = l.value;
+      where.push(`c.labels @> ${p(JSON.stringify(obj))}::jsonb`);
+    }
+    if (f.complianceStatuses?.length) {
+      // UNKNOWN also covers clusters never scanned (no row in cluster_compliance).
+      const ph = p(f.complianceStatuses);
+      where.push(
+        `coalesce((SELECT cc.status FROM cluster_compliance cc WHERE cc.cluster_id = c.id), 'UNKNOWN') = ANY(${ph}::text[])`,
+      );
+    }
+    const whereSql = where.join(' AND ');
+    const countParams = [...params];
+
+    const order = ORDER_COLUMNS[q.orderBy?.field ?? 'NAME'];
+    const dir = q.orderBy?.direction === 'DESC' ? 'DESC' : 'ASC';
+    let pageWhere = whereSql;
+    if (q.after) {
+      const [value, id] = decodeCursor(q.after);
+      const cmp = dir === 'ASC' ? '>' : '<';
+      const cast = q.orderBy?.field === 'ATTACHED_AT' || q.orderBy?.field === 'LAST_SEEN_AT' ? '::timestamptz' : '::text';
+      pageWhere += ` AND (${order.expr}, c.id) ${cmp} (${p(String(value))}${cast}, ${p(id)}::uuid)`;
+    }
+    const limit = p(q.first + 1);
+    const [rows, count] = await Promise.all([
+      this.db.query(`SELECT ${COLUMNS} FROM clusters c WHERE ${pageWhere} ORDER BY ${order.expr} ${dir}, c.id ${dir} LIMIT ${limit}`, params) as Promise<
+        ClusterEntity[]
+      >,
+      this.db.query(`SELECT count(*)::int AS n FROM clusters c WHERE ${whereSql}`, countParams) as Promise<Array<{ n: number }>>,
+    ]);
+    const items = rows.slice(0, q.first);
+    const last = items[items.length - 1];
+    return {
+      items,
+      totalCount: count[0].n,
+      hasNextPage: rows.length > q.first,
+      endCursor: last ? encodeCursor(order.key(last), last.id) : null,
+    };
+  }
+
+  cursorFor(cluster: ClusterEntity, field: ClusterOrderField = 'NAME'): string {
+    return encodeCursor(ORDER_COLUMNS[field].key(cluster), cluster.id);
+  }
+
+  async fleetSummary(organizationId: string): Promise<{
+    clusterCount: number;
+    nodeCount: number;
+    byStatus: Array<{ status: ClusterStatus; count: number }>;
+    byProvider: Array<{ provider: Provider; count: number }>;
+    byVersion: Array<{ version: string; count: number }>;
+  }> {
+    // One pass over the organization's clusters; grouping sets give the three breakdowns at once.
+    const rows: Array<{ status: string | null; provider: string | null; version: string | null; n: number; nodes: number; g: number }> =
+      await this.db.query(
+        `SELECT status, provider, coalesce(kubernetes_version, 'unknown') AS version, count(*)::int AS n,
+                coalesce(sum(node_count), 0)::int AS nodes,
+                GROUPING(status, provider, coalesce(kubernetes_version, 'unknown'))::int AS g
+           FROM clusters WHERE organization_id = $1 AND status <> 'DETACHED'
+          GROUP BY GROUPING SETS ((status), (provider), (coalesce(kubernetes_version, 'unknown')), ())`,
+        [organizationId],
+      );
+    const total = rows.find((r) => r.g === 7);
+    return {
+      clusterCount: total?.n ?? 0,
+      nodeCount: total?.nodes ?? 0,
+      byStatus: rows.filter((r) => r.g === 3).map((r) => ({ status: r.status as ClusterStatus, count: r.n })).sort((a, b) => a.status.localeCompare(b.status)),
+      byProvider: rows.filter((r) => r.g === 5).map((r) => ({ provider: r.provider as Provider, count: r.n })).sort((a, b) => a.provider.localeCompare(b.provider)),
+      byVersion: rows
+        .filter((r) => r.g === 6)
+        .map((r) => ({ version: r.version as string, count: r.n }))
+        .sort((a, b) => (versionSortKey(b.version) < versionSortKey(a.version) ? -1 : 1)),
+    };
+  }
+
+  async updateLabelsAndGroup(
+    tx: EntityManager,
+    organizationId: string,
+    id: string,
+    change: { labels?: Record<string, string>; groupId?: string | null },
+  ): Promise<ClusterEntity | null> {
+    const sets: string[] = ['updated_at = now()'];
+    const params: unknown[] = [organizationId, id];
+    if (change.labels !== undefined) {
+      params.push(change.labels);
+      sets.push(`labels = $${params.length}`);
+    }
+    if (change.groupId !== undefined) {
+      params.push(change.groupId);
+      sets.push(`group_id = $${params.length}`);
+    }
+    const rows: [ClusterEntity[], number] = await tx.query(
+      `UPDATE clusters c SET ${sets.join(', ')} WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
+      params,
+    );
+    return rows[0][0] ?? null;
+  }
+
+  async markDetached(tx: EntityManager, organizationId: string, id: string): Promise<ClusterEntity | null> {
+    const rows: [ClusterEntity[], number] = await tx.query(
+      `UPDATE clusters c SET status = 'DETACHED', status_reason = 'detached by a user', detached_at = now(), next_sync_at = NULL, updated_at = now()
+        WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
+      [organizationId, id],
+    );
+    return rows[0][0] ?? null;
+  }
+
+  /**
+   * Claims clusters whose sync is due, across every organization (the worker's clock), and moves
+   * their due time on in the same statement: SKIP LOCKED lets any number of replicas claim at once
+   * without two of them taking the same cluster for the same tick.
+   */
+  async claimDueForSync(tx: EntityManager, limit: number, intervalSeconds: number): Promise<Array<{ id: string; organizationId: string }>> {
+    const rows: [Array<{ id: string; organizationId: string }>, number] = await tx.query(
+      `UPDATE clusters c SET next_sync_at = now() + make_interval(secs => $2)
+        WHERE c.id IN (
+          SELECT id FROM clusters
+           WHERE status <> 'DETACHED' AND next_sync_at <= now()
+           ORDER BY next_sync_at
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING c.id, c.organization_id AS "organizationId"`,
+      [limit, intervalSeconds],
+    );
+    return rows[0];
+  }
+
+  /** Worker-side read by id alone: jobs carry ids that the outbox wrote with their organization. */
+  async findForWorker(organizationId: string, id: string): Promise<ClusterEntity | null> {
+    return this.findById(organizationId, id);
+  }
+
+  async recordSyncSuccess(organizationId: string, id: string, o: SyncObservation): Promise<ClusterEntity | null> {
+    const rows: [ClusterEntity[], number] = await this.db.query(
+      `UPDATE clusters c SET status = $3, status_reason = $4, provider = $5, region = $6, kubernetes_version = $7, version_key = $8,
+              node_count = $9, ready_node_count = $10, last_seen_at = now(), consecutive_failures = 0, updated_at = now()
+        WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
+      [organizationId, id, o.status, o.statusReason, o.provider, o.region, o.kubernetesVersion, versionSortKey(o.kubernetesVersion), o.nodeCount, o.readyNodeCount],
+    );
+    return rows[0][0] ?? null;
+  }
+
+  /**
+   * One more consecutive failure. The cluster turns UNREACHABLE once failures reach the threshold
+   * (a single blip does not flap the dashboard), and its next sync backs off exponentially.
+   */
+  async recordSyncFailure(
+    organizationId: string,
+    id: string,
+    reason: string,
+    opts: { unreachableAfter: number; baseBackoffSeconds: number; maxBackoffSeconds: number },
+  ): Promise<ClusterEntity | null> {
+    const rows: [ClusterEntity[], number] = await this.db.query(
+      `UPDATE clusters c SET consecutive_failures = c.consecutive_failures + 1,
+              status = CASE WHEN c.consecutive_failures + 1 >= $4 THEN 'UNREACHABLE' ELSE c.status END,
+              status_reason = $3,
+              next_sync_at = now() + make_interval(secs => least($6::float8, $5::float8 * power(2, least(c.consecutive_failures, 10)))),
+              updated_at = now()
+        WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
+      [organizationId, id, reason, opts.unreachableAfter, opts.baseBackoffSeconds, opts.maxBackoffSeconds],
+    );
+    return rows[0][0] ?? null;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids come from clients: a malformed one is simply not found, never a database error. */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}

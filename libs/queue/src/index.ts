@@ -1,0 +1,4 @@
+export { QueueName, JobName, JOB_QUEUE, jobIds, parsePayload, outboxMessage, InvalidJobPayloadError } from './queue-catalogue';
+export type { JobPayloads } from './queue-catalogue';
+export { QueueSet, createRedis, bullPrefix } from './queue-connection';
+export { OutboxRelay } from './outbox-relay';

@@ -1,0 +1,63 @@
+/**
+ * The typed job catalogue: every queue, every job name, and the payload each job carries.
+ * Payloads hold ids only — workers load credentials and rows themselves.
+ */
+export enum QueueName {
+  ClusterSync = 'cluster-sync',
+  Compliance = 'compliance',
+  Upgrade = 'upgrade',
+  Inspection = 'inspection',
+}
+
+export enum JobName {
+  SyncCluster = 'sync-cluster',
+  ScanCluster = 'scan-cluster',
+  RunUpgrade = 'run-upgrade',
+  RunInspection = 'run-inspection',
+}
+
+export interface JobPayloads {
+  [JobName.SyncCluster]: { organizationId: string; clusterId: string };
+  [JobName.ScanCluster]: { organizationId: string; scanId: string; clusterId: string };
+  [JobName.RunUpgrade]: { organizationId: string; upgradeId: string };
+  [JobName.RunInspection]: { organizationId: string; inspectionId: string };
+}
+
+export const JOB_QUEUE: { [J in JobName]: QueueName } = {
+  [JobName.SyncCluster]: QueueName.ClusterSync,
+  [JobName.ScanCluster]: QueueName.Compliance,
+  [JobName.RunUpgrade]: QueueName.Upgrade,
+  [JobName.RunInspection]: QueueName.Inspection,
+};
+
+/** Deterministic ids: enqueuing the same work twice is one job. */
+export const jobIds = {
+  syncCluster: (clusterId: string, tick: string) => `sync:${clusterId}:${tick}`,
+  scanCluster: (scanId: string, clusterId: string) => `scan:${scanId}:cluster:${clusterId}`,
+  runUpgrade: (upgradeId: string) => `upgrade:${upgradeId}`,
+  runInspection: (inspectionId: string) => `inspection:${inspectionId}`,
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const REQUIRED_IDS: { [J in JobName]: Array<keyof JobPayloads[J]> } = {
+  [JobName.SyncCluster]: ['organizationId', 'clusterId'],
+  [JobName.ScanCluster]: ['organizationId', 'scanId', 'clusterId'],
+  [JobName.RunUpgrade]: ['organizationId', 'upgradeId'],
+  [JobName.RunInspection]: ['organizationId', 'inspectionId'],
+};
+
+export class InvalidJobPayloadError extends Error {}
+
+/** Validates a payload as the worker takes it; an invalid one fails without retries. */
+export function parsePayload<J extends JobName>(name: J, data: unknown): JobPayloads[J] {
+  if (!data || typeof data !== 'object') throw new InvalidJobPayloadError(`${name}: payload is not an object`);
+  for (const key of REQUIRED_IDS[name]) {
+    const v = (data as Record<string, unknown>)[key as string];
+    if (typeof v !== 'string' || !UUID.test(v)) throw new InvalidJobPayloadError(`${name}: ${String(key)} must be a uuid`);
+  }
+  return data as JobPayloads[J];
+}
+
+export function outboxMessage<J extends JobName>(name: J, jobId: string, payload: JobPayloads[J]) {
+  return { queue: JOB_QUEUE[name], jobName: name, jobId, payload: payload as unknown as Record<string, unknown> };
+}
