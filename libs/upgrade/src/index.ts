@@ -1,0 +1,13 @@
+export type { KubeVersion } from './kube-version';
+export { parseKubeVersion, compareKubeVersions } from './kube-version';
+export type { SkewVerdict } from './upgrade-skew';
+export { availableUpgrades, checkUpgradeSkew, checkKubeletSkew } from './upgrade-skew';
+export type { DeprecatedApiInUse, RemovedApi } from './removed-api.model';
+export { apiVersionOf } from './removed-api.model';
+export { parseDeprecatedApiMetrics } from './deprecated-api-metrics';
+export type { ObjectRef, RemovedObject } from './removed-apis';
+export { apisRemovedBy, removedApiTable, objectsRemovedBy } from './removed-apis';
+export type { PreflightInput, PreflightResult } from './preflight';
+export { runPreflight } from './preflight';
+export type { RolloutPhase, RolloutObservation, RolloutAssessment } from './rollout-assessment';
+export { assessRollout, rolloutTimeout } from './rollout-assessment';
