@@ -1,0 +1,63 @@
+import { CliError } from './cli-error';
+import { GraphqlClient } from './graphql-client';
+
+export interface ClusterRow {
+  id: string;
+  name: string;
+  provider: string;
+  region: string | null;
+  kubernetesVersion: string | null;
+  status: string;
+  nodeCount: number;
+  lastSeenAt: string | null;
+}
+
+interface CliClustersData {
+  clusters: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: Array<{ node: ClusterRow }>;
+  };
+}
+
+export const PAGE_SIZE = 100;
+
+/** Every cluster of the organization, following `CliClusters` pages of 100. */
+export async function listAllClusters(client: GraphqlClient): Promise<ClusterRow[]> {
+  const rows: ClusterRow[] = [];
+  const seen = new Set<string>();
+  let after: string | null = null;
+  for (;;) {
+    const data: CliClustersData = await client.request<CliClustersData>('CliClusters', { first: PAGE_SIZE, after });
+    rows.push(...data.clusters.edges.map((e) => e.node));
+    const { hasNextPage, endCursor } = data.clusters.pageInfo;
+    if (!hasNextPage || !endCursor) return rows;
+    // A server that hands back a cursor twice would otherwise loop forever.
+    if (seen.has(endCursor)) throw new CliError('the API returned the same page cursor twice; giving up listing clusters');
+    seen.add(endCursor);
+    after = endCursor;
+  }
+}
+
+/** The cluster with this name (a live one over a DETACHED one); a clear error when there is none. */
+export async function findClusterByName(client: GraphqlClient, name: string): Promise<ClusterRow> {
+  const matches = (await listAllClusters(client)).filter((c) => c.name === name);
+  const found = matches.find((c) => c.status !== 'DETACHED') ?? matches[0];
+  if (!found) throw new CliError(`no cluster named ${JSON.stringify(name)} in this organization (see flotilla cluster list)`);
+  return found;
+}
+
+interface ClusterGroupsData {
+  clusterGroups: Array<{ id: string; name: string }>;
+}
+
+/** A group's id from its name (an id is accepted too); unknown → error listing the groups. */
+export async function resolveGroupId(client: GraphqlClient, group: string): Promise<string> {
+  const { clusterGroups } = await client.request<ClusterGroupsData>('ClusterGroups');
+  const found = clusterGroups.find((g) => g.name === group) ?? clusterGroups.find((g) => g.id === group);
+  if (!found) {
+    const names = clusterGroups.map((g) => g.name).sort();
+    throw new CliError(`unknown cluster group ${JSON.stringify(group)} (groups: ${names.length ? names.join(', ') : 'none yet'})`);
+  }
+  return found.id;
+}

@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { run } from '../main';
+import { captureIo, startFakeGraphqlApi } from '../testing/fake-graphql-api';
+
+function node(i: number, extra: Record<string, unknown> = {}) {
+  return {
+    id: `c${i}`,
+    name: `cluster-${i}`,
+    provider: 'EKS',
+    region: i % 2 ? 'eu-west-1' : null,
+    kubernetesVersion: 'v1.31.2-eks-7f9249a',
+    status: 'CONNECTED',
+    nodeCount: i,
+    lastSeenAt: new Date(Date.now() - 30_000).toISOString(),
+    ...extra,
+  };
+}
+
+/** Three clusters served two per page, with opaque cursors. */
+function pagedClusters(nodes: ReturnType<typeof node>[]) {
+  return (v: Record<string, any>) => {
+    const start = v.after ? Number(String(v.after).slice(4)) : 0;
+    const page = nodes.slice(start, start + 2);
+    const end = start + page.length;
+    return {
+      data: {
+        clusters: { totalCount: nodes.length, pageInfo: { hasNextPage: end < nodes.length, endCursor: `cur:${end}` }, edges: page.map((n) => ({ node: n })) },
+      },
+    };
+  };
+}
+
+async function withApi(handlers: Parameters<typeof startFakeGraphqlApi>[0], fn: (env: Record<string, string>, api: Awaited<ReturnType<typeof startFakeGraphqlApi>>) => Promise<void>) {
+  const api = await startFakeGraphqlApi(handlers);
+  try {
+    await fn({ FLOTILLA_API_URL: api.url, FLOTILLA_TOKEN: 'flt_test_token', FLOTILLA_CONFIG: '/nonexistent/config.json' }, api);
+  } finally {
+    await api.stop();
+  }
+}
+
+const three = [node(1), node(2, { status: 'PENDING', kubernetesVersion: null, lastSeenAt: null }), node(3)];
+
+test('cluster list follows every page and prints a table', async () => {
+  await withApi({ CliClusters: pagedClusters(three) }, async (env, api) => {
+    const c = captureIo();
+    assert.equal(await run(['cluster', 'list'], { io: c.io, env }), 0);
+    const lines = c.out.trimEnd().split('\n');
+    assert.match(lines[0], /^NAME\s+STATUS\s+PROVIDER\s+VERSION\s+NODES\s+REGION\s+LAST SEEN$/);
+    assert.match(lines[1], /^cluster-1\s+CONNECTED\s+EKS\s+v1\.31\.2-eks-7f9249a\s+1\s+eu-west-1\s+30s ago$/);
+    assert.match(lines[2], /^cluster-2\s+PENDING\s+EKS\s+-\s+2\s+-\s+-$/);
+    assert.equal(lines.length, 4);
+    assert.deepEqual(
+      api.requests.map((r) => r.variables),
+      [
+        { first: 100, after: null },
+        { first: 100, after: 'cur:2' },
+      ],
+    );
+  });
+});
+
+test('cluster list -o json prints one JSON array of every cluster', async () => {
+  await withApi({ CliClusters: pagedClusters(three) }, async (env) => {
+    const c = captureIo();
+    assert.equal(await run(['cluster', 'list', '-o', 'json'], { io: c.io, env }), 0);
+    assert.deepEqual(JSON.parse(c.out), three);
+  });
+});
+
+test('cluster detach finds the id by name across pages', async () => {
+  await withApi({ CliClusters: pagedClusters(three), DetachCluster: (v) => ({ data: { detachCluster: { id: v.id, status: 'DETACHED' } } }) }, async (env, api) => {
+    const c = captureIo();
+    assert.equal(await run(['cluster', 'detach', 'cluster-3'], { io: c.io, env }), 0);
+    assert.equal(c.out, 'cluster/cluster-3 detached\n');
+    assert.deepEqual(api.requests.at(-1)?.variables, { id: 'c3' });
+
+    const missing = captureIo();
+    assert.equal(await run(['cluster', 'detach', 'nope'], { io: missing.io, env }), 1);
+    assert.match(missing.err, /^error: no cluster named "nope"/);
+  });
+});
+
+test('attach refuses an unknown group before touching any cluster', async () => {
+  await withApi({ ClusterGroups: () => ({ data: { clusterGroups: [{ id: 'g1', name: 'prod' }, { id: 'g2', name: 'dev' }] } }) }, async (env, api) => {
+    const c = captureIo();
+    // The kubeconfig does not exist: reaching it would be a different error.
+    assert.equal(await run(['cluster', 'attach', 'x', '--group', 'staging', '--kubeconfig', '/nonexistent/kubeconfig'], { io: c.io, env }), 1);
+    assert.equal(c.err, 'error: unknown cluster group "staging" (groups: dev, prod)\n');
+    assert.deepEqual(api.requests.map((r) => r.operationName), ['ClusterGroups']);
+  });
+});
+
+test('attach of a name that is already attached fails clearly without touching the cluster', async () => {
+  const list = { data: { clusters: { edges: [{ node: { id: 'c9', name: 'prod-eu', status: 'CONNECTED' } }] } } };
+  await withApi({ ClusterList: () => list }, async (env, api) => {
+    const c = captureIo();
+    assert.equal(await run(['cluster', 'attach', 'prod-eu', '--kubeconfig', '/nonexistent/kubeconfig'], { io: c.io, env }), 1);
+    assert.match(c.err, /^error: cluster prod-eu is already attached \(c9\); nothing was changed\. Use --update/);
+    assert.deepEqual(api.requests[0].variables, { filter: { search: 'prod-eu' }, first: 100, orderBy: { field: 'NAME', direction: 'ASC' } });
+    assert.ok(!api.requests.some((r) => r.operationName === 'AttachCluster'));
+  });
+});
+
+test('an expired token is reported as "not logged in", exit 1', async () => {
+  await withApi({ CliClusters: () => ({ errors: [{ message: 'Unauthorized', extensions: { code: 'UNAUTHENTICATED' } }] }) }, async (env) => {
+    const c = captureIo();
+    assert.equal(await run(['cluster', 'list'], { io: c.io, env }), 1);
+    assert.equal(c.err, 'error: not logged in or token expired/revoked: run flotilla login\n');
+    assert.equal(c.out, '');
+  });
+});

@@ -1,0 +1,132 @@
+import { Command, Option } from 'commander';
+import { AGENT_CLUSTER_ROLE, AGENT_CLUSTER_ROLE_BINDING, AGENT_NAMESPACE } from '../../../../libs/cluster-access/src/agent-identity';
+import { CliContext, apiClient } from '../cli-context';
+import { CliError } from '../cli-error';
+import { findClusterByName, listAllClusters, resolveGroupId } from '../cluster-lookup';
+import { GraphqlClient, GraphqlRequestError } from '../graphql-client';
+import { ensureAgentIdentity, loadKubeConfig } from '../kube-attach';
+import { Label, collectLabel } from '../labels';
+import { formatJson, formatTable, timeAgo } from '../output';
+
+interface AttachOptions {
+  kubeconfig?: string;
+  context?: string;
+  group?: string;
+  label?: Label[];
+  update?: boolean;
+}
+
+interface AttachClusterData {
+  attachCluster: { id: string; name: string; status: string; provider: string; kubernetesVersion: string | null; apiServerUrl: string };
+}
+
+interface ClusterListData {
+  clusters: { edges: Array<{ node: { id: string; name: string; status: string } }> };
+}
+
+export function registerClusterCommands(program: Command, ctx: CliContext): void {
+  const cluster = program.command('cluster').description('attach, list and detach clusters');
+
+  cluster
+    .command('attach')
+    .description('create the Flotilla agent identity in a cluster (with your kubeconfig) and register the cluster')
+    .argument('<name>', 'name of the cluster in Flotilla')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
+    .option('--context <context>', 'kubeconfig context (default: the current context)')
+    .option('--group <group>', 'cluster group name (or id)')
+    .option('--label <key=value>', 'label for the cluster; repeatable', collectLabel, [] as Label[])
+    .option('--update', 'when the cluster is already attached, refresh the agent identity in the cluster and succeed')
+    .addHelpText(
+      'after',
+      `
+Only the agent's service-account token, the API server URL and its CA are sent to Flotilla;
+your own kubeconfig credentials never leave this machine.
+Re-running is safe: the objects in ${AGENT_NAMESPACE} are brought to the desired state and the
+existing token is kept. An already attached name fails (exit 1) unless --update is given.`,
+    )
+    .action(async (name: string, opts: AttachOptions) => attach(ctx, name, opts));
+
+  cluster
+    .command('list')
+    .description('list the clusters of your organization')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (opts: { output: string }) => {
+      const rows = await listAllClusters(apiClient(ctx));
+      if (opts.output === 'json') return ctx.io.out(formatJson(rows));
+      if (rows.length === 0) return ctx.io.err('No clusters yet: attach one with flotilla cluster attach NAME\n');
+      const now = new Date();
+      ctx.io.out(
+        formatTable(
+          ['NAME', 'STATUS', 'PROVIDER', 'VERSION', 'NODES', 'REGION', 'LAST SEEN'],
+          rows.map((c) => [c.name, c.status, c.provider, c.kubernetesVersion, c.nodeCount, c.region, timeAgo(c.lastSeenAt, now)]),
+        ),
+      );
+    });
+
+  cluster
+    .command('detach')
+    .description('remove a cluster from Flotilla (its stored credentials are no longer used)')
+    .argument('<name>', 'cluster name')
+    .action(async (name: string) => {
+      const client = apiClient(ctx);
+      const found = await findClusterByName(client, name);
+      if (found.status === 'DETACHED') return ctx.io.err(`cluster ${name} is already detached\n`);
+      await client.request('DetachCluster', { id: found.id });
+      ctx.io.out(`cluster/${name} detached\n`);
+      ctx.io.err(
+        `The agent identity is still in the cluster; to remove it and revoke its token:\n  kubectl delete namespace ${AGENT_NAMESPACE}; kubectl delete clusterrolebinding ${AGENT_CLUSTER_ROLE_BINDING}; kubectl delete clusterrole ${AGENT_CLUSTER_ROLE}\n`,
+      );
+    });
+}
+
+async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promise<void> {
+  const client = apiClient(ctx);
+  // Everything that can be checked without touching the cluster comes first.
+  const groupId = opts.group ? await resolveGroupId(client, opts.group) : undefined;
+  const existing = await findLiveCluster(client, name);
+  if (existing && !opts.update) throw alreadyAttached(name, existing.id);
+
+  const kubeConfig = loadKubeConfig(opts.kubeconfig);
+  const credentials = await ensureAgentIdentity(kubeConfig, opts.context, { onProgress: (line) => ctx.io.err(`${line}\n`) });
+  if (!credentials.caData) ctx.io.err('warning: neither the kubeconfig nor the cluster offered a CA certificate; Flotilla will not be able to verify TLS\n');
+  if (existing) {
+    ctx.io.out(`cluster/${name} already attached (${existing.id}); agent identity refreshed\n`);
+    return;
+  }
+
+  let data: AttachClusterData;
+  try {
+    data = await client.request<AttachClusterData>('AttachCluster', {
+      input: { name, apiServerUrl: credentials.apiServerUrl, token: credentials.token, caData: credentials.caData ?? null, groupId: groupId ?? null, labels: opts.label ?? [] },
+    });
+  } catch (err) {
+    if (err instanceof GraphqlRequestError && err.code === 'CONFLICT') {
+      if (opts.update) {
+        ctx.io.out(`cluster/${name} already attached; agent identity refreshed\n`);
+        return;
+      }
+      throw new CliError(
+        `cluster ${name} is already attached (the API refused a second registration); the agent identity in the cluster is up to date. Use --update to accept that, or flotilla cluster detach ${name} first`,
+      );
+    }
+    throw err;
+  }
+  const c = data.attachCluster;
+  ctx.io.out(`cluster/${c.name} attached (${c.id}, status ${c.status}, ${c.apiServerUrl})\n`);
+}
+
+/** The live (not DETACHED) cluster of that name, looked up by search so a big fleet costs one request. */
+async function findLiveCluster(client: GraphqlClient, name: string): Promise<{ id: string } | undefined> {
+  const data = await client.request<ClusterListData>('ClusterList', {
+    filter: { search: name },
+    first: 100,
+    orderBy: { field: 'NAME', direction: 'ASC' },
+  });
+  return data.clusters.edges.map((e) => e.node).find((c) => c.name === name && c.status !== 'DETACHED');
+}
+
+function alreadyAttached(name: string, id: string): CliError {
+  return new CliError(
+    `cluster ${name} is already attached (${id}); nothing was changed. Use --update to refresh its agent identity in the cluster, or flotilla cluster detach ${name} first`,
+  );
+}

@@ -1,0 +1,265 @@
+import { readFileSync } from 'node:fs';
+import { ApiException, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, KubeObject, agentObjects } from '../../../libs/cluster-access/src/agent-identity';
+import { CliError } from './cli-error';
+
+/** What the API needs to reach the cluster as the agent. Never the operator's own credentials. */
+export interface AgentCredentials {
+  apiServerUrl: string;
+  token: string;
+  /** Base64 of the PEM CA bundle; absent only when neither the kubeconfig nor the cluster offers one. */
+  caData?: string;
+}
+
+export interface EnsureAgentOptions {
+  /** How long to wait for the token controller to fill the token secret. */
+  tokenTimeoutMs?: number;
+  /** Bound on each Kubernetes call, so an unreachable cluster fails instead of hanging. */
+  requestTimeoutMs?: number;
+  /** One line per object: "namespace/flotilla-system created". */
+  onProgress?: (line: string) => void;
+}
+
+/** The user's kubeconfig: --kubeconfig, else KUBECONFIG (colon-separated list) or ~/.kube/config. */
+export function loadKubeConfig(file?: string): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    if (file) kc.loadFromFile(file);
+    else kc.loadFromDefault();
+  } catch (err) {
+    throw new CliError(`cannot load kubeconfig${file ? ` ${file}` : ''}: ${(err as Error).message}`);
+  }
+  return kc;
+}
+
+/** The operator's kubeconfig narrowed to one context (the current one when none is named). */
+function forContext(kubeConfig: KubeConfig, contextName?: string): { kc: KubeConfig; contextName: string; server: string; caData?: string } {
+  const name = contextName || kubeConfig.getCurrentContext();
+  const available = kubeConfig.getContexts().map((c) => c.name);
+  const context = name ? kubeConfig.getContextObject(name) : null;
+  if (!context) {
+    throw new CliError(
+      name
+        ? `context ${JSON.stringify(name)} is not in the kubeconfig (contexts: ${available.join(', ') || 'none'})`
+        : `the kubeconfig has no current context: pass --context (contexts: ${available.join(', ') || 'none'})`,
+    );
+  }
+  const cluster = kubeConfig.getCluster(context.cluster);
+  if (!cluster?.server) throw new CliError(`context ${name} names cluster ${context.cluster}, which has no server URL in the kubeconfig`);
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: kubeConfig.clusters,
+    users: kubeConfig.users,
+    contexts: kubeConfig.contexts,
+    currentContext: name,
+  });
+  let caData = cluster.caData;
+  if (!caData && cluster.caFile) {
+    try {
+      caData = readFileSync(cluster.caFile).toString('base64');
+    } catch (err) {
+      throw new CliError(`cannot read certificate-authority ${cluster.caFile} of cluster ${cluster.name}: ${(err as Error).message}`);
+    }
+  }
+  return { kc, contextName: name, server: cluster.server, caData };
+}
+
+type Status = 'created' | 'configured' | 'unchanged';
+
+interface KindOps {
+  create(o: KubeObject): Promise<unknown>;
+  read(o: KubeObject): Promise<KubeObject>;
+  replace(o: KubeObject): Promise<unknown>;
+}
+
+/**
+ * Creates (or brings back to the desired state) the agent's namespace, service account, cluster
+ * role, binding and token secret in the context's cluster, waits for the token, and returns what
+ * attachCluster needs. Safe to run any number of times: an existing token secret is kept as is, so
+ * re-running never invalidates a token the API already holds.
+ */
+export async function ensureAgentIdentity(kubeConfig: KubeConfig, contextName?: string, options: EnsureAgentOptions = {}): Promise<AgentCredentials> {
+  const target = forContext(kubeConfig, contextName);
+  const core = target.kc.makeApiClient(CoreV1Api);
+  const rbac = target.kc.makeApiClient(RbacAuthorizationV1Api);
+  const timeoutMs = options.requestTimeoutMs ?? 20_000;
+  const call = <T>(what: string, p: Promise<T>) => withTimeout(p, timeoutMs, `${what} in ${target.server}`);
+  const ns = (o: KubeObject) => o.metadata.namespace ?? AGENT_NAMESPACE;
+  const ops: Record<string, KindOps> = {
+    Namespace: {
+      create: (o) => core.createNamespace({ body: o as never }),
+      read: (o) => core.readNamespace({ name: o.metadata.name }) as Promise<never>,
+      replace: (o) => core.replaceNamespace({ name: o.metadata.name, body: o as never }),
+    },
+    ServiceAccount: {
+      create: (o) => core.createNamespacedServiceAccount({ namespace: ns(o), body: o as never }),
+      read: (o) => core.readNamespacedServiceAccount({ name: o.metadata.name, namespace: ns(o) }) as Promise<never>,
+      replace: (o) => core.replaceNamespacedServiceAccount({ name: o.metadata.name, namespace: ns(o), body: o as never }),
+    },
+    ClusterRole: {
+      create: (o) => rbac.createClusterRole({ body: o as never }),
+      read: (o) => rbac.readClusterRole({ name: o.metadata.name }) as Promise<never>,
+      replace: (o) => rbac.replaceClusterRole({ name: o.metadata.name, body: o as never }),
+    },
+    ClusterRoleBinding: {
+      create: (o) => rbac.createClusterRoleBinding({ body: o as never }),
+      read: (o) => rbac.readClusterRoleBinding({ name: o.metadata.name }) as Promise<never>,
+      replace: (o) => rbac.replaceClusterRoleBinding({ name: o.metadata.name, body: o as never }),
+    },
+    Secret: {
+      create: (o) => core.createNamespacedSecret({ namespace: ns(o), body: o as never }),
+      read: (o) => core.readNamespacedSecret({ name: o.metadata.name, namespace: ns(o) }) as Promise<never>,
+      replace: () => Promise.reject(new Error('the token secret is never replaced')),
+    },
+  };
+
+  for (const desired of agentObjects()) {
+    const kindOps = ops[desired.kind];
+    const ref = `${desired.kind.toLowerCase()}/${desired.metadata.name}`;
+    let status: Status;
+    try {
+      await call(`creating ${ref}`, kindOps.create(desired));
+      status = 'created';
+    } catch (err) {
+      if (statusCode(err) !== 409) throw kubeError(err, `cannot create ${ref}`, target.contextName);
+      status = await reconcile(desired, kindOps, call, target.contextName);
+    }
+    options.onProgress?.(`${ref} ${status}`);
+  }
+
+  const secret = await waitForToken(core, call, options.tokenTimeoutMs ?? 15_000, target.contextName);
+  return {
+    apiServerUrl: target.server,
+    token: Buffer.from(secret.token, 'base64').toString('utf8'),
+    caData: target.caData ?? secret.ca,
+  };
+}
+
+/** The object exists (409): bring it to the desired state without discarding what others added. */
+async function reconcile(
+  desired: KubeObject,
+  kindOps: KindOps,
+  call: <T>(what: string, p: Promise<T>) => Promise<T>,
+  contextName: string,
+): Promise<Status> {
+  const ref = `${desired.kind.toLowerCase()}/${desired.metadata.name}`;
+  let existing: KubeObject;
+  try {
+    existing = await call(`reading ${ref}`, kindOps.read(desired));
+  } catch (err) {
+    throw kubeError(err, `cannot read ${ref}`, contextName);
+  }
+  if (desired.kind === 'Secret') {
+    // Replacing it could make the token controller mint a new token and strand the one the API holds.
+    const annotation = existing.metadata.annotations?.['kubernetes.io/service-account.name'];
+    if (existing.type !== desired.type || annotation !== AGENT_SERVICE_ACCOUNT) {
+      throw new CliError(
+        `secret ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET} exists but is not a service-account token for ${AGENT_SERVICE_ACCOUNT}; delete it and re-run attach`,
+      );
+    }
+    return 'unchanged';
+  }
+  if (desired.kind === 'ClusterRoleBinding' && JSON.stringify(existing.roleRef) !== JSON.stringify(desired.roleRef)) {
+    // roleRef is immutable in Kubernetes: a replace would be refused.
+    throw new CliError(`clusterrolebinding/${desired.metadata.name} exists with a different roleRef; delete it and re-run attach`);
+  }
+  const next = merged(existing, desired);
+  if (canonical(comparable(next)) === canonical(comparable(existing))) return 'unchanged';
+  try {
+    await call(`updating ${ref}`, kindOps.replace(next));
+  } catch (err) {
+    throw kubeError(err, `cannot update ${ref}`, contextName);
+  }
+  return 'configured';
+}
+
+/** Ours win for labels, annotations and the kind's own fields (rules, roleRef, subjects); the rest is kept. */
+function merged(existing: KubeObject, desired: KubeObject): KubeObject {
+  const { metadata, ...fields } = desired;
+  return {
+    ...existing,
+    ...fields,
+    metadata: {
+      ...existing.metadata,
+      labels: { ...existing.metadata.labels, ...metadata.labels },
+      annotations: metadata.annotations || existing.metadata.annotations ? { ...existing.metadata.annotations, ...metadata.annotations } : undefined,
+    },
+  };
+}
+
+function comparable(o: KubeObject): unknown {
+  return { ...o, metadata: { labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {} } };
+}
+
+/** JSON with sorted keys: the client returns fields in its own order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+async function waitForToken(
+  core: CoreV1Api,
+  call: <T>(what: string, p: Promise<T>) => Promise<T>,
+  timeoutMs: number,
+  contextName: string,
+): Promise<{ token: string; ca?: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let data: Record<string, string> | undefined;
+    try {
+      const secret = await call('reading the token secret', core.readNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace: AGENT_NAMESPACE }));
+      data = secret.data;
+    } catch (err) {
+      throw kubeError(err, `cannot read secret ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET}`, contextName);
+    }
+    if (data?.token && data['ca.crt']) return { token: data.token, ca: data['ca.crt'] };
+    if (Date.now() >= deadline) {
+      throw new CliError(
+        `the cluster's token controller did not fill secret ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET} with a token and ca.crt within ${Math.round(timeoutMs / 1000)} s; check that kube-controller-manager is running, then re-run attach`,
+      );
+    }
+    // Product code, not a test: a bounded poll of the secret until the controller fills it.
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function statusCode(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+/** A Kubernetes failure in words an operator can act on; never echoes credentials. */
+function kubeError(err: unknown, doing: string, contextName: string): CliError {
+  if (err instanceof CliError) return err;
+  const code = statusCode(err);
+  if (code === 401) return new CliError(`${doing}: the cluster rejected the credentials of context ${contextName} (401)`);
+  if (code === 403) {
+    return new CliError(`${doing}: forbidden (403) for the user of context ${contextName}; attaching needs rights to create namespaces, RBAC and secrets (cluster-admin)${kubeMessage(err)}`);
+  }
+  if (code !== undefined) return new CliError(`${doing}: the cluster answered ${code}${kubeMessage(err)}`);
+  const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };
+  return new CliError(`${doing}: ${e.cause?.code ?? e.code ?? e.message}`);
+}
+
+function kubeMessage(err: unknown): string {
+  let body = (err as ApiException<unknown>).body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return '';
+    }
+  }
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && message ? `: ${message}` : '';
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CliError(`timed out after ${Math.round(ms / 1000)} s ${what}`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

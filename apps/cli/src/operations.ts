@@ -1,0 +1,312 @@
+/**
+ * The GraphQL operations the CLI sends, copied verbatim from the shared contract
+ * (../shared/contract/operations/*.graphql) because the CLI ships without ../shared
+ * (only backticks are escaped). operations.test.ts fails when a copy drifts from the contract.
+ */
+import { parse } from 'graphql';
+
+/** ../shared/contract/operations/cli.graphql */
+export const CLI_GRAPHQL = `# Operations the \`flotilla\` CLI sends. The schema must accept each of them unchanged.
+
+mutation AttachCluster($input: AttachClusterInput!) {
+  attachCluster(input: $input) {
+    id
+    name
+    status
+    provider
+    kubernetesVersion
+    apiServerUrl
+  }
+}
+
+query CliClusters($first: Int, $after: String) {
+  clusters(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name provider region kubernetesVersion status nodeCount lastSeenAt } }
+  }
+}
+
+query CliWhoAmI {
+  viewer { role organization { id name } }
+}
+`;
+
+/** ../shared/contract/operations/registry.graphql */
+export const REGISTRY_GRAPHQL = `# Dashboard operations: the cluster registry and fleet overview.
+# The API's schema must accept each of them unchanged.
+
+query FleetOverview {
+  viewer {
+    role
+    organization { id name }
+  }
+  fleetSummary {
+    clusterCount
+    nodeCount
+    byStatus { status count }
+    byProvider { provider count }
+    byVersion { version count }
+  }
+}
+
+query ClusterList($filter: ClusterFilter, $first: Int, $after: String, $orderBy: ClusterOrder) {
+  clusters(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      cursor
+      node {
+        id
+        name
+        provider
+        region
+        kubernetesVersion
+        status
+        nodeCount
+        lastSeenAt
+        labels { key value }
+        group { id name }
+      }
+    }
+  }
+}
+
+query ClusterDetail($id: ID!) {
+  cluster(id: $id) {
+    id
+    name
+    provider
+    region
+    kubernetesVersion
+    status
+    statusReason
+    apiServerUrl
+    nodeCount
+    readyNodeCount
+    lastSeenAt
+    attachedAt
+    labels { key value }
+    group { id name }
+  }
+}
+
+query ClusterGroups {
+  clusterGroups { id name description clusterCount }
+}
+
+mutation CreateClusterGroup($input: CreateClusterGroupInput!) {
+  createClusterGroup(input: $input) { id name description }
+}
+
+mutation UpdateCluster($id: ID!, $input: UpdateClusterInput!) {
+  updateCluster(id: $id, input: $input) {
+    id
+    labels { key value }
+    group { id name }
+  }
+}
+
+mutation DetachCluster($id: ID!) {
+  detachCluster(id: $id) { id status }
+}
+`;
+
+/** ../shared/contract/operations/compliance.graphql */
+export const COMPLIANCE_GRAPHQL = `# Dashboard operations: policies, compliance scans and schedules.
+# The API's schema must accept each of them unchanged.
+
+query FleetCompliance {
+  fleetSummary {
+    compliance {
+      compliantClusters
+      nonCompliantClusters
+      unknownClusters
+      violationCount
+      lastScanAt
+    }
+  }
+}
+
+query ClusterListCompliance($filter: ClusterFilter, $first: Int, $after: String) {
+  clusters(filter: $filter, first: $first, after: $after) {
+    totalCount
+    edges { node { id name compliance { status violationCount checkedAt } } }
+  }
+}
+
+query ClusterCompliance($id: ID!) {
+  cluster(id: $id) {
+    id
+    compliance { status violationCount checkedAt }
+    policyResults {
+      policy { id name type mode }
+      status
+      checkedAt
+      violations { kind namespace name message }
+    }
+  }
+}
+
+query Policies {
+  policies {
+    id
+    name
+    type
+    mode
+    spec
+    scope { kind group { id name } cluster { id name } }
+    createdAt
+  }
+}
+
+query Scans($first: Int, $after: String) {
+  scans(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id status trigger clusterCount completedCount failedCount startedAt finishedAt } }
+  }
+}
+
+query ScanDetail($id: ID!) {
+  scan(id: $id) {
+    id
+    status
+    trigger
+    clusterCount
+    completedCount
+    failedCount
+    startedAt
+    finishedAt
+    summary { compliant nonCompliant errored violations }
+  }
+}
+
+query ScanSchedule {
+  scanSchedule { cron timezone enabled nextRunAt }
+}
+
+mutation CreatePolicy($input: CreatePolicyInput!) {
+  createPolicy(input: $input) { id name type mode spec }
+}
+
+mutation UpdatePolicy($id: ID!, $input: UpdatePolicyInput!) {
+  updatePolicy(id: $id, input: $input) { id name mode spec }
+}
+
+mutation DeletePolicy($id: ID!) {
+  deletePolicy(id: $id)
+}
+
+mutation RunComplianceScan($input: RunComplianceScanInput!) {
+  runComplianceScan(input: $input) { id status clusterCount }
+}
+
+mutation SetScanSchedule($input: ScanScheduleInput!) {
+  setScanSchedule(input: $input) { cron timezone enabled nextRunAt }
+}
+`;
+
+/** ../shared/contract/operations/upgrades.graphql */
+export const UPGRADES_GRAPHQL = `# Dashboard operations: cluster upgrades.
+# The API's schema must accept each of them unchanged.
+
+query ClusterUpgrades($id: ID!) {
+  cluster(id: $id) {
+    id
+    kubernetesVersion
+    availableUpgrades
+    upgrades(first: 5) {
+      edges { node { id fromVersion toVersion status phase error startedAt finishedAt } }
+    }
+  }
+}
+
+mutation StartUpgrade($input: StartUpgradeInput!) {
+  startUpgrade(input: $input) { id status phase fromVersion toVersion }
+}
+
+mutation CancelUpgrade($id: ID!) {
+  cancelUpgrade(id: $id) { id status }
+}
+`;
+
+/** ../shared/contract/operations/inspections.graphql */
+export const INSPECTIONS_GRAPHQL = `# Dashboard operations: inspections.
+# The API's schema must accept each of them unchanged.
+
+query ClusterInspections($id: ID!) {
+  cluster(id: $id) {
+    id
+    inspections(first: 5) {
+      edges { node { id kind status passed failed warnings startedAt finishedAt } }
+    }
+  }
+}
+
+query InspectionDetail($id: ID!) {
+  inspection(id: $id) {
+    id
+    kind
+    status
+    passed
+    failed
+    warnings
+    cluster { id name }
+    checks { id title severity outcome message }
+    startedAt
+    finishedAt
+  }
+}
+
+mutation RunInspection($input: RunInspectionInput!) {
+  runInspection(input: $input) { id kind status }
+}
+`;
+
+export const CONTRACT_FILES: Record<string, string> = {
+  cli: CLI_GRAPHQL,
+  registry: REGISTRY_GRAPHQL,
+  compliance: COMPLIANCE_GRAPHQL,
+  upgrades: UPGRADES_GRAPHQL,
+  inspections: INSPECTIONS_GRAPHQL,
+};
+
+/** The operation names the CLI may send; a typo is a compile error, not a runtime one. */
+export type OperationName =
+  | 'AttachCluster'
+  | 'CliClusters'
+  | 'CliWhoAmI'
+  | 'ClusterList'
+  | 'ClusterGroups'
+  | 'DetachCluster'
+  | 'Policies'
+  | 'CreatePolicy'
+  | 'UpdatePolicy'
+  | 'RunComplianceScan'
+  | 'ScanDetail'
+  | 'ClusterListCompliance'
+  | 'ClusterUpgrades'
+  | 'StartUpgrade'
+  | 'InspectionDetail'
+  | 'RunInspection';
+
+let index: Map<string, string> | undefined;
+
+/** Each operation's own text, sliced verbatim from its file: the API validates only what is sent. */
+function operationIndex(): Map<string, string> {
+  if (index) return index;
+  index = new Map();
+  for (const source of Object.values(CONTRACT_FILES)) {
+    for (const def of parse(source).definitions) {
+      if (def.kind === 'OperationDefinition' && def.name && def.loc) index.set(def.name.value, source.slice(def.loc.start, def.loc.end));
+    }
+  }
+  return index;
+}
+
+export function operationText(name: OperationName): string {
+  const text = operationIndex().get(name);
+  if (!text) throw new Error(`operation ${name} is not in the copied contract`);
+  return text;
+}
