@@ -1,0 +1,20 @@
+// The pure policy domain: spec validation, evaluation on a cluster snapshot, enforcement plans,
+// and Pod Security Standards as the upstream admission controller evaluates them. No I/O.
+export type { KubeObject } from './kube-object';
+export type {
+  ClusterSnapshot,
+  EnforcementPlan,
+  PolicyDefinition,
+  PolicyEvaluation,
+  PolicyMode,
+  PolicyType,
+  SnapshotKind,
+  Violation,
+} from './policy.types';
+export { PolicySpecError } from './policy-spec.errors';
+export { validatePolicySpec } from './policy-spec.schema';
+export { evaluatePolicy, planEnforcement, snapshotKindsFor } from './evaluate-policy';
+export { FLOTILLA_MANAGED_LABELS } from './managed-labels';
+export { evaluatePodSecurity, highestPodSecurityLevel } from './pod-security/evaluate-pod-security';
+export type { PodSecurityLevel, PodSecurityResult } from './pod-security/evaluate-pod-security';
+export { podSpecsOf } from './workloads';

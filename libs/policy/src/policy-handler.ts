@@ -1,0 +1,19 @@
+import type { EnforcementPlan, SnapshotKind, Violation } from './policy.types';
+import type { SnapshotView } from './snapshot-view';
+
+/** What each policy type provides: the kinds it reads, its evaluation and its enforcement plan. */
+export interface PolicyHandler<Spec> {
+  kinds(spec: Spec): SnapshotKind[];
+  evaluate(context: PolicyContext<Spec>): Violation[];
+  plan(context: PolicyContext<Spec>): EnforcementPlan;
+}
+
+export interface PolicyContext<Spec> {
+  policyId: string;
+  spec: Spec;
+  snapshot: SnapshotView;
+}
+
+export function emptyPlan(): EnforcementPlan {
+  return { apply: [], namespaceLabels: [], unenforceable: [] };
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { isQuantity } from './quantity';
+import { PolicySpecError } from './policy-spec.errors';
+import { SNAPSHOT_KINDS, type PolicyType } from './policy.types';
+
+// DNS-1123 label: what Kubernetes accepts as a namespace name.
+const namespaceName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'Must be a namespace name (lowercase letters, digits and "-")')
+  .max(63);
+const namespaceList = z.array(namespaceName).refine(unique, 'Must not repeat a namespace');
+
+/**
+ * Optional on every namespaced type: when given, only these namespaces are checked, and naming a
+ * system namespace (kube-system, …) here is how a spec opts it in.
+ */
+const scope = { namespaces: namespaceList.min(1).optional(), excludeNamespaces: namespaceList.optional() };
+
+// RBAC object names are path segments: anything but "/" and "%", and not "." or "..".
+const rbacName = z
+  .string()
+  .min(1)
+  .refine((s) => !/[/%]/.test(s) && s !== '.' && s !== '..', 'Must be a valid RBAC name (no "/" or "%")');
+
+const subject = z
+  .strictObject({ kind: z.enum(['User', 'Group', 'ServiceAccount']), name: z.string().min(1), namespace: namespaceName.optional() })
+  .superRefine((s, ctx) => {
+    if (s.kind === 'ServiceAccount' && !s.namespace) ctx.addIssue({ code: 'custom', path: ['namespace'], message: 'Required for a ServiceAccount subject' });
+    if (s.kind !== 'ServiceAccount' && s.namespace) ctx.addIssue({ code: 'custom', path: ['namespace'], message: `Only a ServiceAccount subject has a namespace, not a ${s.kind}` });
+  });
+
+export const accessSpecSchema = z.strictObject({
+  bindings: z
+    .array(z.strictObject({ role: rbacName, subjects: z.array(subject).min(1), namespaces: namespaceList.min(1).optional() }))
+    .min(1),
+});
+
+export const networkSpecSchema = z.strictObject({ defaultDeny: z.enum(['ingress', 'all']), ...scope });
+
+// Resource names such as requests.cpu, limits.memory, pods, count/deployments.apps, requests.nvidia.com/gpu.
+const resourceName = z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/, 'Must be a resource name such as requests.cpu');
+export const quotaSpecSchema = z.strictObject({
+  hard: z
+    .record(
+      resourceName,
+      z
+        .union([z.string(), z.number()])
+        .refine(isQuantity, 'Must be a Kubernetes quantity such as 4, 500m or 8Gi')
+        .transform((q) => String(q).trim()),
+    )
+    .refine((h) => Object.keys(h).length > 0, 'Must name at least one resource'),
+  ...scope,
+});
+
+const registryEntry = z
+  .string()
+  .min(1)
+  .refine((s) => !/^[a-z]+:\/\//i.test(s), 'Must be a registry host or path prefix, without a scheme (e.g. ghcr.io/acme/)')
+  .refine((s) => !/\s/.test(s), 'Must not contain whitespace')
+  .refine((s) => !s.slice(0, -1).includes('/') || s.endsWith('/'), 'A path prefix must end in "/" (e.g. ghcr.io/acme/); without one, an entry is a registry host')
+  .transform((s) => s.toLowerCase());
+export const imageRegistrySpecSchema = z.strictObject({ allowedRegistries: z.array(registryEntry).min(1), ...scope });
+
+export const securitySpecSchema = z.strictObject({
+  level: z.enum(['baseline', 'restricted']),
+  version: z
+    .string()
+    .regex(/^(latest|v1\.(0|[1-9]\d*))$/, 'Must be "latest" or a Kubernetes version "v1.N" (v1.0 or newer)')
+    .default('latest'),
+  ...scope,
+});
+
+// A label key: optional DNS-subdomain prefix and "/", then a name of at most 63 characters.
+const labelKey = z
+  .string()
+  .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'Must be a label key such as owner or example.com/team')
+  .refine((k) => k.split('/').pop()!.length <= 63, 'The name part of a label key is at most 63 characters');
+export const labelsSpecSchema = z.strictObject({
+  kinds: z.array(z.enum(SNAPSHOT_KINDS as [string, ...string[]])).min(1).refine(unique, 'Must not repeat a kind'),
+  required: z.array(labelKey).min(1).refine(unique, 'Must not repeat a label'),
+  ...scope,
+});
+
+export type AccessSpec = z.output<typeof accessSpecSchema>;
+export type NetworkSpec = z.output<typeof networkSpecSchema>;
+export type QuotaSpec = z.output<typeof quotaSpecSchema>;
+export type ImageRegistrySpec = z.output<typeof imageRegistrySpecSchema>;
+export type SecuritySpec = z.output<typeof securitySpecSchema>;
+export type LabelsSpec = z.output<typeof labelsSpecSchema>;
+
+export interface PolicySpecByType {
+  ACCESS: AccessSpec;
+  NETWORK: NetworkSpec;
+  QUOTA: QuotaSpec;
+  IMAGE_REGISTRY: ImageRegistrySpec;
+  SECURITY: SecuritySpec;
+  LABELS: LabelsSpec;
+}
+
+const SCHEMAS: { [T in PolicyType]: z.ZodType<PolicySpecByType[T]> } = {
+  ACCESS: accessSpecSchema,
+  NETWORK: networkSpecSchema,
+  QUOTA: quotaSpecSchema,
+  IMAGE_REGISTRY: imageRegistrySpecSchema,
+  SECURITY: securitySpecSchema,
+  LABELS: labelsSpecSchema,
+};
+
+/** Returns the normalised spec (defaults filled, values canonical) or throws PolicySpecError. */
+export function validatePolicySpec<T extends PolicyType>(type: T, spec: unknown): PolicySpecByType[T] {
+  const schema = SCHEMAS[type] as z.ZodType<PolicySpecByType[T]> | undefined;
+  if (!schema) throw new PolicySpecError([{ path: 'type', message: `Unknown policy type "${String(type)}"` }]);
+  const result = schema.safeParse(spec, { error: (issue) => (issue.input === undefined ? 'Required' : undefined) });
+  if (result.success) return result.data;
+  throw new PolicySpecError(result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })));
+}
+
+/** ['bindings', 0, 'role'] → 'spec.bindings[0].role'. */
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = 'spec';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (typeof part === 'string' && /^[A-Za-z_$][\w$]*$/.test(part)) out += `.${part}`;
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out;
+}
+
+function unique(items: readonly string[]): boolean {
+  return new Set(items).size === items.length;
+}
