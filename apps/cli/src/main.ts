@@ -6,7 +6,11 @@ import { CliContext } from './cli-context';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { registerAdminCommands } from './commands/admin.command';
 import { registerClusterCommands } from './commands/cluster.command';
+import { registerInspectCommands } from './commands/inspect.command';
 import { registerLoginCommands } from './commands/login.command';
+import { registerPolicyCommands } from './commands/policy.command';
+import { registerScanCommands } from './commands/scan.command';
+import { registerUpgradeCommands } from './commands/upgrade.command';
 import { Io, processIo } from './output';
 
 function packageVersion(): string {
@@ -40,6 +44,10 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
   registerAdminCommands(program, ctx);
   registerLoginCommands(program, ctx);
   registerClusterCommands(program, ctx);
+  registerPolicyCommands(program, ctx);
+  registerScanCommands(program, ctx);
+  registerUpgradeCommands(program, ctx);
+  registerInspectCommands(program, ctx);
   return program;
 }
 

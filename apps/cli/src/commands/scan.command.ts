@@ -1,0 +1,92 @@
+import { Command, Option } from 'commander';
+import { CliContext, apiClient } from '../cli-context';
+import { CliError } from '../cli-error';
+import { resolveGroupId } from '../cluster-lookup';
+import { TERMINAL_JOB_STATUSES, parseSeconds, waitForJob } from '../job-waiter';
+import { formatJson, formatTable, timeAgo } from '../output';
+
+interface ScanDetail {
+  id: string;
+  status: string;
+  trigger: string;
+  clusterCount: number;
+  completedCount: number;
+  failedCount: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  summary: { compliant: number; nonCompliant: number; errored: number; violations: number } | null;
+}
+
+interface ComplianceRow {
+  id: string;
+  name: string;
+  compliance: { status: string; violationCount: number; checkedAt: string | null };
+}
+
+/** The most clusters the failing-cluster table shows (ClusterListCompliance has no page cursor). */
+const TABLE_LIMIT = 100;
+
+export function registerScanCommands(program: Command, ctx: CliContext): void {
+  const scan = program.command('scan').description('compliance scans');
+  scan
+    .command('run')
+    .description('start a compliance scan of the fleet (or of one group)')
+    .option('--group <group>', 'scan only this cluster group (name or id)')
+    .option('--wait', 'wait for the scan to finish, show the clusters that fail, exit 1 if any is non-compliant or errored')
+    .option('--timeout <seconds>', 'how long --wait waits', parseSeconds, 1800)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (opts: { group?: string; wait?: boolean; timeout: number; output: string }) => {
+      const client = apiClient(ctx);
+      const groupId = opts.group ? await resolveGroupId(client, opts.group) : undefined;
+      const { runComplianceScan: started } = await client.request<{ runComplianceScan: { id: string; status: string; clusterCount: number } }>(
+        'RunComplianceScan',
+        { input: groupId ? { groupId } : {} },
+      );
+      if (!opts.wait) {
+        if (opts.output === 'json') return ctx.io.out(formatJson(started));
+        return ctx.io.out(`scan/${started.id} ${started.status.toLowerCase()} (${started.clusterCount} clusters); follow it with --wait\n`);
+      }
+      ctx.io.err(`scan/${started.id} started over ${started.clusterCount} clusters\n`);
+      const done = await waitForJob({
+        read: async () => (await client.request<{ scan: ScanDetail | null }>('ScanDetail', { id: started.id })).scan,
+        done: (s) => !s || TERMINAL_JOB_STATUSES.includes(s.status),
+        describe: (s) => (s ? `scan ${s.status}: ${s.completedCount}/${s.clusterCount} clusters done, ${s.failedCount} failed` : 'scan not found'),
+        onProgress: (line) => ctx.io.err(`${line}\n`),
+        timeoutMs: opts.timeout * 1000,
+        what: `scan ${started.id}`,
+      });
+      if (!done) throw new CliError(`scan ${started.id} disappeared while waiting`);
+
+      const failing = await client.request<{ clusters: { totalCount: number; edges: Array<{ node: ComplianceRow }> } }>('ClusterListCompliance', {
+        filter: { complianceStatuses: ['NON_COMPLIANT', 'ERROR'], ...(groupId ? { groupId } : {}) },
+        first: TABLE_LIMIT,
+      });
+      const rows = failing.clusters.edges.map((e) => e.node);
+      if (opts.output === 'json') ctx.io.out(formatJson({ scan: done, failingClusters: rows, failingClusterCount: failing.clusters.totalCount }));
+      else printScanResult(ctx, done, rows, failing.clusters.totalCount);
+
+      const s = done.summary;
+      if (done.status !== 'SUCCEEDED') throw new CliError(`scan ${done.id} ended ${done.status}`);
+      if (s && (s.nonCompliant > 0 || s.errored > 0)) throw new CliError(`${s.nonCompliant} non-compliant and ${s.errored} errored of ${done.clusterCount} clusters`);
+      if (!s && failing.clusters.totalCount > 0) throw new CliError(`${failing.clusters.totalCount} clusters are non-compliant or errored`);
+    });
+}
+
+function printScanResult(ctx: CliContext, scan: ScanDetail, rows: ComplianceRow[], total: number): void {
+  if (rows.length) {
+    const now = new Date();
+    ctx.io.out(
+      formatTable(
+        ['CLUSTER', 'COMPLIANCE', 'VIOLATIONS', 'CHECKED'],
+        rows.map((r) => [r.name, r.compliance.status, r.compliance.violationCount, timeAgo(r.compliance.checkedAt, now)]),
+      ),
+    );
+    if (total > rows.length) ctx.io.out(`… and ${total - rows.length} more (see the dashboard)\n`);
+  }
+  const s = scan.summary;
+  ctx.io.out(
+    s
+      ? `scan/${scan.id} ${scan.status}: ${s.compliant} compliant, ${s.nonCompliant} non-compliant, ${s.errored} errored, ${s.violations} violations\n`
+      : `scan/${scan.id} ${scan.status}\n`,
+  );
+}
