@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppConfig } from '../../../libs/config/src';
+import { PinoNestLogger, createLogger } from '../../../libs/observability/src';
+import { ApiModule } from './api.module';
+import { MetricsService } from './health/metrics.service';
+
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Builds the API application (not yet listening): used by main, the dev stack and the tests. */
+export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(createLogger('flotilla-api', config.log.level)),
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  const metrics = app.get(MetricsService);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  return app;
+}
+
+/** The schema as served, sorted: what `apps/api/schema.graphql` must equal. */
+export function printServedSchema(app: NestFastifyApplication): string {
+  return printSchema(lexicographicSortSchema(app.get(GraphQLSchemaHost).schema)) + '\n';
+}

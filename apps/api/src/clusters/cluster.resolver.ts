@@ -1,0 +1,84 @@
+import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Inject } from '@nestjs/common';
+import { AppConfig } from '../../../../libs/config/src';
+import { ClusterGroupRepository } from '../../../../libs/persistence/src';
+import { CurrentViewer } from '../auth/current-viewer.decorator';
+import { RequireRole } from '../auth/require-role.decorator';
+import { ViewerContext } from '../auth/viewer';
+import { pageSize } from '../common/pagination';
+import { requestLoader } from '../common/request-loaders';
+import { APP_CONFIG } from '../infrastructure/tokens';
+import { ClusterGroupModel } from './cluster-group.model';
+import { AttachClusterInput, ClustersArgs, UpdateClusterInput } from './cluster.inputs';
+import { ClusterConnectionModel, ClusterModel } from './cluster.model';
+import { ClusterService } from './cluster.service';
+
+@Resolver(() => ClusterModel)
+export class ClusterResolver {
+  constructor(
+    private readonly clusterService: ClusterService,
+    private readonly groups: ClusterGroupRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Query(() => ClusterConnectionModel)
+  async clusters(@CurrentViewer() viewer: ViewerContext, @Args() args: ClustersArgs): Promise<ClusterConnectionModel> {
+    const first = pageSize(args.first, this.config.api.maxPageSize);
+    const page = await this.clusterService.list(viewer, {
+      filter: args.filter ?? undefined,
+      first,
+      after: args.after,
+      orderBy: args.orderBy ?? undefined,
+    });
+    const field = args.orderBy?.field ?? 'NAME';
+    return {
+      totalCount: page.totalCount,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      edges: page.items.map((c) => ({ cursor: this.clusterService.cursorFor(c, field), node: ClusterModel.from(c) })),
+    };
+  }
+
+  @Query(() => ClusterModel, { nullable: true })
+  async cluster(@CurrentViewer() viewer: ViewerContext, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel | null> {
+    const c = await this.clusterService.get(viewer, id);
+    return c ? ClusterModel.from(c) : null;
+  }
+
+  @Mutation(() => ClusterModel)
+  @RequireRole('OPERATOR')
+  async attachCluster(@CurrentViewer() viewer: ViewerContext, @Args('input') input: AttachClusterInput): Promise<ClusterModel> {
+    return ClusterModel.from(await this.clusterService.attach(viewer, input));
+  }
+
+  @Mutation(() => ClusterModel)
+  @RequireRole('OPERATOR')
+  async updateCluster(
+    @CurrentViewer() viewer: ViewerContext,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: UpdateClusterInput,
+  ): Promise<ClusterModel> {
+    return ClusterModel.from(await this.clusterService.update(viewer, id, input));
+  }
+
+  @Mutation(() => ClusterModel)
+  @RequireRole('OPERATOR')
+  async detachCluster(@CurrentViewer() viewer: ViewerContext, @Args('id', { type: () => ID }) id: string): Promise<ClusterModel> {
+    return ClusterModel.from(await this.clusterService.detach(viewer, id));
+  }
+
+  @ResolveField(() => ClusterGroupModel, { nullable: true })
+  async group(@Parent() cluster: ClusterModel, @Context() ctx: object): Promise<ClusterGroupModel | null> {
+    if (!cluster.groupId) return null;
+    const loader = requestLoader<string, ClusterGroupModel>(ctx, 'groupById', async (ids) => {
+      // An organization has few groups: one query with their counts serves every cluster row.
+      const rows = await this.groups.listWithCounts(cluster.organizationId);
+      const byId = new Map(rows.map((g) => [g.id, g]));
+      return ids.map((id) => {
+        const g = byId.get(id);
+        return g ? { id: g.id, name: g.name, description: g.description, clusterCount: g.clusterCount } : null;
+      });
+    });
+    return loader.load(cluster.groupId);
+  }
+}
+

@@ -1,0 +1,204 @@
+import { test, after, before, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+
+const PEM = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n').toString('base64');
+const ATTACH = `mutation AttachCluster($input: AttachClusterInput!) {
+  attachCluster(input: $input) { id name status provider kubernetesVersion apiServerUrl }
+}`;
+const LIST = `query ClusterList($filter: ClusterFilter, $first: Int, $after: String, $orderBy: ClusterOrder) {
+  clusters(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id name status labels { key value } group { id name } } }
+  }
+}`;
+
+let api: ApiHarness;
+before(async () => {
+  api = await startApiHarness();
+});
+after(async () => {
+  await api?.close();
+});
+
+async function attach(name: string, extra: Record<string, unknown> = {}, token?: string) {
+  return api.gql(ATTACH, { input: { name, apiServerUrl: `https://127.0.0.1:6443/clusters/${name}`, token: 'sa-token-abcdefgh', caData: PEM, ...extra } }, token);
+}
+
+describe('attaching clusters', () => {
+  test('an attached cluster is PENDING until its first sync, and never shows its token', async () => {
+    const r = await attach('alpha-01', { labels: [{ key: 'env', value: 'prod' }] });
+    assert.equal(r.errors, undefined);
+    assert.equal(r.data.attachCluster.status, 'PENDING');
+    assert.equal(r.data.attachCluster.apiServerUrl, 'https://127.0.0.1:6443/clusters/alpha-01');
+    assert.ok(!JSON.stringify(r).includes('sa-token-abcdefgh'));
+  });
+
+  test('a duplicate name is a CONFLICT naming the field, and stores nothing', async () => {
+    await attach('dup-01');
+    const before = await api.gql(LIST, { filter: { search: 'dup-01' } });
+    const r = await attach('dup-01');
+    assert.equal(r.errors?.[0].extensions?.code, 'CONFLICT');
+    assert.equal(r.errors?.[0].extensions?.field, 'input.name');
+    const afterList = await api.gql(LIST, { filter: { search: 'dup-01' } });
+    assert.equal(afterList.data.clusters.totalCount, before.data.clusters.totalCount);
+  });
+
+  test('bad input is refused with the field named: URL, labels, unknown group', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ apiServerUrl: 'ftp://x' }, 'input.apiServerUrl'],
+      [{ labels: [{ key: 'bad key', value: 'x' }] }, 'input.labels[0].key'],
+      [{ groupId: '00000000-0000-4000-8000-000000000000' }, 'input.groupId'],
+      [{ caData: 'bm9wZQ==' }, 'input.caData'],
+    ];
+    for (const [extra, field] of cases) {
+      const r = await attach('bad-input-01', extra);
+      assert.equal(r.errors?.[0].extensions?.code, 'BAD_USER_INPUT', JSON.stringify(r));
+      assert.equal(r.errors?.[0].extensions?.field, field);
+    }
+    const r = await attach('Bad Name');
+    assert.equal(r.errors?.[0].extensions?.field, 'input.name');
+    const list = await api.gql(LIST, { filter: { search: 'bad-input' } });
+    assert.equal(list.data.clusters.totalCount, 0);
+  });
+});
+
+describe('the fleet list', () => {
+  test('filters by label, group and search; paginates with cursors; totalCount counts the filter', async () => {
+    const g = await api.gql(`mutation($input: CreateClusterGroupInput!) { createClusterGroup(input: $input) { id name } }`, {
+      input: { name: 'payments', description: 'payment clusters' },
+    });
+    const groupId = g.data.createClusterGroup.id;
+    for (let i = 0; i < 7; i++) {
+      const r = await attach(`page-${String(i).padStart(2, '0')}`, { groupId: i < 5 ? groupId : null, labels: [{ key: 'tier', value: i % 2 ? 'odd' : 'even' }] });
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    }
+    const names: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const r: any = await api.gql(LIST, { filter: { groupId }, first: 2, after });
+      assert.equal(r.data.clusters.totalCount, 5);
+      names.push(...r.data.clusters.edges.map((e: any) => e.node.name));
+      after = r.data.clusters.pageInfo.hasNextPage ? r.data.clusters.pageInfo.endCursor : null;
+      pages++;
+    } while (after);
+    assert.deepEqual(names, ['page-00', 'page-01', 'page-02', 'page-03', 'page-04']);
+    assert.equal(pages, 3);
+
+    const odd = await api.gql(LIST, { filter: { search: 'page-', labels: [{ key: 'tier', value: 'odd' }] } });
+    assert.deepEqual(odd.data.clusters.edges.map((e: any) => e.node.name), ['page-01', 'page-03', 'page-05']);
+    const desc = await api.gql(LIST, { filter: { search: 'page-' }, first: 3, orderBy: { field: 'NAME', direction: 'DESC' } });
+    assert.deepEqual(desc.data.clusters.edges.map((e: any) => e.node.name), ['page-06', 'page-05', 'page-04']);
+    assert.equal(desc.data.clusters.edges[0].node.group, null);
+    const grouped = await api.gql(LIST, { filter: { search: 'page-00' } });
+    assert.deepEqual(grouped.data.clusters.edges[0].node.group, { id: groupId, name: 'payments' });
+
+    const groups = await api.gql(`{ clusterGroups { name clusterCount } }`);
+    assert.deepEqual(groups.data.clusterGroups.find((x: any) => x.name === 'payments'), { name: 'payments', clusterCount: 5 });
+  });
+
+  test('a malformed cursor or page size is a clear error', async () => {
+    const r = await api.gql(LIST, { after: 'garbage' });
+    assert.equal(r.errors?.[0].extensions?.code, 'BAD_USER_INPUT');
+    const big = await api.gql(LIST, { first: 100000 });
+    assert.match(big.errors?.[0].message ?? '', /first: must be at most/);
+  });
+
+  test('updateCluster changes labels and group; detachCluster frees the name', async () => {
+    const c = await attach('upd-01');
+    const id = c.data.attachCluster.id;
+    const u = await api.gql(`mutation($id: ID!, $input: UpdateClusterInput!) { updateCluster(id: $id, input: $input) { id labels { key value } group { id } } }`, {
+      id,
+      input: { labels: [{ key: 'owner', value: 'team-a' }] },
+    });
+    assert.deepEqual(u.data.updateCluster.labels, [{ key: 'owner', value: 'team-a' }]);
+    const d = await api.gql(`mutation($id: ID!) { detachCluster(id: $id) { id status } }`, { id });
+    assert.equal(d.data.detachCluster.status, 'DETACHED');
+    const again = await attach('upd-01');
+    assert.equal(again.errors, undefined);
+  });
+
+  test('fleetSummary counts what is attached', async () => {
+    const r = await api.gql(`{ fleetSummary { clusterCount nodeCount byStatus { status count } byProvider { provider count } byVersion { version count } } }`);
+    const s = r.data.fleetSummary;
+    const list = await api.gql(LIST, { first: 1 });
+    assert.equal(s.clusterCount, list.data.clusters.totalCount);
+    assert.equal(s.byStatus.reduce((n: number, b: any) => n + b.count, 0), s.clusterCount);
+    assert.deepEqual(s.byStatus.map((b: any) => b.status), ['PENDING']);
+  });
+});
+
+describe('access', () => {
+  test('no token, a made-up token and a revoked token are all UNAUTHENTICATED', async () => {
+    const none = await api.gql(`{ viewer { role } }`, {}, null);
+    assert.equal(none.errors?.[0].extensions?.code, 'UNAUTHENTICATED');
+    const fake = await api.gql(`{ viewer { role } }`, {}, `flt_${'a'.repeat(12)}_${'b'.repeat(43)}`);
+    assert.equal(fake.errors?.[0].extensions?.code, 'UNAUTHENTICATED');
+    const created = await api.gql(`mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id role expiresAt } } }`, {
+      input: { name: 'ci', role: 'VIEWER', expiresInDays: 7 },
+    });
+    const { token, apiToken } = created.data.createApiToken;
+    assert.equal((await api.gql(`{ viewer { role } }`, {}, token)).data.viewer.role, 'VIEWER');
+    const days = (new Date(apiToken.expiresAt).getTime() - Date.now()) / 86_400_000;
+    assert.ok(days > 6.9 && days <= 7);
+    await api.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id revokedAt } }`, { id: apiToken.id });
+    assert.equal((await api.gql(`{ viewer { role } }`, {}, token)).errors?.[0].extensions?.code, 'UNAUTHENTICATED');
+  });
+
+  test('a VIEWER cannot mutate, and tokens never outrank their creator', async () => {
+    const created = await api.gql(`mutation { createApiToken(input: { name: "viewer", role: VIEWER }) { token } }`);
+    const viewer = created.data.createApiToken.token;
+    const r = await attach('viewer-attempt', {}, viewer);
+    assert.equal(r.errors?.[0].extensions?.code, 'FORBIDDEN');
+    const op = await api.gql(`mutation { createApiToken(input: { name: "op", role: OPERATOR }) { token } }`);
+    const escalate = await api.gql(`mutation { createApiToken(input: { name: "x", role: ADMIN }) { token } }`, {}, op.data.createApiToken.token);
+    assert.equal(escalate.errors?.[0].extensions?.code, 'FORBIDDEN');
+  });
+
+  test('tokens default to 90 days, never more than 365, and are listed without their secret', async () => {
+    const r = await api.gql(`mutation { createApiToken(input: { name: "default" }) { token apiToken { role expiresAt } } }`);
+    const days = (new Date(r.data.createApiToken.apiToken.expiresAt).getTime() - Date.now()) / 86_400_000;
+    assert.ok(days > 89.9 && days <= 90);
+    assert.equal(r.data.createApiToken.apiToken.role, 'VIEWER');
+    const forever = await api.gql(`mutation { createApiToken(input: { name: "forever", expiresInDays: 100000 }) { token } }`);
+    assert.equal(forever.errors?.[0].extensions?.field, 'input.expiresInDays');
+    const list = await api.gql(`{ apiTokens { id name } }`);
+    assert.ok(!JSON.stringify(list).includes(r.data.createApiToken.token));
+  });
+
+  test('every mutation is in the audit log, newest first', async () => {
+    await api.gql(`mutation { createClusterGroup(input: { name: "audited" }) { id } }`);
+    const r = await api.gql(`{ auditEvents(first: 5) { edges { node { actor action targetType } } pageInfo { hasNextPage } } }`);
+    assert.equal(r.data.auditEvents.edges[0].node.action, 'clusterGroup.create');
+    assert.match(r.data.auditEvents.edges[0].node.actor, /^token:/);
+  });
+
+  test("another organization's ids behave exactly like ids that do not exist", async () => {
+    const mine = await attach('tenant-a-01');
+    const id = mine.data.attachCluster.id;
+    const other = await api.newOrganization();
+    const missing = '00000000-0000-4000-8000-000000000000';
+    for (const target of [id, missing]) {
+      const get = await api.gql(`query($id: ID!) { cluster(id: $id) { id } }`, { id: target }, other.token);
+      assert.deepEqual(get.data, { cluster: null });
+      const upd = await api.gql(`mutation($id: ID!) { updateCluster(id: $id, input: { labels: [] }) { id } }`, { id: target }, other.token);
+      assert.equal(upd.errors?.[0].extensions?.code, 'NOT_FOUND');
+      assert.equal(upd.errors?.[0].message, `cluster ${target} not found`);
+      const det = await api.gql(`mutation($id: ID!) { detachCluster(id: $id) { id } }`, { id: target }, other.token);
+      assert.equal(det.errors?.[0].extensions?.code, 'NOT_FOUND');
+    }
+    const list = await api.gql(LIST, {}, other.token);
+    assert.equal(list.data.clusters.totalCount, 0);
+    const summary = await api.gql(`{ fleetSummary { clusterCount } }`, {}, other.token);
+    assert.equal(summary.data.fleetSummary.clusterCount, 0);
+    const tokens = await api.gql(`{ apiTokens { id } }`, {}, other.token);
+    const myTokens = await api.gql(`{ apiTokens { id } }`);
+    const theirs = new Set(tokens.data.apiTokens.map((t: any) => t.id));
+    assert.ok(myTokens.data.apiTokens.every((t: any) => !theirs.has(t.id)));
+    const revoke = await api.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id: myTokens.data.apiTokens[0].id }, other.token);
+    assert.equal(revoke.errors?.[0].extensions?.code, 'NOT_FOUND');
+    const audit = await api.gql(`{ auditEvents(first: 50) { edges { node { targetId } } } }`, {}, other.token);
+    assert.ok(audit.data.auditEvents.edges.every((e: any) => e.node.targetId !== id));
+  });
+});

@@ -1,0 +1,57 @@
+import { Catch, HttpException, Logger } from '@nestjs/common';
+import { GqlExceptionFilter } from '@nestjs/graphql';
+import { GraphQLError } from 'graphql';
+import { InvalidCursorError } from '../../../../libs/persistence/src';
+import { DomainError, ErrorCode } from './domain.errors';
+
+function assertUnreachable(x: never): never {
+  throw new Error(`unmapped error code ${String(x)}`);
+}
+
+function httpStatusFor(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.Unauthenticated:
+      return 401;
+    case ErrorCode.Forbidden:
+      return 403;
+    case ErrorCode.NotFound:
+      return 404;
+    case ErrorCode.BadUserInput:
+      return 400;
+    case ErrorCode.Conflict:
+      return 409;
+    case ErrorCode.RateLimited:
+      return 429;
+    case ErrorCode.FailedPrecondition:
+      return 412;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+/**
+ * Every error leaving a resolver: domain errors keep their message and code; anything else is an
+ * internal error whose details stay in the log (they may hold SQL or, worse, secrets).
+ */
+@Catch()
+export class GraphqlErrorFilter implements GqlExceptionFilter {
+  private readonly logger = new Logger('GraphQL');
+
+  catch(exception: unknown): GraphQLError {
+    if (exception instanceof DomainError) {
+      return new GraphQLError(exception.message, {
+        extensions: { code: exception.code, status: httpStatusFor(exception.code), ...(exception.field ? { field: exception.field } : {}) },
+      });
+    }
+    if (exception instanceof InvalidCursorError) {
+      return new GraphQLError(exception.message, { extensions: { code: ErrorCode.BadUserInput, field: 'after' } });
+    }
+    if (exception instanceof GraphQLError) return exception;
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      return new GraphQLError(exception.message, { extensions: { code: ErrorCode.BadUserInput } });
+    }
+    this.logger.error({ err: (exception as Error)?.name, message: (exception as Error)?.message }, 'unexpected error in a resolver');
+    return new GraphQLError('internal error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  }
+}
+

@@ -1,0 +1,4 @@
+import { DynamicModule, Type } from '@nestjs/common';
+
+/** Feature modules (compliance, upgrades, inspections) register here to join the API. */
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [];

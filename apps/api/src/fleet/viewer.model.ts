@@ -1,0 +1,14 @@
+import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { RoleEnum } from '../common/enums';
+
+@ObjectType('Organization')
+export class OrganizationModel {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+}
+
+@ObjectType('Viewer')
+export class ViewerModel {
+  @Field(() => RoleEnum) role!: RoleEnum;
+  @Field(() => OrganizationModel) organization!: OrganizationModel;
+}

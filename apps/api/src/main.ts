@@ -1,0 +1,15 @@
+import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { createApiApp } from './api-app.factory';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApiApp(config);
+  await app.listen(config.api.port, config.api.host);
+  const url = (await app.getUrl()).replace('[::1]', 'localhost');
+  process.stdout.write(`flotilla api listening on ${url}/graphql\n`);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `flotilla api failed to start: ${err.message}\n`);
+  process.exit(1);
+});

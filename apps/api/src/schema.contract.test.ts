@@ -1,0 +1,36 @@
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, sharedDir } from '../../../libs/testing/src';
+import { printServedSchema } from './api-app.factory';
+import { ApiHarness, startApiHarness } from './testing/api-test-harness';
+
+/** The features whose operations the API serves today; each new feature adds its file here. */
+export const BUILT_FEATURES = ['registry', 'access', 'cli'];
+
+let api: ApiHarness;
+before(async () => {
+  api = await startApiHarness();
+});
+after(async () => {
+  await api?.close();
+});
+
+test('the committed schema file is exactly what the resolvers serve (run `npm run schema` after changing them)', () => {
+  const committed = readFileSync(join(repoRoot(), 'apps/api/schema.graphql'), 'utf8');
+  assert.equal(printServedSchema(api.app), committed);
+});
+
+test('the served schema accepts the dashboard and CLI operations of every built feature', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+  const file = join(dir, 'schema.graphql');
+  writeFileSync(file, printServedSchema(api.app));
+  const out = execFileSync(process.execPath, [join(sharedDir(), 'contract/check-contract.mjs'), file, ...BUILT_FEATURES], {
+    cwd: repoRoot(),
+    encoding: 'utf8',
+  });
+  assert.match(out, / 0 failed/);
+});

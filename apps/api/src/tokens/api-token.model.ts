@@ -1,0 +1,40 @@
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { ApiTokenEntity } from '../../../../libs/persistence/src';
+import { RoleEnum } from '../common/enums';
+
+@ObjectType('ApiToken')
+export class ApiTokenModel {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => RoleEnum) role!: RoleEnum;
+  @Field() createdAt!: Date;
+  @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
+  @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
+
+  static from(e: ApiTokenEntity): ApiTokenModel {
+    return {
+      id: e.id,
+      name: e.name,
+      role: e.role as RoleEnum,
+      createdAt: e.createdAt,
+      expiresAt: e.expiresAt,
+      lastUsedAt: e.lastUsedAt,
+      revokedAt: e.revokedAt,
+    };
+  }
+}
+
+/** The only response that ever carries a token in clear: the one that creates it. */
+@ObjectType('CreatedApiToken')
+export class CreatedApiTokenModel {
+  @Field() token!: string;
+  @Field(() => ApiTokenModel) apiToken!: ApiTokenModel;
+}
+
+@InputType('CreateApiTokenInput')
+export class CreateApiTokenInput {
+  @Field() name!: string;
+  @Field(() => RoleEnum, { nullable: true, description: 'default VIEWER' }) role?: RoleEnum | null;
+  @Field(() => Int, { nullable: true, description: 'default 90, at most 365' }) expiresInDays?: number | null;
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ApiTokenEntity, ApiTokenRepository, AuditRepository, isUuid } from '../../../../libs/persistence/src';
+import { issueToken } from '../../../../libs/access/src';
+import { ViewerContext, roleAllows } from '../auth/viewer';
+import { DomainError, ErrorCode, badInput, notFound } from '../common/domain.errors';
+import { DATA_SOURCE } from '../infrastructure/tokens';
+import { CreateApiTokenInput } from './api-token.model';
+
+export const DEFAULT_TOKEN_DAYS = 90;
+export const MAX_TOKEN_DAYS = 365;
+
+@Injectable()
+export class ApiTokenService {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly tokens: ApiTokenRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  list(viewer: ViewerContext): Promise<ApiTokenEntity[]> {
+    return this.tokens.list(viewer.organizationId);
+  }
+
+  /** Every token expires (default 90 days); none may carry more power than its creator. */
+  async create(viewer: ViewerContext, input: CreateApiTokenInput): Promise<{ token: string; apiToken: ApiTokenEntity }> {
+    const name = input.name.trim();
+    if (name.length < 1 || name.length > 100) throw badInput('input.name', 'must be 1 to 100 characters');
+    const role = input.role ?? 'VIEWER';
+    if (!roleAllows(viewer.role, role)) throw new DomainError(ErrorCode.Forbidden, `a ${viewer.role} token cannot create a ${role} token`);
+    const days = input.expiresInDays ?? DEFAULT_TOKEN_DAYS;
+    if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) throw badInput('input.expiresInDays', `must be between 1 and ${MAX_TOKEN_DAYS}`);
+    const issued = issueToken();
+    return this.db.transaction(async (tx) => {
+      const row = await this.tokens.create(tx, viewer.organizationId, {
+        name,
+        role,
+        tokenPrefix: issued.prefix,
+        tokenHash: issued.hash,
+        createdBy: viewer.actor,
+        expiresAt: new Date(Date.now() + days * 86_400_000),
+      });
+      await this.audit.record(tx, viewer.organizationId, {
+        actor: viewer.actor,
+        action: 'apiToken.create',
+        targetType: 'ApiToken',
+        targetId: row.id,
+        details: { name, role, expiresInDays: days },
+      });
+      return { token: issued.token, apiToken: row };
+    });
+  }
+
+  async revoke(viewer: ViewerContext, id: string): Promise<ApiTokenEntity> {
+    if (!isUuid(id)) throw notFound('API token', id);
+    return this.db.transaction(async (tx) => {
+      const row = await this.tokens.revoke(tx, viewer.organizationId, id);
+      if (!row) throw notFound('API token', id);
+      await this.audit.record(tx, viewer.organizationId, { actor: viewer.actor, action: 'apiToken.revoke', targetType: 'ApiToken', targetId: id });
+      return row;
+    });
+  }
+}

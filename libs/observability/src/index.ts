@@ -1,0 +1,1 @@
+export { createLogger, PinoNestLogger, redactText } from './logger';
