@@ -102,7 +102,7 @@ export function addAppWorkloads(ctx: ClusterContext, builder: WorkloadBuilder, a
           data: { LOG_LEVEL: rng.pick(['info', 'debug', 'warn']), 'app.properties': `service.name=${t.name}\nserver.port=${t.port ?? 8080}\nmetrics.enabled=true\n` },
         }));
       }
-      const replicas = t.kind === 'StatefulSet' ? rng.pick([1, 3]) : rng.int(1, 4);
+      const replicas = t.kind === 'StatefulSet' ? rng.pick([1, 3]) : rng.weighted([[1, 30], [2, 45], [3, 25]] as const);
       builder.add({
         kind: t.kind,
         name: t.name,

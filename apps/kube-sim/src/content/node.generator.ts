@@ -4,6 +4,7 @@
  */
 import type { KubeObject } from './contract';
 import { type ClusterContext, type SimNode, rngFor } from './cluster-context';
+import { controlPlaneName, controlPlaneReplicas, machineDeploymentName } from './cluster-spec.defaults';
 import { FLEET_EPOCH_MS, timestampAt } from './kube-version';
 import type { SeededRandom } from './seeded-random';
 import { tkrNameFor } from './vsphere-release.catalog';
@@ -141,8 +142,8 @@ function identity(ctx: ClusterContext, rng: SeededRandom, controlPlane: boolean,
       const tkr = tkrNameFor(ctx.spec.version);
       let name: string;
       if (flavor === 'management') name = controlPlane ? vmId.replace(/-/g, '').slice(0, 32) : `esxi-${String(workerIndex + 1).padStart(2, '0')}.${region}.example.com`;
-      else if (controlPlane) name = `${cluster}-${ctx.factory.uid('KubeadmControlPlane', cluster).slice(0, 5)}-${rng.suffix()}`;
-      else name = `${cluster}-${pool}-${ctx.factory.uid('MachineDeployment', `${cluster}-${pool}`).slice(0, 5)}-${rng.hex(9)}-${rng.suffix()}`;
+      else if (controlPlane) name = `${controlPlaneName(ctx.spec)}-${rng.suffix()}`;
+      else name = `${machineDeploymentName(ctx.spec, pool)}-${rng.hex(9)}-${rng.suffix()}`;
       const labels: Record<string, string> = {
         'run.tanzu.vmware.com/tkr': tkr,
         'run.tanzu.vmware.com/kubernetesDistributionVersion': tkr,
@@ -157,13 +158,6 @@ function identity(ctx: ClusterContext, rng: SeededRandom, controlPlane: boolean,
         labels: {},
       };
   }
-}
-
-/** Clusters with 6+ workers get two node pools (two MachineDeployments on the management side). */
-export function vspherePools(workers: number): Array<{ name: string; replicas: number }> {
-  if (workers < 6) return [{ name: 'node-pool-1', replicas: workers }];
-  const first = Math.ceil(workers / 2);
-  return [{ name: 'node-pool-1', replicas: first }, { name: 'node-pool-2', replicas: workers - first }];
 }
 
 function vspherePoolOf(workers: number, workerIndex: number): string {
@@ -261,7 +255,7 @@ export function generateNodes(ctx: ClusterContext): KubeObject[] {
   const rng = rngFor(ctx, 'nodes');
   const { flavor, nodes: workers } = ctx.spec;
   const zones = zonesFor(flavor, ctx.spec.region);
-  const controlPlanes = flavor === 'management' ? 3 : flavor === 'vsphere' || flavor === 'generic' ? (workers >= 5 || rng.chance(0.5) ? 3 : 1) : 0;
+  const controlPlanes = controlPlaneReplicas(ctx.spec);
   const types = INSTANCE_TYPES[flavor === 'management' ? 'vsphere' : flavor];
   const workerType = rng.pick(types);
   // A small share of clusters has one worker that stopped reporting (DEGRADED in Flotilla).

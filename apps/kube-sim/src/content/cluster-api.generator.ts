@@ -1,0 +1,168 @@
+/**
+ * A management cluster's Cluster API view of the vSphere clusters it manages (one `Cluster` and one
+ * or two `MachineDeployment`s each) and the Tanzu Kubernetes releases it offers. Flotilla links a
+ * Cluster to its workload cluster by the API_SERVER_URL_ANNOTATION and upgrades it by patching
+ * spec.topology.version, so those fields must agree with what the workload cluster reports.
+ */
+import { API_SERVER_URL_ANNOTATION, type ClusterSpec, type KubeObject } from './contract';
+import type { ClusterContext } from './cluster-context';
+import { controlPlaneName, controlPlaneReplicas, machineDeploymentName, resolveSpec, vspherePools } from './cluster-spec.defaults';
+import { parseKubeVersion } from './kube-version';
+import { SeededRandom } from './seeded-random';
+import { VSPHERE_RELEASES, asVsphereVersion, tkrNameFor, tkrVersionFor, vsphereVersion } from './vsphere-release.catalog';
+
+const CAPI = 'cluster.x-k8s.io/v1beta1';
+const TKR_API = 'run.tanzu.vmware.com/v1alpha3';
+
+/** vSphere Namespace holding a workload cluster's CAPI objects: "tkg-prod-03" → "tkg-prod". */
+export function capiNamespaceFor(clusterName: string): string {
+  const m = /^(tkg-[a-z]+)-\d+$/.exec(clusterName);
+  return m ? m[1] : 'tkg-workloads';
+}
+
+export function managementNamespaces(managed: readonly ClusterSpec[]): string[] {
+  return [...new Set(managed.map((m) => capiNamespaceFor(m.name)))].sort();
+}
+
+/** Versions (vSphere spelling) the Supervisor offers: its catalog plus whatever its clusters run. */
+export function offeredVersions(managed: readonly ClusterSpec[], fleetSeed: number): string[] {
+  const versions = new Map<string, string>();
+  for (const r of VSPHERE_RELEASES) versions.set(tkrNameFor(vsphereVersion(r)), vsphereVersion(r));
+  for (const m of managed) {
+    const v = asVsphereVersion(resolveSpec(m, fleetSeed).version);
+    versions.set(tkrNameFor(v), v);
+  }
+  return [...versions.values()].sort((a, b) => {
+    const x = parseKubeVersion(a);
+    const y = parseKubeVersion(b);
+    return x.minor - y.minor || x.patch - y.patch || a.localeCompare(b);
+  });
+}
+
+function condition(ctx: ClusterContext, type: string, at: number): Record<string, string> {
+  return { lastTransitionTime: ctx.factory.timestamp(at), status: 'True', type };
+}
+
+function endpoint(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  return { host: u.hostname, port: u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80 };
+}
+
+function tkrObject(ctx: ClusterContext, version: string, age: number): KubeObject {
+  const v = parseKubeVersion(version);
+  const name = tkrNameFor(version);
+  // TKRs carry their version prefixes as labels so selectors like "v1.30" resolve them.
+  const labels: Record<string, string> = {
+    [`v${v.major}`]: '', [`v${v.major}.${v.minor}`]: '', [`v${v.major}.${v.minor}.${v.patch}`]: '',
+    [name.replace(/-tkg\.\d+$/, '')]: '', [name]: '',
+    'os-arch': 'amd64', 'os-name': 'ubuntu', 'os-type': 'linux', 'os-version': '22.04',
+  };
+  return ctx.factory.object(TKR_API, 'TanzuKubernetesRelease', name, { labels, ageOffsetSeconds: age, generation: 1 }, {
+    spec: {
+      bootstrapPackages: [
+        { name: `antrea.tanzu.vmware.com.1.13.3+vmware.1-tkg.1-vmware` },
+        { name: `vsphere-pv-csi.tanzu.vmware.com.3.1.2+vmware.1-tkg.1-vmware` },
+      ],
+      kubernetes: {
+        coredns: { imageTag: 'v1.11.1_vmware.7' },
+        etcd: { imageTag: 'v3.5.12_vmware.5' },
+        imageRepository: 'localhost:5000/vmware.io',
+        pause: { imageTag: '3.9' },
+        version,
+      },
+      osImages: [{ name: `ubuntu-2204-amd64-${name.replace(/-tkg\.\d+$/, '')}` }],
+      version: tkrVersionFor(version),
+    },
+    status: { conditions: [condition(ctx, 'Compatible', age + 60), condition(ctx, 'Ready', age + 60)] },
+  });
+}
+
+function clusterObjects(ctx: ClusterContext, managed: ClusterSpec, age: number): KubeObject[] {
+  const spec = resolveSpec(managed, ctx.gen.fleetSeed);
+  const namespace = capiNamespaceFor(spec.name);
+  const url = ctx.gen.serverUrlFor(spec.name);
+  const pools = vspherePools(spec.nodes);
+  const tkr = tkrNameFor(asVsphereVersion(spec.version));
+  const readyAt = age + 900;
+  const clusterLabels = { 'run.tanzu.vmware.com/tkr': tkr, 'tkg.tanzu.vmware.com/cluster-name': spec.name };
+  const cluster = ctx.factory.object(CAPI, 'Cluster', spec.name, {
+    namespace, labels: clusterLabels, ageOffsetSeconds: age, generation: 2,
+    annotations: { [API_SERVER_URL_ANNOTATION]: url, 'run.tanzu.vmware.com/resolve-tkr': '' },
+  }, {
+    spec: {
+      clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] }, serviceDomain: 'cluster.local', services: { cidrBlocks: ['10.96.0.0/12'] } },
+      controlPlaneEndpoint: endpoint(url),
+      controlPlaneRef: { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'KubeadmControlPlane', name: controlPlaneName(spec), namespace },
+      infrastructureRef: { apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereCluster', name: `${spec.name}-${ctx.factory.uid('VSphereCluster', spec.name).slice(0, 5)}`, namespace },
+      topology: {
+        class: 'tanzukubernetescluster',
+        controlPlane: { metadata: {}, replicas: controlPlaneReplicas(spec) },
+        variables: [
+          { name: 'vmClass', value: 'best-effort-medium' },
+          { name: 'storageClass', value: 'vsan-default-storage-policy' },
+          { name: 'ntp', value: 'time.example.com' },
+        ],
+        version: spec.version,
+        workers: { machineDeployments: pools.map((p) => ({ class: 'node-pool', metadata: {}, name: p.name, replicas: p.replicas })) },
+      },
+    },
+    status: {
+      conditions: ['Ready', 'ControlPlaneInitialized', 'ControlPlaneReady', 'InfrastructureReady', 'TopologyReconciled'].map((t) => condition(ctx, t, readyAt)),
+      controlPlaneReady: true,
+      infrastructureReady: true,
+      observedGeneration: 2,
+      phase: 'Provisioned',
+    },
+  });
+  const owner = [{ ...ctx.factory.ownerRef(CAPI, 'Cluster', spec.name, namespace), controller: false }];
+  const machineDeployments = pools.map((p) => {
+    const name = machineDeploymentName(spec, p.name);
+    const selector = { 'cluster.x-k8s.io/cluster-name': spec.name, 'topology.cluster.x-k8s.io/deployment-name': p.name, 'topology.cluster.x-k8s.io/owned': '' };
+    return ctx.factory.object(CAPI, 'MachineDeployment', name, {
+      namespace, labels: { ...selector }, ageOffsetSeconds: age + 60, generation: 1, ownerReferences: owner,
+      annotations: { 'machinedeployment.clusters.x-k8s.io/revision': '1' },
+    }, {
+      spec: {
+        clusterName: spec.name,
+        minReadySeconds: 0,
+        progressDeadlineSeconds: 600,
+        replicas: p.replicas,
+        revisionHistoryLimit: 1,
+        selector: { matchLabels: selector },
+        strategy: { rollingUpdate: { deletePolicy: 'Oldest', maxSurge: 1, maxUnavailable: 0 }, type: 'RollingUpdate' },
+        template: {
+          metadata: { labels: selector },
+          spec: {
+            bootstrap: { configRef: { apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta1', kind: 'KubeadmConfigTemplate', name: `${name}-bootstrap`, namespace } },
+            clusterName: spec.name,
+            infrastructureRef: { apiVersion: 'vmware.infrastructure.cluster.x-k8s.io/v1beta1', kind: 'VSphereMachineTemplate', name: `${name}-infra`, namespace },
+            version: spec.version,
+          },
+        },
+      },
+      status: {
+        availableReplicas: p.replicas,
+        conditions: ['Ready', 'Available', 'MachineSetReady'].map((t) => condition(ctx, t, readyAt)),
+        observedGeneration: 1,
+        phase: 'Running',
+        readyReplicas: p.replicas,
+        replicas: p.replicas,
+        selector: Object.entries(selector).map(([k, v]) => (v ? `${k}=${v}` : k)).join(','),
+        unavailableReplicas: 0,
+        updatedReplicas: p.replicas,
+      },
+    });
+  });
+  return [cluster, ...machineDeployments];
+}
+
+export function generateClusterApi(ctx: ClusterContext): KubeObject[] {
+  const objects: KubeObject[] = [];
+  offeredVersions(ctx.gen.managed, ctx.gen.fleetSeed).forEach((v, i) => objects.push(tkrObject(ctx, v, 3_600 + i * 86_400 * 8)));
+  for (const managed of ctx.gen.managed) {
+    // Keyed by name, so a cluster's objects do not change when others are added to the fleet.
+    const age = SeededRandom.forKey(ctx.spec.seed, `cluster-api:${managed.name}`).int(86_400, 86_400 * 150);
+    objects.push(...clusterObjects(ctx, managed, age));
+  }
+  return objects;
+}
