@@ -30,6 +30,11 @@ function normalisedSpec(policy: PolicyDefinition): unknown {
   return spec;
 }
 
+/** A kind the policy reads but the scan did not list would look like "none exist": refuse instead. */
+function requireKinds(handler: PolicyHandler<unknown>, context: PolicyContext<unknown>): void {
+  for (const kind of handler.kinds(context.spec)) context.snapshot.list(kind);
+}
+
 /** The kinds a scan must list so that every given policy can be evaluated (and nothing more). */
 export function snapshotKindsFor(policies: PolicyDefinition[]): SnapshotKind[] {
   const needed = new Set<SnapshotKind>();
@@ -43,6 +48,7 @@ export function snapshotKindsFor(policies: PolicyDefinition[]): SnapshotKind[] {
 /** Pure: the policy's findings on one cluster snapshot, violations sorted. */
 export function evaluatePolicy(policy: PolicyDefinition, snapshot: ClusterSnapshot): PolicyEvaluation {
   const { handler, context } = contextFor(policy, snapshot);
+  requireKinds(handler, context);
   const violations = sortViolations(handler.evaluate(context));
   return { policyId: policy.id, status: violations.length === 0 ? 'COMPLIANT' : 'NON_COMPLIANT', violations };
 }
@@ -54,6 +60,7 @@ export function evaluatePolicy(policy: PolicyDefinition, snapshot: ClusterSnapsh
 export function planEnforcement(policy: PolicyDefinition, snapshot: ClusterSnapshot): EnforcementPlan {
   const { handler, context } = contextFor(policy, snapshot);
   if (policy.mode !== 'ENFORCE') return emptyPlan();
+  requireKinds(handler, context);
   const plan = handler.plan(context);
   return { ...plan, unenforceable: sortViolations(plan.unenforceable) };
 }

@@ -55,8 +55,8 @@ export const quotaSpecSchema = z.strictObject({
 const registryEntry = z
   .string()
   .min(1)
-  .refine((s) => !/^[a-z]+:\/\//i.test(s), 'Must be a registry host or path prefix, without a scheme (e.g. ghcr.io/acme/)')
-  .refine((s) => !/\s/.test(s), 'Must not contain whitespace')
+  .refine((s) => !/^[a-z]+:\/\//i.test(s), { message: 'Must be a registry host or path prefix, without a scheme (e.g. ghcr.io/acme/)', abort: true })
+  .refine((s) => !/\s/.test(s), { message: 'Must not contain whitespace', abort: true })
   .refine((s) => !s.slice(0, -1).includes('/') || s.endsWith('/'), 'A path prefix must end in "/" (e.g. ghcr.io/acme/); without one, an entry is a registry host')
   .transform((s) => s.toLowerCase());
 export const imageRegistrySpecSchema = z.strictObject({ allowedRegistries: z.array(registryEntry).min(1), ...scope });

@@ -20,8 +20,13 @@ export interface ContainerView {
   securityContext?: Record<string, any>;
 }
 
+// Every check walks the containers; build the view once per pod spec.
+const containerCache = new WeakMap<PodSpec, ContainerView[]>();
+
 /** Every container of the pod, in upstream's order: initContainers, containers, ephemeralContainers. */
 export function containersOf(spec: PodSpec): ContainerView[] {
+  const cached = containerCache.get(spec);
+  if (cached) return cached;
   const out: ContainerView[] = [];
   for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
     for (const item of list(spec[field])) {
@@ -29,6 +34,7 @@ export function containersOf(spec: PodSpec): ContainerView[] {
       out.push({ name: str(raw.name), raw, securityContext: obj(raw.securityContext) });
     }
   }
+  containerCache.set(spec, out);
   return out;
 }
 
