@@ -1,0 +1,61 @@
+/**
+ * Bearer-token authentication for one cluster: its admin token, legacy service-account token
+ * Secrets (valid while the Secret and its ServiceAccount exist) and TokenRequest tokens (valid
+ * until they expire, on the cluster's possibly shifted clock).
+ */
+import type { ClusterRecord } from '../fleet/cluster-record';
+import type { ObjectStore } from '../store/object-store';
+import type { TokenSigner } from './token-signer';
+import { ANONYMOUS, type UserInfo } from './user-info';
+
+export const ADMIN_USER: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
+
+export class TokenAuthenticator {
+  private readonly adminTokens = new Map<string, string>();
+
+  constructor(private readonly signer: TokenSigner) {}
+
+  adminToken(cluster: string): string {
+    let t = this.adminTokens.get(cluster);
+    if (!t) {
+      t = this.signer.adminToken(cluster);
+      this.adminTokens.set(cluster, t);
+    }
+    return t;
+  }
+
+  forget(cluster: string): void {
+    this.adminTokens.delete(cluster);
+  }
+
+  /** The user, ANONYMOUS without a token, or undefined for a token this cluster does not accept. */
+  authenticate(record: ClusterRecord, store: () => ObjectStore, authorization: string | undefined): UserInfo | undefined {
+    if (!authorization) return ANONYMOUS;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!m) return undefined;
+    const token = m[1];
+    if (record.faults.revokeTokens) return undefined;
+    if (token === this.adminToken(record.spec.name)) return ADMIN_USER;
+    return this.serviceAccountUser(record, store(), token);
+  }
+
+  serviceAccountUser(record: ClusterRecord, store: ObjectStore, token: string): UserInfo | undefined {
+    const claims = this.signer.verifyServiceAccount(record.spec.name, token);
+    if (!claims || !claims.namespace || !claims.serviceAccount) return undefined;
+    const sa = store.get('/serviceaccounts', claims.namespace, claims.serviceAccount)?.obj;
+    if (!sa || String(sa.metadata.uid ?? '') !== claims.serviceAccountUid) return undefined;
+    if (claims.secretName !== undefined) {
+      const secret = store.get('/secrets', claims.namespace, claims.secretName)?.obj;
+      const data = secret?.data as Record<string, string> | undefined;
+      if (!data?.token || Buffer.from(data.token, 'base64').toString('utf8') !== token) return undefined;
+    } else if (claims.exp === undefined || claims.exp * 1000 <= Date.now() + record.clockOffsetMs) {
+      return undefined;
+    }
+    return {
+      username: `system:serviceaccount:${claims.namespace}:${claims.serviceAccount}`,
+      uid: claims.serviceAccountUid,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${claims.namespace}`, 'system:authenticated'],
+      serviceAccount: { namespace: claims.namespace, name: claims.serviceAccount },
+    };
+  }
+}
