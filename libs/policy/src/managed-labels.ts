@@ -6,21 +6,19 @@ export const FLOTILLA_MANAGED_LABELS: Record<string, string> = Object.freeze({ '
 /** Annotation naming the policy that created an object. */
 export const POLICY_ID_ANNOTATION = 'flotilla.io/policy-id';
 
-/** A deterministic object name for what a policy creates: DNS-1123, at most 63 characters. */
+/**
+ * A deterministic object name for what a policy creates: DNS-1123, at most 63 characters. When a
+ * part had to be altered (a role such as "system:aggregate-to-view") or the name truncated, a hash
+ * of the original parts keeps distinct inputs from sharing a name.
+ */
 export function managedObjectName(purpose: string, policyId: string, qualifier?: string): string {
-  const parts = [purpose, policyId, qualifier].filter((p): p is string => !!p).map(slug);
+  const raw = [purpose, policyId, qualifier].filter((p): p is string => !!p);
+  const parts = raw.map(slug);
   const full = `flotilla-${parts.join('-')}`;
-  if (full.length <= 63) return full;
-  // Truncated names could collide; a hash of the untruncated parts keeps them apart.
-  const hash = createHash('sha256').update([purpose, policyId, qualifier ?? ''].join('\0')).digest('hex').slice(0, 8);
+  const altered = raw.some((part, i) => part !== parts[i]);
+  if (!altered && full.length <= 63) return full;
+  const hash = createHash('sha256').update(raw.join('\0')).digest('hex').slice(0, 8);
   return `${full.slice(0, 54).replace(/-+$/, '')}-${hash}`;
-}
-
-function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
 }
 
 export function managedMetadata(name: string, policyId: string, namespace?: string) {
@@ -30,4 +28,11 @@ export function managedMetadata(name: string, policyId: string, namespace?: stri
     labels: { ...FLOTILLA_MANAGED_LABELS },
     annotations: { [POLICY_ID_ANNOTATION]: policyId },
   };
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }

@@ -82,7 +82,7 @@ test('ACCESS reports a named namespace that does not exist and a ClusterRole tha
   );
   assert.deepEqual(result.violations, [
     { kind: 'ClusterRole', name: 'auditor', message: 'ClusterRole "auditor" does not exist, so bindings to it grant nothing' },
-    { kind: 'Namespace', name: 'team-z', message: 'namespace does not exist, so ClusterRole "auditor" cannot be granted in it to User "alice"' },
+    { kind: 'Namespace', name: 'team-z', message: 'namespace does not exist (or is being deleted), so ClusterRole "auditor" cannot be granted in it to User "alice"' },
   ]);
 });
 

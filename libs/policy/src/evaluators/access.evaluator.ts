@@ -71,7 +71,7 @@ export function accessFindings({ spec, snapshot }: PolicyContext<AccessSpec>): A
       );
     } else if (!namespaces.has(grant.namespace)) {
       report(
-        { kind: 'Namespace', name: grant.namespace, message: `namespace does not exist, so ClusterRole "${grant.role}" cannot be granted in it to ${who}` },
+        { kind: 'Namespace', name: grant.namespace, message: `namespace does not exist (or is being deleted), so ClusterRole "${grant.role}" cannot be granted in it to ${who}` },
         false,
       );
     } else {
