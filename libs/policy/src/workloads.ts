@@ -11,7 +11,16 @@ export interface PodSpecOf {
 
 /** Pod → its spec; Deployment/StatefulSet/DaemonSet/ReplicaSet/Job → spec.template; CronJob → spec.jobTemplate.spec.template. */
 export function podSpecsOf(object: KubeObject): PodSpecOf[] {
-  return podSpecsOfKind(object.kind, object);
+  // Items of a list response carry no kind; recognise them by shape rather than find nothing.
+  return podSpecsOfKind(object.kind || kindFromShape(object), object);
+}
+
+function kindFromShape(object: KubeObject): string {
+  const spec = asRecord(object.spec);
+  if (asRecord(spec?.jobTemplate)) return 'CronJob';
+  if (asRecord(spec?.template)) return 'Deployment'; // any pod-template workload reads the same way
+  if (Array.isArray(spec?.containers)) return 'Pod';
+  return '';
 }
 
 /** As podSpecsOf, for objects from a list response (whose items carry no kind). */

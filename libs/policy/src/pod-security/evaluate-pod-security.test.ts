@@ -167,3 +167,13 @@ test('podSpecsOf finds the pod spec of pods and of every workload kind', () => {
   assert.deepEqual(podSpecsOf({ apiVersion: 'v1', kind: 'Service', metadata: meta, spec: {} }), []);
   assert.deepEqual(podSpecsOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta }), []);
 });
+
+test('podSpecsOf recognises list items, which carry no kind, by their shape', () => {
+  const spec = { containers: [{ name: 'c' }] };
+  const meta = { name: 'x' };
+  const item = (body: Record<string, unknown>) => ({ apiVersion: '', kind: '', metadata: meta, ...body });
+  assert.deepEqual(podSpecsOf(item({ spec })), [{ metadata: meta, spec }]);
+  assert.deepEqual(podSpecsOf(item({ spec: { template: { spec } } })), [{ metadata: {}, spec }]);
+  assert.deepEqual(podSpecsOf(item({ spec: { jobTemplate: { spec: { template: { spec } } } } })), [{ metadata: {}, spec }]);
+  assert.deepEqual(podSpecsOf(item({ data: {} })), []);
+});
