@@ -60,6 +60,7 @@ test('ACCESS: a valid spec is returned as given', () => {
 test('QUOTA: every hard value must be a Kubernetes quantity; numbers become strings', () => {
   assert.deepEqual(paths('QUOTA', { hard: { 'requests.cpu': '4 cores', 'limits.memory': '8Gi' } }), ['spec.hard["requests.cpu"]']);
   assert.deepEqual(paths('QUOTA', { hard: {} }), ['spec.hard']);
+  assert.deepEqual(issues('QUOTA', { hard: { pods: '-1' } }), [{ path: 'spec.hard.pods', message: 'Must not be negative' }]);
   assert.deepEqual(validatePolicySpec('QUOTA', { hard: { pods: 10, 'requests.cpu': '500m' } }), { hard: { pods: '10', 'requests.cpu': '500m' } });
 });
 

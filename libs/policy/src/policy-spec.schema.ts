@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isQuantity } from './quantity';
+import { isQuantity, parseQuantity } from './quantity';
 import { PolicySpecError } from './policy-spec.errors';
 import { SNAPSHOT_KINDS, type PolicyType } from './policy.types';
 
@@ -45,7 +45,8 @@ export const quotaSpecSchema = z.strictObject({
       resourceName,
       z
         .union([z.string(), z.number()])
-        .refine(isQuantity, 'Must be a Kubernetes quantity such as 4, 500m or 8Gi')
+        .refine(isQuantity, { message: 'Must be a Kubernetes quantity such as 4, 500m or 8Gi', abort: true })
+        .refine((q) => parseQuantity(q).numerator >= 0n, 'Must not be negative')
         .transform((q) => String(q).trim()),
     )
     .refine((h) => Object.keys(h).length > 0, 'Must name at least one resource'),
