@@ -1,0 +1,163 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiException, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, VersionApi } from '@kubernetes/client-node';
+import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, wildcardGrants } from '../../../libs/cluster-access/src/agent-identity';
+import { KubeSim, startKubeSim } from '../../kube-sim/src';
+import { ensureAgentIdentity, loadKubeConfig } from './kube-attach';
+
+const KUBECTL = '/usr/bin/kubectl';
+let sim: KubeSim;
+let dir: string;
+
+before(async () => {
+  sim = await startKubeSim({ clusters: 3, port: 0, tls: true });
+  dir = mkdtempSync(join(tmpdir(), 'flotilla-attach-'));
+});
+after(async () => {
+  await sim?.stop();
+});
+
+function kubeconfigFile(name: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, sim.kubeconfig(name), { mode: 0o600 });
+  return file;
+}
+
+/** A client that acts as the agent: only the token and CA attach returns, like the worker will. */
+function agentConfig(creds: { apiServerUrl: string; token: string; caData?: string }): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: creds.apiServerUrl, caData: creds.caData, skipTLSVerify: false }],
+    users: [{ name: 'agent', token: creds.token }],
+    contexts: [{ name: 'agent', cluster: 'c', user: 'agent' }],
+    currentContext: 'agent',
+  });
+  return kc;
+}
+
+async function status(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+    return 200;
+  } catch (err) {
+    if (err instanceof ApiException) return err.code;
+    throw err;
+  }
+}
+
+test('attach creates the agent identity in the cluster and returns a working, least-privilege token', async () => {
+  const name = sim.clusterNames()[0];
+  const admin = loadKubeConfig(kubeconfigFile(name));
+  const progress: string[] = [];
+  const creds = await ensureAgentIdentity(admin, undefined, { onProgress: (l) => progress.push(l) });
+
+  assert.equal(creds.apiServerUrl, sim.clusterUrl(name));
+  assert.match(creds.apiServerUrl, /^https:\/\/127\.0\.0\.1:\d+\/clusters\//, 'the path prefix is part of the server URL');
+  assert.ok(creds.token.length > 20, 'a token');
+  assert.ok(!creds.token.includes('\n'));
+  assert.match(Buffer.from(creds.caData ?? '', 'base64').toString('utf8'), /^-----BEGIN CERTIFICATE-----/);
+  assert.deepEqual(progress, [
+    `namespace/${AGENT_NAMESPACE} created`,
+    `serviceaccount/${AGENT_SERVICE_ACCOUNT} created`,
+    'clusterrole/flotilla-agent created',
+    'clusterrolebinding/flotilla-agent created',
+    `secret/${AGENT_TOKEN_SECRET} created`,
+  ]);
+
+  // Every object is there, as the operator's admin sees it.
+  const core = admin.makeApiClient(CoreV1Api);
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  await core.readNamespace({ name: AGENT_NAMESPACE });
+  await core.readNamespacedServiceAccount({ name: AGENT_SERVICE_ACCOUNT, namespace: AGENT_NAMESPACE });
+  const role = await rbac.readClusterRole({ name: 'flotilla-agent' });
+  assert.deepEqual(wildcardGrants((role.rules ?? []) as never), []);
+  assert.ok(!JSON.stringify(role.rules).includes('*'), 'the ClusterRole read back has no *');
+  const binding = await rbac.readClusterRoleBinding({ name: 'flotilla-agent' });
+  assert.deepEqual(
+    binding.subjects?.map((s) => [s.kind, s.name, s.namespace]),
+    [['ServiceAccount', AGENT_SERVICE_ACCOUNT, AGENT_NAMESPACE]],
+  );
+  const secret = await core.readNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace: AGENT_NAMESPACE });
+  assert.equal(secret.type, 'kubernetes.io/service-account-token');
+  assert.equal(Buffer.from(secret.data?.token ?? '', 'base64').toString('utf8'), creds.token);
+
+  // The token works, over TLS verified with the returned CA, for what Flotilla reads ...
+  const agent = agentConfig(creds);
+  const agentCore = agent.makeApiClient(CoreV1Api);
+  assert.equal(await status(agent.makeApiClient(VersionApi).getCode()), 200);
+  assert.equal(await status(agentCore.listNode()), 200);
+  assert.equal(await status(agentCore.listPodForAllNamespaces({ limit: 5 })), 200);
+  // ... and not for what it must not touch.
+  assert.equal(await status(agentCore.listSecretForAllNamespaces({ limit: 5 })), 403, 'the agent never reads secrets');
+  assert.equal(await status(agentCore.listConfigMapForAllNamespaces({ limit: 5 })), 403);
+  assert.equal(await status(agentCore.deleteNamespace({ name: 'default' })), 403, 'the agent never deletes');
+  assert.equal(await status(agent.makeApiClient(RbacAuthorizationV1Api).createClusterRole({ body: { metadata: { name: 'x' }, rules: [] } })), 403);
+});
+
+test('running attach again is safe: nothing changes and the same token comes back', async () => {
+  const name = sim.clusterNames()[1];
+  const admin = loadKubeConfig(kubeconfigFile(name));
+  const first = await ensureAgentIdentity(admin, undefined);
+  const progress: string[] = [];
+  const second = await ensureAgentIdentity(admin, undefined, { onProgress: (l) => progress.push(l) });
+  assert.deepEqual(second, first, 'the token the API already holds stays valid');
+  assert.ok(progress.length === 5 && progress.every((l) => l.endsWith(' unchanged')), progress.join('\n'));
+});
+
+test('attach puts a tampered ClusterRole back to least privilege and keeps labels others added', async () => {
+  const name = sim.clusterNames()[2];
+  const admin = loadKubeConfig(kubeconfigFile(name));
+  const creds = await ensureAgentIdentity(admin, undefined);
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  const core = admin.makeApiClient(CoreV1Api);
+  const role = await rbac.readClusterRole({ name: 'flotilla-agent' });
+  role.rules = [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }];
+  await rbac.replaceClusterRole({ name: 'flotilla-agent', body: role });
+  const ns = await core.readNamespace({ name: AGENT_NAMESPACE });
+  ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, 'team.acme.io/owner': 'platform' } };
+  await core.replaceNamespace({ name: AGENT_NAMESPACE, body: ns });
+
+  const progress: string[] = [];
+  const again = await ensureAgentIdentity(admin, undefined, { onProgress: (l) => progress.push(l) });
+  assert.ok(progress.includes('clusterrole/flotilla-agent configured'), progress.join('\n'));
+  assert.ok(progress.includes(`namespace/${AGENT_NAMESPACE} unchanged`), 'an extra label is not a difference');
+  assert.equal(again.token, creds.token);
+  const restored = await rbac.readClusterRole({ name: 'flotilla-agent' });
+  assert.ok(!JSON.stringify(restored.rules).includes('*'));
+  assert.ok(restored.rules?.some((r) => r.resources?.includes('networkpolicies')));
+  assert.equal((await core.readNamespace({ name: AGENT_NAMESPACE })).metadata?.labels?.['team.acme.io/owner'], 'platform');
+});
+
+test('--context picks the cluster; an unknown context is named with the ones that exist', async () => {
+  const [a, b] = sim.clusterNames();
+  const merged = new KubeConfig();
+  const one = loadKubeConfig(kubeconfigFile(a));
+  const two = loadKubeConfig(kubeconfigFile(b));
+  merged.loadFromOptions({
+    clusters: [...one.clusters, ...two.clusters],
+    users: [...one.users, ...two.users],
+    contexts: [...one.contexts, ...two.contexts],
+    currentContext: one.currentContext,
+  });
+  const creds = await ensureAgentIdentity(merged, two.currentContext);
+  assert.equal(creds.apiServerUrl, sim.clusterUrl(b));
+  assert.equal(merged.currentContext, one.currentContext, 'the caller\'s kubeconfig is left as it was');
+  await assert.rejects(ensureAgentIdentity(merged, 'nope'), new RegExp(`context "nope" is not in the kubeconfig \\(contexts: ${one.currentContext}, ${two.currentContext}\\)`));
+});
+
+test('kubectl reads back a ClusterRole without any *', { skip: !existsSync(KUBECTL) && `no ${KUBECTL}` }, async () => {
+  const name = sim.clusterNames()[0];
+  const file = kubeconfigFile(name);
+  await ensureAgentIdentity(loadKubeConfig(file), undefined);
+  // Asynchronously: kube-sim serves from this very process.
+  const { stdout: out } = await promisify(execFile)(KUBECTL, ['--kubeconfig', file, 'get', 'clusterrole', 'flotilla-agent', '-o', 'json'], { encoding: 'utf8', timeout: 30_000 });
+  const role = JSON.parse(out) as { rules: Array<Record<string, string[]>> };
+  assert.ok(role.rules.length > 5);
+  assert.deepEqual(wildcardGrants(role.rules as never), []);
+  assert.ok(!JSON.stringify(role.rules).includes('*'));
+});
