@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Flavor } from './contract';
 import { fleetMix, generateCluster } from './index';
-import { contextFor, generateFleet, ofKind } from './test-support';
+import { contextFor, generateFleet, ofKind } from './generation.test-helper';
 
 const FLAVORS: Flavor[] = ['vsphere', 'eks', 'gke', 'aks', 'generic', 'management'];
 

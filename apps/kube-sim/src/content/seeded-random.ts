@@ -26,6 +26,19 @@ function hex8(n: number): string {
   return out;
 }
 
+const digests = new Map<string, string>();
+
+/** A stable sha256-shaped digest for an image reference: the same image has the same digest in every cluster. */
+export function imageDigest(image: string): string {
+  let digest = digests.get(image);
+  if (digest === undefined) {
+    digest = '';
+    for (let i = 0; i < 8; i++) digest += hex8(hash32(image, i * 0x9e3779b9));
+    digests.set(image, digest);
+  }
+  return digest;
+}
+
 /** A UUID-shaped (v4 layout) id derived from a key, so an object's uid survives regeneration. */
 export function uuidFor(key: string, seed: number): string {
   const a = hex8(hash32(key, seed));
@@ -92,10 +105,11 @@ export class SeededRandom {
     return copy.slice(0, n);
   }
 
+  /** Eight hex digits per draw: container IDs are 64 digits and pods have many of them. */
   hex(length: number): string {
     let out = '';
-    for (let i = 0; i < length; i++) out += HEX[Math.floor(this.next() * 16)];
-    return out;
+    while (out.length < length) out += hex8((this.next() * 4294967296) >>> 0);
+    return out.slice(0, length);
   }
 
   /** Suffix like the ones generateName and ReplicaSet pod names carry ("x7k2p"). */

@@ -6,6 +6,7 @@
  */
 import type { Flavor, KubeObject } from './contract';
 import { type ClusterContext, rngFor, showsControlPlane } from './cluster-context';
+import { imageDigest } from './seeded-random';
 import type { SecurityProfile } from './security-profile';
 import { type WorkloadBuilder, type WorkloadKind, apiServiceIP, dnsServiceIP } from './workload.builder';
 
@@ -160,7 +161,7 @@ function staticPods(ctx: ClusterContext): KubeObject[] {
         },
         status: {
           conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ lastProbeTime: null, lastTransitionTime: started, status: node.ready ? 'True' : 'False', type })),
-          containerStatuses: [{ containerID: `containerd://${rng.hex(64)}`, image, imageID: `${image.split(':')[0]}@sha256:${rng.hex(64)}`, lastState: {}, name: component, ready: node.ready, restartCount: 0, started: true, state: { running: { startedAt: started } } }],
+          containerStatuses: [{ containerID: `containerd://${rng.hex(64)}`, image, imageID: `${image.split(':')[0]}@sha256:${imageDigest(image)}`, lastState: {}, name: component, ready: node.ready, restartCount: 0, started: true, state: { running: { startedAt: started } } }],
           hostIP: node.internalIP, hostIPs: [{ ip: node.internalIP }], phase: 'Running', podIP: node.internalIP, podIPs: [{ ip: node.internalIP }], qosClass: 'Burstable', startTime: started,
         },
       }));

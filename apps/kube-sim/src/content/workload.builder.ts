@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from './contract';
 import { type ClusterContext, type SimNode } from './cluster-context';
-import type { SeededRandom } from './seeded-random';
+import { type SeededRandom, imageDigest } from './seeded-random';
 import { type SecurityProfile, securityShape } from './security-profile';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
@@ -279,7 +279,7 @@ export class WorkloadBuilder {
     };
     const containers = template.containers as Array<{ name: string; image: string }>;
     const containerStatuses = containers.map((c) => {
-      const base = { containerID: `containerd://${this.rng.hex(64)}`, image: c.image, imageID: `${c.image.split(':')[0]}@sha256:${factory.uid('Image', c.image).replace(/-/g, '')}${factory.uid('ImageB', c.image).replace(/-/g, '')}`, lastState: {}, name: c.name };
+      const base = { containerID: `containerd://${this.rng.hex(64)}`, image: c.image, imageID: `${c.image.split(':')[0]}@sha256:${imageDigest(c.image)}`, lastState: {}, name: c.name };
       if (health === 'pending') {
         return { image: c.image, imageID: '', lastState: {}, name: c.name, ready: false, restartCount: 0, started: false,
           state: { waiting: { message: `Back-off pulling image "${c.image}"`, reason: 'ImagePullBackOff' } } };
