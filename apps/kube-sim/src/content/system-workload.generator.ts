@@ -170,9 +170,33 @@ function staticPods(ctx: ClusterContext): KubeObject[] {
   return objects;
 }
 
+/** Cluster-wide objects every apiserver or installer creates next to the system workloads. */
+function systemConfig(ctx: ClusterContext): KubeObject[] {
+  const { factory, spec } = ctx;
+  const objects: KubeObject[] = [
+    factory.object('scheduling.k8s.io/v1', 'PriorityClass', 'system-cluster-critical', { ageOffsetSeconds: 0 }, { description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.', preemptionPolicy: 'PreemptLowerPriority', value: 2000000000 }),
+    factory.object('scheduling.k8s.io/v1', 'PriorityClass', 'system-node-critical', { ageOffsetSeconds: 0 }, { description: 'Used for system critical pods that must not be moved from their current node.', preemptionPolicy: 'PreemptLowerPriority', value: 2000001000 }),
+  ];
+  if (spec.flavor !== 'gke') {
+    objects.push(factory.object('v1', 'ConfigMap', 'coredns', { namespace: 'kube-system', ageOffsetSeconds: 10 }, {
+      data: { Corefile: '.:53 {\n    errors\n    health {\n       lameduck 5s\n    }\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n       ttl 30\n    }\n    prometheus :9153\n    forward . /etc/resolv.conf {\n       max_concurrent 1000\n    }\n    cache 30\n    loop\n    reload\n    loadbalance\n}\n' },
+    }));
+  }
+  if (showsControlPlane(ctx)) {
+    // kubeadm-style clusters publish their endpoint in kube-public/cluster-info.
+    objects.push(factory.object('v1', 'ConfigMap', 'cluster-info', { namespace: 'kube-public', ageOffsetSeconds: 5 }, {
+      data: { kubeconfig: `apiVersion: v1\nclusters:\n- cluster:\n    server: ${ctx.gen.serverUrlFor(spec.name)}\n  name: ""\ncontexts: null\ncurrent-context: ""\nkind: Config\npreferences: {}\nusers: null\n` },
+    }));
+    objects.push(factory.object('v1', 'ConfigMap', 'kubeadm-config', { namespace: 'kube-system', ageOffsetSeconds: 5 }, {
+      data: { ClusterConfiguration: `apiServer: {}\napiVersion: kubeadm.k8s.io/v1beta3\nclusterName: ${spec.name}\ncontrollerManager: {}\ndns: {}\netcd:\n  local:\n    dataDir: /var/lib/etcd\nkind: ClusterConfiguration\nkubernetesVersion: ${spec.version}\nnetworking:\n  dnsDomain: cluster.local\n  podSubnet: 192.168.0.0/16\n  serviceSubnet: 10.96.0.0/12\nscheduler: {}\n` },
+    }));
+  }
+  return objects;
+}
+
 export function addSystemWorkloads(ctx: ClusterContext, builder: WorkloadBuilder): KubeObject[] {
   const { flavor, version, region } = ctx.spec;
-  const extra: KubeObject[] = [];
+  const extra: KubeObject[] = systemConfig(ctx);
   for (const w of systemWorkloads(flavor, version, region)) {
     const key = w.key ?? 'app';
     const dns = w.name === 'coredns' || w.name === 'kube-dns';
