@@ -117,6 +117,7 @@ test('attach puts a tampered ClusterRole back to least privilege and keeps label
   const core = admin.makeApiClient(CoreV1Api);
   const role = await rbac.readClusterRole({ name: 'flotilla-agent' });
   role.rules = [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }];
+  role.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate-to-agent': 'true' } }] };
   await rbac.replaceClusterRole({ name: 'flotilla-agent', body: role });
   const ns = await core.readNamespace({ name: AGENT_NAMESPACE });
   ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, 'team.acme.io/owner': 'platform' } };
@@ -129,6 +130,7 @@ test('attach puts a tampered ClusterRole back to least privilege and keeps label
   assert.equal(again.token, creds.token);
   const restored = await rbac.readClusterRole({ name: 'flotilla-agent' });
   assert.ok(!JSON.stringify(restored.rules).includes('*'));
+  assert.equal(restored.aggregationRule, undefined, 'no aggregation can widen the role');
   assert.ok(restored.rules?.some((r) => r.resources?.includes('networkpolicies')));
   assert.equal((await core.readNamespace({ name: AGENT_NAMESPACE })).metadata?.labels?.['team.acme.io/owner'], 'platform');
 });
@@ -148,6 +150,14 @@ test('--context picks the cluster; an unknown context is named with the ones tha
   assert.equal(creds.apiServerUrl, sim.clusterUrl(b));
   assert.equal(merged.currentContext, one.currentContext, 'the caller\'s kubeconfig is left as it was');
   await assert.rejects(ensureAgentIdentity(merged, 'nope'), new RegExp(`context "nope" is not in the kubeconfig \\(contexts: ${one.currentContext}, ${two.currentContext}\\)`));
+});
+
+test('a missing or broken kubeconfig is a clear error, not a fallback to localhost', () => {
+  assert.throws(() => loadKubeConfig(join(dir, 'missing.yaml')), /^CliError: cannot load kubeconfig .*missing\.yaml: ENOENT/);
+  assert.throws(() => loadKubeConfig(undefined, { HOME: dir }), /^CliError: no kubeconfig: pass --kubeconfig FILE or set KUBECONFIG/);
+  const broken = join(dir, 'broken.yaml');
+  writeFileSync(broken, 'clusters: [unclosed');
+  assert.throws(() => loadKubeConfig(broken), /cannot load kubeconfig/);
 });
 
 test('kubectl reads back a ClusterRole without any *', { skip: !existsSync(KUBECTL) && `no ${KUBECTL}` }, async () => {

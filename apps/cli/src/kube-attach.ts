@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ApiException, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, KubeObject, agentObjects } from '../../../libs/cluster-access/src/agent-identity';
 import { CliError } from './cli-error';
@@ -21,7 +23,11 @@ export interface EnsureAgentOptions {
 }
 
 /** The user's kubeconfig: --kubeconfig, else KUBECONFIG (colon-separated list) or ~/.kube/config. */
-export function loadKubeConfig(file?: string): KubeConfig {
+export function loadKubeConfig(file?: string, env: Record<string, string | undefined> = process.env): KubeConfig {
+  // Without any kubeconfig, client-node quietly falls back to http://localhost:8080: say so instead.
+  if (!file && !env.KUBECONFIG && !existsSync(join(env.HOME || homedir(), '.kube', 'config'))) {
+    throw new CliError('no kubeconfig: pass --kubeconfig FILE or set KUBECONFIG (~/.kube/config does not exist)');
+  }
   const kc = new KubeConfig();
   try {
     if (file) kc.loadFromFile(file);
@@ -179,6 +185,8 @@ function merged(existing: KubeObject, desired: KubeObject): KubeObject {
   return {
     ...existing,
     ...fields,
+    // An aggregated ClusterRole gets its rules from others: never let that widen the agent's role.
+    ...(desired.kind === 'ClusterRole' ? { aggregationRule: undefined } : {}),
     metadata: {
       ...existing.metadata,
       labels: { ...existing.metadata.labels, ...metadata.labels },
