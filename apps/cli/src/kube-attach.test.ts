@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, VersionApi } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api, VersionApi } from '@kubernetes/client-node';
 import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, wildcardGrants } from '../../../libs/cluster-access/src/agent-identity';
 import { KubeSim, startKubeSim } from '../../kube-sim/src';
 import { ensureAgentIdentity, loadKubeConfig } from './kube-attach';
@@ -92,7 +92,18 @@ test('attach creates the agent identity in the cluster and returns a working, le
   assert.equal(await status(agent.makeApiClient(VersionApi).getCode()), 200);
   assert.equal(await status(agentCore.listNode()), 200);
   assert.equal(await status(agentCore.listPodForAllNamespaces({ limit: 5 })), 200);
+  // ... for what ENFORCE writes: a binding to a role the agent does not hold (needs bind), a
+  // default-deny NetworkPolicy, a ResourceQuota, and namespace labels (patch) ...
+  const agentRbac = agent.makeApiClient(RbacAuthorizationV1Api);
+  const rb = { metadata: { name: 'flotilla-test-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'devs' }] };
+  assert.equal(await status(agentRbac.createNamespacedRoleBinding({ namespace: 'default', body: rb })), 200);
+  const np = { metadata: { name: 'flotilla-test-deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
+  assert.equal(await status(agent.makeApiClient(NetworkingV1Api).createNamespacedNetworkPolicy({ namespace: 'default', body: np })), 200);
+  assert.equal(await status(agentCore.createNamespacedResourceQuota({ namespace: 'default', body: { metadata: { name: 'flotilla-test-quota' }, spec: { hard: { pods: '10' } } } })), 200);
+  assert.equal(await status(agentCore.patchNamespace({ name: 'default', body: [{ op: 'add', path: '/metadata/labels/flotilla-test', value: 'yes' }] })), 200);
   // ... and not for what it must not touch.
+  assert.equal(await status(agentCore.createNamespace({ body: { metadata: { name: 'flotilla-test-ns' } } })), 403);
+  assert.equal(await status(agentCore.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'x' } } })), 403);
   assert.equal(await status(agentCore.listSecretForAllNamespaces({ limit: 5 })), 403, 'the agent never reads secrets');
   assert.equal(await status(agentCore.listConfigMapForAllNamespaces({ limit: 5 })), 403);
   assert.equal(await status(agentCore.deleteNamespace({ name: 'default' })), 403, 'the agent never deletes');
