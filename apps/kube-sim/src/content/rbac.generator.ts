@@ -178,11 +178,11 @@ export function generateRbac(ctx: ClusterContext, apps: AppNamespace[], existing
   }
 
   // Risky grants, each in a minority of clusters.
-  if (apps.length && rng.chance(0.25)) {
+  if (apps.length && rng.chance(0.15)) {
     const person = rng.pick(PEOPLE);
     w.clusterRoleBinding(`${person.split('@')[0].replace(/\./g, '-')}-cluster-admin`, 'cluster-admin', [user(person)], { age: age() });
   }
-  if (apps.length && rng.chance(0.2)) {
+  if (apps.length && rng.chance(0.12)) {
     const ns = rng.pick(apps).name;
     const sas = serviceAccountsIn(existing, ns);
     let name = sas.length ? rng.pick(sas) : 'deployer';
@@ -192,20 +192,20 @@ export function generateRbac(ctx: ClusterContext, apps: AppNamespace[], existing
     }
     w.clusterRoleBinding(`${ns}-${name}-admin`, 'cluster-admin', [sa(name, ns)], { age: age() });
   }
-  if (apps.length && rng.chance(0.2)) {
+  if (apps.length && rng.chance(0.12)) {
     const ns = rng.pick(apps);
     w.role(ns.name, 'full-access', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }], age());
     w.roleBinding(ns.name, 'full-access', 'Role', 'full-access', [group(ns.team ?? `${ns.name}-admins`)], age());
   }
-  if (rng.chance(0.1)) {
+  if (rng.chance(0.06)) {
     w.clusterRole('secrets-operator', [{ apiGroups: [''], resources: ['secrets'], verbs: ['*'] }, { apiGroups: ['*'], resources: ['configmaps'], verbs: READ }], { age: age() });
     w.clusterRoleBinding('secrets-operator', 'secrets-operator', [group('platform-ops')], { age: age() });
   }
-  if (apps.length && rng.chance(0.2)) {
+  if (apps.length && rng.chance(0.12)) {
     const ns = rng.pick(apps).name;
     w.roleBinding(ns, 'default-sa-edit', 'ClusterRole', rng.pick(['edit', 'admin']), [sa('default', ns)], age());
   }
-  if (rng.chance(0.05)) {
+  if (rng.chance(0.04)) {
     if (rng.chance(0.5)) w.clusterRoleBinding('anonymous-view', 'view', [user('system:anonymous')], { age: age() });
     else w.clusterRoleBinding('unauthenticated-read', 'view', [group('system:unauthenticated')], { age: age() });
   }
