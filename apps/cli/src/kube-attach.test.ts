@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, CoreV1Api, KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api, VersionApi } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api, VersionApi } from '@kubernetes/client-node';
 import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, wildcardGrants } from '../../../libs/cluster-access/src/agent-identity';
 import { KubeSim, startKubeSim } from '../../kube-sim/src';
 import { ensureAgentIdentity, loadKubeConfig } from './kube-attach';
@@ -108,6 +108,34 @@ test('attach creates the agent identity in the cluster and returns a working, le
   assert.equal(await status(agentCore.listConfigMapForAllNamespaces({ limit: 5 })), 403);
   assert.equal(await status(agentCore.deleteNamespace({ name: 'default' })), 403, 'the agent never deletes');
   assert.equal(await status(agent.makeApiClient(RbacAuthorizationV1Api).createClusterRole({ body: { metadata: { name: 'x' }, rules: [] } })), 403);
+});
+
+test('on a management cluster the agent reads Cluster API objects and releases, and may patch a Cluster', async () => {
+  const capi = { group: 'cluster.x-k8s.io', version: 'v1beta1' };
+  let management: string | undefined;
+  for (const name of sim.clusterNames()) {
+    // Workload clusters do not serve Cluster API at all (404), as without its CRDs.
+    const list = (await loadKubeConfig(kubeconfigFile(name))
+      .makeApiClient(CustomObjectsApi)
+      .listClusterCustomObject({ ...capi, plural: 'clusters' })
+      .catch((err: unknown) => {
+        if (err instanceof ApiException && err.code === 404) return { items: [] };
+        throw err;
+      })) as { items: unknown[] };
+    if (list.items.length) management = name;
+  }
+  assert.ok(management, 'the simulated fleet has a management cluster');
+  const agent = agentConfig(await ensureAgentIdentity(loadKubeConfig(kubeconfigFile(management)), undefined)).makeApiClient(CustomObjectsApi);
+  const clusters = (await agent.listClusterCustomObject({ ...capi, plural: 'clusters' })) as { items: Array<{ metadata: { name: string; namespace: string } }> };
+  assert.ok(clusters.items.length > 0);
+  assert.equal(await status(agent.listClusterCustomObject({ ...capi, plural: 'machinedeployments' })), 200);
+  assert.equal(await status(agent.listClusterCustomObject({ ...capi, plural: 'machines' })), 200);
+  assert.equal(await status(agent.listClusterCustomObject({ group: 'run.tanzu.vmware.com', version: 'v1alpha3', plural: 'tanzukubernetesreleases' })), 200);
+  const { name, namespace } = clusters.items[0].metadata;
+  const patch = [{ op: 'add', path: '/metadata/annotations', value: { 'flotilla.test/touched': 'yes' } }];
+  assert.equal(await status(agent.patchNamespacedCustomObject({ ...capi, namespace, plural: 'clusters', name, body: patch })), 200);
+  assert.equal(await status(agent.deleteNamespacedCustomObject({ ...capi, namespace, plural: 'clusters', name })), 403, 'upgrades patch, never delete');
+  assert.equal(await status(agent.patchNamespacedCustomObject({ ...capi, namespace, plural: 'machinedeployments', name, body: patch })), 403);
 });
 
 test('running attach again is safe: nothing changes and the same token comes back', async () => {
