@@ -34,7 +34,7 @@ export function registerClusterCommands(program: Command, ctx: CliContext): void
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
     .option('--context <context>', 'kubeconfig context (default: the current context)')
     .option('--group <group>', 'cluster group name (or id)')
-    .option('--label <key=value>', 'label for the cluster; repeatable', collectLabel, [] as Label[])
+    .option('--label <key=value>', 'label for the cluster; repeatable', collectLabel)
     .option('--update', 'when the cluster is already attached, refresh the agent identity in the cluster and succeed')
     .addHelpText(
       'after',
