@@ -128,10 +128,10 @@ function clusterObjects(ctx: ClusterContext, managed: ClusterSpec, age: number):
         progressDeadlineSeconds: 600,
         replicas: p.replicas,
         revisionHistoryLimit: 1,
-        selector: { matchLabels: selector },
+        selector: { matchLabels: { ...selector } },
         strategy: { rollingUpdate: { deletePolicy: 'Oldest', maxSurge: 1, maxUnavailable: 0 }, type: 'RollingUpdate' },
         template: {
-          metadata: { labels: selector },
+          metadata: { labels: { ...selector } },
           spec: {
             bootstrap: { configRef: { apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta1', kind: 'KubeadmConfigTemplate', name: `${name}-bootstrap`, namespace } },
             clusterName: spec.name,

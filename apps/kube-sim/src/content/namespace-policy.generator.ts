@@ -89,7 +89,7 @@ export function generateNamespacePolicies(ctx: ClusterContext, apps: AppNamespac
       };
       objects.push(factory.object('v1', 'ResourceQuota', 'compute-resources', at, {
         spec: { hard },
-        status: { hard, used: quotaUsed(podsIn(existing, ns.name)) },
+        status: { hard: { ...hard }, used: quotaUsed(podsIn(existing, ns.name)) },
       }));
     }
     if (rng.chance(0.3)) {

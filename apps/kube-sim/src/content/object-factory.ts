@@ -38,9 +38,10 @@ export class ObjectFactory {
     meta.uid = this.uid(kind, name, options.namespace);
     meta.creationTimestamp = this.timestamp(options.ageOffsetSeconds ?? 0);
     if (options.generation !== undefined) meta.generation = options.generation;
-    meta.labels = options.labels ?? {};
-    if (options.annotations) meta.annotations = options.annotations;
-    if (options.ownerReferences) meta.ownerReferences = options.ownerReferences;
+    // Copies: callers reuse label maps across objects, and the server may edit any object in place.
+    meta.labels = { ...options.labels };
+    if (options.annotations) meta.annotations = { ...options.annotations };
+    if (options.ownerReferences) meta.ownerReferences = options.ownerReferences.map((ref) => ({ ...ref }));
     return meta;
   }
 

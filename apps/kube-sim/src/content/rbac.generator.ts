@@ -36,6 +36,15 @@ const sa = (name: string, namespace: string): Subject => ({ kind: 'ServiceAccoun
 const user = (name: string): Subject => ({ apiGroup: RBAC_GROUP, kind: 'User', name });
 const group = (name: string): Subject => ({ apiGroup: RBAC_GROUP, kind: 'Group', name });
 
+/** Rules and subjects reuse module-level lists; each object gets its own copies (the server may edit in place). */
+function copyRules(rules: Rule[]): Rule[] {
+  return rules.map((r) => {
+    const out: Rule = {};
+    for (const [k, v] of Object.entries(r)) out[k] = Array.isArray(v) ? [...v] : v;
+    return out;
+  });
+}
+
 class RbacWriter {
   readonly objects: KubeObject[] = [];
   constructor(private readonly ctx: ClusterContext) {}
@@ -43,7 +52,7 @@ class RbacWriter {
   clusterRole(name: string, rules: Rule[], options: { bootstrap?: boolean; labels?: Record<string, string>; aggregateTo?: string; age?: number } = {}): void {
     const labels: Record<string, string> = { ...(options.bootstrap ? { 'kubernetes.io/bootstrapping': 'rbac-defaults' } : {}), ...options.labels };
     const annotations = options.bootstrap ? { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } : undefined;
-    const body: Record<string, unknown> = { rules };
+    const body: Record<string, unknown> = { rules: copyRules(rules) };
     if (options.aggregateTo) body.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [`rbac.authorization.k8s.io/aggregate-to-${options.aggregateTo}`]: 'true' } }] };
     this.objects.push(this.ctx.factory.object(RBAC, 'ClusterRole', name, { labels, annotations, ageOffsetSeconds: options.age ?? 2 }, body));
   }
@@ -53,18 +62,18 @@ class RbacWriter {
     const annotations = options.bootstrap ? { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } : undefined;
     this.objects.push(this.ctx.factory.object(RBAC, 'ClusterRoleBinding', name, { labels, annotations, ageOffsetSeconds: options.age ?? 2 }, {
       roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: role },
-      subjects,
+      subjects: subjects.map((x) => ({ ...x })),
     }));
   }
 
   role(namespace: string, name: string, rules: Rule[], age: number, labels: Record<string, string> = {}): void {
-    this.objects.push(this.ctx.factory.object(RBAC, 'Role', name, { namespace, labels, ageOffsetSeconds: age }, { rules }));
+    this.objects.push(this.ctx.factory.object(RBAC, 'Role', name, { namespace, labels, ageOffsetSeconds: age }, { rules: copyRules(rules) }));
   }
 
   roleBinding(namespace: string, name: string, roleKind: 'Role' | 'ClusterRole', role: string, subjects: Subject[], age: number, labels: Record<string, string> = {}): void {
     this.objects.push(this.ctx.factory.object(RBAC, 'RoleBinding', name, { namespace, labels, ageOffsetSeconds: age }, {
       roleRef: { apiGroup: RBAC_GROUP, kind: roleKind, name: role },
-      subjects,
+      subjects: subjects.map((x) => ({ ...x })),
     }));
   }
 }

@@ -40,14 +40,13 @@ export interface SecurityShape {
   mounts: Array<Record<string, unknown>>;
 }
 
-const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true };
 
 export function securityShape(profile: SecurityProfile, uid: number): SecurityShape {
   const shape: SecurityShape = { pod: {}, container: undefined, podFields: {}, volumes: [], mounts: [] };
   switch (profile) {
     case 'restricted':
       shape.pod = { fsGroup: uid, runAsGroup: uid, runAsNonRoot: true, runAsUser: uid, seccompProfile: { type: 'RuntimeDefault' } };
-      shape.container = RESTRICTED_CONTAINER;
+      shape.container = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true };
       break;
     case 'baseline-unset':
       break;

@@ -44,11 +44,12 @@ export interface WorkloadPlan {
   unhealthyRate?: number;
 }
 
-const TOLERATIONS_DEFAULT = [
+// Functions, not constants: every object gets its own copy (the server may edit objects in place).
+const tolerationsDefault = () => [
   { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300 },
   { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 },
 ];
-const TOLERATIONS_ALL = [{ operator: 'Exists' }];
+const tolerationsAll = () => [{ operator: 'Exists' }];
 
 type PodHealth = 'running' | 'pending' | 'failed';
 
@@ -91,9 +92,9 @@ export class WorkloadBuilder {
           progressDeadlineSeconds: 600,
           replicas: plan.replicas,
           revisionHistoryLimit: 10,
-          selector: { matchLabels: plan.selector },
+          selector: { matchLabels: { ...plan.selector } },
           strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
-          template: { metadata: { labels: template.labels }, spec: template.spec },
+          template: { metadata: { labels: { ...template.labels } }, spec: this.podTemplate(plan).spec },
         },
         status: this.controllerStatus(plan.replicas, 'Deployment'),
       }));
@@ -105,7 +106,7 @@ export class WorkloadBuilder {
         generation: 1,
         ownerReferences: [factory.ownerRef(apiVersion, 'Deployment', plan.name, plan.namespace)],
       }, {
-        spec: { replicas: plan.replicas, selector: { matchLabels: { ...plan.selector, 'pod-template-hash': podTemplateHash } }, template: { metadata: { labels: podLabels }, spec: template.spec } },
+        spec: { replicas: plan.replicas, selector: { matchLabels: { ...plan.selector, 'pod-template-hash': podTemplateHash } }, template: { metadata: { labels: { ...podLabels } }, spec: this.podTemplate(plan).spec } },
         status: { availableReplicas: plan.replicas, fullyLabeledReplicas: plan.replicas, observedGeneration: 1, readyReplicas: plan.replicas, replicas: plan.replicas },
       }));
       const owner = factory.ownerRef(apiVersion, 'ReplicaSet', rsName, plan.namespace);
@@ -120,9 +121,9 @@ export class WorkloadBuilder {
           podManagementPolicy: 'OrderedReady',
           replicas: plan.replicas,
           revisionHistoryLimit: 10,
-          selector: { matchLabels: plan.selector },
+          selector: { matchLabels: { ...plan.selector } },
           serviceName: plan.name,
-          template: { metadata: { labels: template.labels }, spec: template.spec },
+          template: { metadata: { labels: { ...template.labels } }, spec: this.podTemplate(plan).spec },
           updateStrategy: { rollingUpdate: { partition: 0 }, type: 'RollingUpdate' },
         },
         status: { ...this.controllerStatus(plan.replicas, 'StatefulSet'), currentRevision: revision, updateRevision: revision, collisionCount: 0 },
@@ -140,8 +141,8 @@ export class WorkloadBuilder {
       this.objects.push(factory.object(apiVersion, 'DaemonSet', plan.name, { ...ownerMeta, annotations: { 'deprecated.daemonset.template.generation': '1' } }, {
         spec: {
           revisionHistoryLimit: 10,
-          selector: { matchLabels: plan.selector },
-          template: { metadata: { labels: template.labels }, spec: template.spec },
+          selector: { matchLabels: { ...plan.selector } },
+          template: { metadata: { labels: { ...template.labels } }, spec: this.podTemplate(plan).spec },
           updateStrategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 }, type: 'RollingUpdate' },
         },
         status: {
@@ -155,7 +156,7 @@ export class WorkloadBuilder {
     }
     for (const p of pods) {
       const health: PodHealth = plan.unhealthyRate && this.rng.chance(plan.unhealthyRate) ? this.rng.pick(['pending', 'pending', 'failed'] as const) : 'running';
-      this.objects.push(this.pod(plan, template.spec, p.name, p.node, p.labels, p.owner, health));
+      this.objects.push(this.pod(plan, this.podTemplate(plan).spec, p.name, p.node, p.labels, p.owner, health));
     }
     if (plan.service) this.addService(plan);
   }
@@ -171,7 +172,7 @@ export class WorkloadBuilder {
     this.objects.push(this.ctx.factory.object('v1', 'Service', svc.objectName ?? plan.name, { namespace: plan.namespace, labels: plan.labels, ageOffsetSeconds: plan.ageOffsetSeconds }, {
       spec: {
         clusterIP, clusterIPs: [clusterIP], internalTrafficPolicy: 'Cluster', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
-        ports: [port], ...(Object.keys(plan.selector).length ? { selector: plan.selector } : {}), sessionAffinity: 'None', type,
+        ports: [port], ...(Object.keys(plan.selector).length ? { selector: { ...plan.selector } } : {}), sessionAffinity: 'None', type,
         ...(type === 'LoadBalancer' ? { allocateLoadBalancerNodePorts: true, externalTrafficPolicy: 'Cluster' } : {}),
       },
       status,
@@ -214,11 +215,11 @@ export class WorkloadBuilder {
     const shape = securityShape(plan.profile, 1000 + (plan.name.length * 97) % 9000);
     const containers = plan.containers.map((c, i) => {
       const container: Record<string, unknown> = { name: c.name, image: c.image, imagePullPolicy: 'IfNotPresent' };
-      if (c.args) container.args = c.args;
+      if (c.args) container.args = [...c.args];
       if (c.port) container.ports = [{ containerPort: c.port, name: c.portName ?? 'http', protocol: 'TCP' }];
       const resources: Record<string, unknown> = {};
-      if (plan.requests) resources.requests = plan.requests;
-      if (plan.limits) resources.limits = plan.limits;
+      if (plan.requests) resources.requests = { ...plan.requests };
+      if (plan.limits) resources.limits = { ...plan.limits };
       container.resources = resources;
       if (shape.container) container.securityContext = shape.container;
       container.terminationMessagePath = '/dev/termination-log';
@@ -237,7 +238,7 @@ export class WorkloadBuilder {
       terminationGracePeriodSeconds: 30,
     };
     if (plan.priorityClassName) spec.priorityClassName = plan.priorityClassName;
-    if (plan.everyNode) spec.tolerations = TOLERATIONS_ALL;
+    if (plan.everyNode) spec.tolerations = tolerationsAll();
     if (plan.controlPlaneOnly && plan.kind !== 'DaemonSet') {
       spec.nodeSelector = { 'node-role.kubernetes.io/control-plane': '' };
       spec.tolerations = [{ effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }];
@@ -267,7 +268,7 @@ export class WorkloadBuilder {
       preemptionPolicy: 'PreemptLowerPriority',
       priority: plan.priorityClassName === 'system-node-critical' ? 2000001000 : plan.priorityClassName === 'system-cluster-critical' ? 2000000000 : 0,
       serviceAccount: template.serviceAccountName,
-      tolerations: (template.tolerations as unknown[]) ?? TOLERATIONS_DEFAULT,
+      tolerations: (template.tolerations as unknown[]) ?? tolerationsDefault(),
       volumes: [
         ...((template.volumes as unknown[]) ?? []),
         { name: tokenVolume, projected: { defaultMode: 420, sources: [
