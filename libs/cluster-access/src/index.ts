@@ -6,3 +6,4 @@ export { CredentialCipher, loadCredentialCipher } from './credential-cipher';
 export type { ClusterCredential } from './credential-cipher';
 export { detectProvider, detectRegion } from './provider-detection';
 export { assessNodes, statusFromNodes } from './node-health';
+export { MANAGED_CLUSTER_URL_ANNOTATION, managedClusterUrl } from './managed-cluster-url';

@@ -30,12 +30,15 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.RunInspection]: QueueName.Inspection,
 };
 
-/** Deterministic ids: enqueuing the same work twice is one job. */
+/**
+ * Deterministic ids: enqueuing the same work twice is one job. (BullMQ 6 refuses ':' in custom
+ * ids, so the parts are joined with '.'.)
+ */
 export const jobIds = {
-  syncCluster: (clusterId: string, tick: string) => `sync:${clusterId}:${tick}`,
-  scanCluster: (scanId: string, clusterId: string) => `scan:${scanId}:cluster:${clusterId}`,
-  runUpgrade: (upgradeId: string) => `upgrade:${upgradeId}`,
-  runInspection: (inspectionId: string) => `inspection:${inspectionId}`,
+  syncCluster: (clusterId: string, tick: string | number) => `sync.${clusterId}.${String(tick).replace(/[^A-Za-z0-9-]/g, '')}`,
+  scanCluster: (scanId: string, clusterId: string) => `scan.${scanId}.cluster.${clusterId}`,
+  runUpgrade: (upgradeId: string) => `upgrade.${upgradeId}`,
+  runInspection: (inspectionId: string) => `inspection.${inspectionId}`,
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

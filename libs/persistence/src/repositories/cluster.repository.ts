@@ -252,6 +252,30 @@ export class ClusterRepository {
   }
 
   /**
+   * Points each workload cluster whose API URL a management cluster's Cluster object names at that
+   * object, and unlinks clusters this management cluster no longer describes.
+   */
+  async linkManagedClusters(
+    organizationId: string,
+    managementClusterId: string,
+    links: Array<{ url: string; namespace: string; name: string }>,
+  ): Promise<number> {
+    const res: [unknown[], number] = await this.db.query(
+      `UPDATE clusters c SET management_cluster_id = $2, management_namespace = l.namespace, management_name = l.name, updated_at = now()
+         FROM unnest($3::text[], $4::text[], $5::text[]) AS l(url, namespace, name)
+        WHERE c.organization_id = $1 AND c.id <> $2 AND c.status <> 'DETACHED' AND rtrim(c.api_server_url, '/') = l.url
+          AND (c.management_cluster_id IS DISTINCT FROM $2 OR c.management_namespace IS DISTINCT FROM l.namespace OR c.management_name IS DISTINCT FROM l.name)`,
+      [organizationId, managementClusterId, links.map((l) => l.url), links.map((l) => l.namespace), links.map((l) => l.name)],
+    );
+    await this.db.query(
+      `UPDATE clusters SET management_cluster_id = NULL, management_namespace = NULL, management_name = NULL
+        WHERE organization_id = $1 AND management_cluster_id = $2 AND NOT (rtrim(api_server_url, '/') = ANY($3::text[]))`,
+      [organizationId, managementClusterId, links.map((l) => l.url)],
+    );
+    return res[1];
+  }
+
+  /**
    * One more consecutive failure. The cluster turns UNREACHABLE once failures reach the threshold
    * (a single blip does not flap the dashboard), and its next sync backs off exponentially.
    */

@@ -1,0 +1,54 @@
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { WorkerHost } from '@nestjs/bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
+import { AppConfig } from '../../../../libs/config/src';
+import { JobRecordRepository } from '../../../../libs/persistence/src';
+import { InvalidJobPayloadError, JobName, QueueName, parsePayload } from '../../../../libs/queue/src';
+import { redactText } from '../../../../libs/observability/src';
+import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
+import { JobHandlerRegistry } from './job-handler.registry';
+
+/**
+ * What every queue's processor does around a handler: validate the payload (invalid → fail
+ * without retries), keep the durable job record, and dispatch by job name.
+ */
+export abstract class JobProcessorBase extends WorkerHost implements OnApplicationBootstrap {
+  protected abstract readonly queue: QueueName;
+  private readonly logger = new Logger(this.constructor.name);
+  private readonly shutdown = new AbortController();
+
+  constructor(
+    protected readonly registry: JobHandlerRegistry,
+    protected readonly jobRecords: JobRecordRepository,
+    @Inject(WORKER_CONFIG) protected readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.queue.concurrency;
+    this.worker.on('closing', () => this.shutdown.abort());
+  }
+
+  async process(job: Job): Promise<void> {
+    const name = job.name as JobName;
+    const id = job.id ?? `${name}:unknown`;
+    let payload: { organizationId: string };
+    try {
+      payload = parsePayload(name, job.data);
+    } catch (err) {
+      if (err instanceof InvalidJobPayloadError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+    await this.jobRecords.started(id, { organizationId: payload.organizationId, queue: this.queue, jobName: name, attempt: job.attemptsMade + 1 });
+    try {
+      await this.registry.get(name)(payload as never, { jobId: id, attempt: job.attemptsMade + 1, signal: this.shutdown.signal });
+      await this.jobRecords.finished(id, { status: 'SUCCEEDED' });
+    } catch (err) {
+      const message = redactText((err as Error).message ?? String(err));
+      this.logger.warn({ jobId: id, job: name, attempt: job.attemptsMade + 1, error: message }, 'job failed');
+      await this.jobRecords.finished(id, { status: 'FAILED', error: message });
+      throw err;
+    }
+  }
+}

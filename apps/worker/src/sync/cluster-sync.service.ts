@@ -1,0 +1,76 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../../../libs/config/src';
+import { ClusterRepository } from '../../../../libs/persistence/src';
+import { ClusterClientFactory, KubeApiError, assessNodes, detectProvider, detectRegion, statusFromNodes } from '../../../../libs/cluster-access/src';
+import { JobName, JobPayloads } from '../../../../libs/queue/src';
+import { redactText } from '../../../../libs/observability/src';
+import { JobHandlerRegistry } from '../jobs/job-handler.registry';
+import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
+import { ManagementLinkService } from './management-link.service';
+
+/**
+ * The cluster-sync job: /version and nodes → provider, region, version, readiness and status.
+ * A failure is the cluster's own news (recorded with its reason and a backed-off next sync),
+ * not a job failure: retrying through BullMQ would only hammer an unreachable cluster.
+ */
+@Injectable()
+export class ClusterSyncService implements OnModuleInit {
+  private readonly logger = new Logger(ClusterSyncService.name);
+
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    private readonly clusters: ClusterRepository,
+    private readonly clients: ClusterClientFactory,
+    private readonly managementLinks: ManagementLinkService,
+    @Inject(WORKER_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(JobName.SyncCluster, (p) => this.sync(p));
+  }
+
+  async sync({ organizationId, clusterId }: JobPayloads[JobName.SyncCluster]): Promise<void> {
+    const cluster = await this.clusters.findForWorker(organizationId, clusterId);
+    if (!cluster || cluster.status === 'DETACHED') {
+      this.clients.forget(clusterId);
+      return;
+    }
+    try {
+      const client = await this.clients.forCluster(cluster);
+      const version = await client.readVersion();
+      const nodes = await client.listAll('/api/v1/nodes');
+      const health = assessNodes(nodes);
+      const { status, reason } = statusFromNodes(health);
+      const nodeFacts = nodes.map((n) => ({ providerID: (n.spec as { providerID?: string } | undefined)?.providerID, labels: n.metadata.labels }));
+      await this.clusters.recordSyncSuccess(organizationId, clusterId, {
+        status,
+        statusReason: reason,
+        provider: detectProvider(version.gitVersion, nodeFacts),
+        region: detectRegion(nodeFacts),
+        kubernetesVersion: version.gitVersion,
+        nodeCount: health.nodeCount,
+        readyNodeCount: health.readyNodeCount,
+      });
+      await this.managementLinks.refresh(cluster, client).catch((err: Error) =>
+        this.logger.warn({ clusterId, error: redactText(err.message) }, 'could not read Cluster API objects'),
+      );
+    } catch (err) {
+      const reason = describeFailure(err);
+      await this.clusters.recordSyncFailure(organizationId, clusterId, reason, {
+        unreachableAfter: this.config.sync.unreachableAfterFailures,
+        baseBackoffSeconds: Math.min(5, this.config.sync.intervalSeconds),
+        maxBackoffSeconds: Math.max(this.config.sync.intervalSeconds, 300),
+      });
+    }
+  }
+}
+
+/** The reason an operator reads on the dashboard: what failed, never a credential. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof KubeApiError) {
+    if (err.statusCode === 401) return 'the API server rejected Flotilla\'s token (401 Unauthorized): re-attach the cluster';
+    if (err.statusCode === 403) return `Flotilla's service account is not allowed to read this (403 Forbidden): ${redactText(err.message)}`;
+    return redactText(err.message);
+  }
+  return redactText((err as Error)?.message ?? String(err));
+}

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppConfig } from '../../../libs/config/src';
+import { PinoNestLogger, createLogger } from '../../../libs/observability/src';
+import { WorkerModule } from './worker.module';
+
+export async function createWorkerApp(config: AppConfig): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    logger: new PinoNestLogger(createLogger('flotilla-worker', config.log.level)),
+    abortOnError: false,
+  });
+  return app;
+}

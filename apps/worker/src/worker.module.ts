@@ -1,0 +1,50 @@
+import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { AppConfig } from '../../../libs/config/src';
+import { QueueName, bullPrefix } from '../../../libs/queue/src';
+import { WorkerInfrastructureModule } from './infrastructure/worker-infrastructure.module';
+import { JobHandlerRegistry } from './jobs/job-handler.registry';
+import { OutboxRelayRunner } from './jobs/outbox-relay.runner';
+import { QUEUE_PROCESSORS } from './jobs/queue.processors';
+import { ClusterSyncService } from './sync/cluster-sync.service';
+import { ManagementLinkService } from './sync/management-link.service';
+import { SyncScheduler } from './sync/sync-scheduler';
+import { UNIMPLEMENTED_JOBS, WORKER_FEATURE_PROVIDERS, WORKER_FEATURE_REPOSITORIES } from './worker-features';
+import { JobName } from '../../../libs/queue/src';
+
+const REGISTRY_TOKEN = Symbol('JOB_REGISTRY_CHECK');
+
+/** The worker process: BullMQ processors, the outbox relay and the schedulers; no GraphQL. */
+@Module({})
+export class WorkerModule implements OnApplicationBootstrap {
+  constructor(@Inject(REGISTRY_TOKEN) private readonly registry: JobHandlerRegistry) {}
+
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        WorkerInfrastructureModule.forRoot(config, WORKER_FEATURE_REPOSITORIES),
+        BullModule.forRoot({
+          // Options, not a client: BullMQ then opens and closes its own connections.
+          connection: { url: config.redis.url, maxRetriesPerRequest: null },
+          prefix: bullPrefix(config.queue.prefix),
+        }),
+        ...Object.values(QueueName).map((name) => BullModule.registerQueue({ name })),
+      ],
+      providers: [
+        JobHandlerRegistry,
+        { provide: REGISTRY_TOKEN, useExisting: JobHandlerRegistry },
+        ...QUEUE_PROCESSORS,
+        OutboxRelayRunner,
+        SyncScheduler,
+        ClusterSyncService,
+        ManagementLinkService,
+        ...WORKER_FEATURE_PROVIDERS,
+      ],
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    this.registry.assertComplete(Object.values(JobName).filter((n) => !UNIMPLEMENTED_JOBS.includes(n)));
+  }
+}
