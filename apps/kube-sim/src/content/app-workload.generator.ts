@@ -69,6 +69,8 @@ const GENERIC: readonly AppTemplate[] = [
   { name: 'sync-job-runner', kind: 'Deployment', image: 'ghcr.io/acme/sync-runner:0.3.0' },
 ];
 
+const MEBIBYTES: Record<string, number> = { '64Mi': 64, '128Mi': 128, '256Mi': 256, '512Mi': 512, '1Gi': 1024, '2Gi': 2048 };
+
 function profileFor(rng: SeededRandom, ns: AppNamespace, template: AppTemplate): SecurityProfile {
   if (ns.enforce === 'restricted') return 'restricted';
   if (template.host && ns.enforce !== 'baseline') return rng.pick(['privileged-host-path', 'privileged-host-network', 'privileged-host-pid'] as const);
@@ -102,6 +104,10 @@ export function addAppWorkloads(ctx: ClusterContext, builder: WorkloadBuilder, a
           data: { LOG_LEVEL: rng.pick(['info', 'debug', 'warn']), 'app.properties': `service.name=${t.name}\nserver.port=${t.port ?? 8080}\nmetrics.enabled=true\n` },
         }));
       }
+      const requests = rng.chance(0.8) ? { cpu: rng.pick(['50m', '100m', '250m', '500m']), memory: rng.pick(['64Mi', '128Mi', '256Mi', '512Mi', '1Gi']) } : undefined;
+      // A memory limit is never below the request (the API would refuse the pod).
+      const limitChoices = ['256Mi', '512Mi', '1Gi', '2Gi'].filter((m) => !requests || MEBIBYTES[m] >= MEBIBYTES[requests.memory]);
+      const limits = rng.chance(0.5) ? { memory: rng.pick(limitChoices) } : undefined;
       const replicas = t.kind === 'StatefulSet' ? rng.pick([1, 3]) : rng.weighted([[1, 30], [2, 45], [3, 25]] as const);
       builder.add({
         kind: t.kind,
@@ -114,8 +120,8 @@ export function addAppWorkloads(ctx: ClusterContext, builder: WorkloadBuilder, a
         selector: { app: t.name },
         serviceAccountName: ownSa ? t.name : 'default',
         service: t.port ? { port: t.port === 80 ? 80 : t.port, targetPort: t.port, headless: t.kind === 'StatefulSet', type: t.name === 'frontend' || t.name === 'checkout-web' ? 'LoadBalancer' : 'ClusterIP' } : undefined,
-        requests: rng.chance(0.8) ? { cpu: rng.pick(['50m', '100m', '250m', '500m']), memory: rng.pick(['64Mi', '128Mi', '256Mi', '512Mi', '1Gi']) } : undefined,
-        limits: rng.chance(0.5) ? { memory: rng.pick(['256Mi', '512Mi', '1Gi', '2Gi']) } : undefined,
+        requests,
+        limits,
         ageOffsetSeconds,
         unhealthyRate: 0.04,
       });

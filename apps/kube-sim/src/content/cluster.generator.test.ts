@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { Flavor } from './contract';
 import { fleetMix, generateCluster } from './index';
 import { contextFor, generateFleet, ofKind } from './generation.test-helper';
+import { FLEET_EPOCH_MS } from './kube-version';
 
 const FLAVORS: Flavor[] = ['vsphere', 'eks', 'gke', 'aks', 'generic', 'management'];
 
@@ -146,4 +147,37 @@ test('a typical cluster stays small: 200 clusters average under 450 KB of JSON',
   const average = total / specs.length;
   assert.ok(average < 450_000, `average ${Math.round(average)} bytes`);
   assert.ok(average > 20_000, `average ${Math.round(average)} bytes: suspiciously little content`);
+});
+
+test('owner references resolve to objects of the same cluster, created no later than their dependents', () => {
+  for (const g of generateFleet(fleetMix(20, 3), 3)) {
+    const byUid = new Map(g.objects.map((o) => [o.metadata.uid, o]));
+    for (const o of g.objects) {
+      for (const ref of o.metadata.ownerReferences ?? []) {
+        const owner = byUid.get(ref.uid);
+        assert.ok(owner, `${g.spec.name} ${o.kind} ${o.metadata.name} → ${ref.kind} ${ref.name}`);
+        assert.equal(owner.kind, ref.kind);
+        assert.equal(owner.metadata.name, ref.name);
+        assert.ok((owner.metadata.creationTimestamp ?? '') <= (o.metadata.creationTimestamp ?? ''), `${o.kind} ${o.metadata.name} older than its owner`);
+      }
+    }
+  }
+});
+
+test('timestamps lie between cluster creation and the fleet epoch; memory requests never exceed limits', () => {
+  const epoch = new Date(FLEET_EPOCH_MS).toISOString().replace('.000Z', 'Z');
+  const mebibytes = (q: string) => (q.endsWith('Gi') ? Number(q.slice(0, -2)) * 1024 : Number(q.replace('Mi', '')));
+  for (const g of generateFleet(fleetMix(30, 9), 9)) {
+    for (const o of g.objects) assert.ok((o.metadata.creationTimestamp ?? '') < epoch, `${g.spec.name} ${o.kind} ${o.metadata.name} ${o.metadata.creationTimestamp}`);
+    for (const pod of ofKind(g, 'Pod')) {
+      for (const c of (pod.spec as { containers: Array<{ resources?: { requests?: { memory?: string }; limits?: { memory?: string } } }> }).containers) {
+        const req = c.resources?.requests?.memory;
+        const lim = c.resources?.limits?.memory;
+        if (req && lim) assert.ok(mebibytes(req) <= mebibytes(lim), `${pod.metadata.name}: ${req} > ${lim}`);
+      }
+    }
+    for (const d of ofKind(g, 'Deployment')) {
+      for (const c of (d.status as { conditions: Array<{ lastTransitionTime: string }> }).conditions) assert.ok(c.lastTransitionTime >= (d.metadata.creationTimestamp ?? ''), d.metadata.name);
+    }
+  }
 });

@@ -127,7 +127,9 @@ function staticPods(ctx: ClusterContext): KubeObject[] {
       const name = `${component}-${node.name}`;
       const image = controlPlaneImage(ctx.spec.flavor, component, ctx.spec.version);
       const hash = rng.hex(32);
-      const started = ctx.factory.timestamp(rng.int(20, 120));
+      // Mirror pods appear once the kubelet has registered its Node (30 s after cluster creation).
+      const age = rng.int(40, 160);
+      const started = ctx.factory.timestamp(age);
       const owner = { apiVersion: 'v1', kind: 'Node', name: node.name, uid: ctx.factory.uid('Node', node.name), controller: true };
       const command = component === 'kube-apiserver'
         ? [component, `--advertise-address=${node.internalIP}`, '--authorization-mode=Node,RBAC', '--enable-admission-plugins=NodeRestriction', '--secure-port=6443', '--service-cluster-ip-range=10.96.0.0/12']
@@ -142,7 +144,7 @@ function staticPods(ctx: ClusterContext): KubeObject[] {
           'kubernetes.io/config.seen': started.replace('Z', '.000000000Z'),
           'kubernetes.io/config.source': 'file',
         },
-        ageOffsetSeconds: rng.int(20, 120),
+        ageOffsetSeconds: age,
         ownerReferences: [owner],
       }, {
         spec: {
@@ -210,7 +212,7 @@ export function addSystemWorkloads(ctx: ClusterContext, builder: WorkloadBuilder
       controlPlaneOnly: w.cpOnly && ctx.nodes.some((n) => n.controlPlane),
       priorityClassName: w.everyNode ? 'system-node-critical' : 'system-cluster-critical',
       requests: { cpu: '100m', memory: '70Mi' }, limits: dns ? { memory: '170Mi' } : undefined,
-      ageOffsetSeconds: 10, unhealthyRate: 0,
+      ageOffsetSeconds: 400, unhealthyRate: 0, // after every node has registered
       service: dns ? { name: 'dns', port: 53, targetPort: 53, clusterIP: dnsServiceIP(flavor), objectName: 'kube-dns' } : undefined,
     });
   }

@@ -96,7 +96,7 @@ export class WorkloadBuilder {
           strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
           template: { metadata: { labels: { ...template.labels } }, spec: this.podTemplate(plan).spec },
         },
-        status: this.controllerStatus(plan.replicas, 'Deployment'),
+        status: this.controllerStatus(plan, 'Deployment'),
       }));
       this.objects.push(factory.object(apiVersion, 'ReplicaSet', rsName, {
         namespace: plan.namespace,
@@ -126,7 +126,7 @@ export class WorkloadBuilder {
           template: { metadata: { labels: { ...template.labels } }, spec: this.podTemplate(plan).spec },
           updateStrategy: { rollingUpdate: { partition: 0 }, type: 'RollingUpdate' },
         },
-        status: { ...this.controllerStatus(plan.replicas, 'StatefulSet'), currentRevision: revision, updateRevision: revision, collisionCount: 0 },
+        status: { ...this.controllerStatus(plan, 'StatefulSet'), currentRevision: revision, updateRevision: revision, collisionCount: 0 },
       }));
       const owner = factory.ownerRef(apiVersion, 'StatefulSet', plan.name, plan.namespace);
       for (let i = 0; i < plan.replicas; i++) {
@@ -198,8 +198,9 @@ export class WorkloadBuilder {
     return list[this.workerCursor];
   }
 
-  private controllerStatus(replicas: number, kind: 'Deployment' | 'StatefulSet'): Record<string, unknown> {
-    const at = this.ctx.factory.timestamp(this.rng.int(600, 90_000));
+  private controllerStatus(plan: WorkloadPlan, kind: 'Deployment' | 'StatefulSet'): Record<string, unknown> {
+    const replicas = plan.replicas;
+    const at = this.ctx.factory.timestamp(plan.ageOffsetSeconds + this.rng.int(30, 3_600));
     const base = { availableReplicas: replicas, observedGeneration: 1, readyReplicas: replicas, replicas, updatedReplicas: replicas };
     if (kind === 'StatefulSet') return { ...base, currentReplicas: replicas };
     return {
