@@ -181,3 +181,29 @@ test('timestamps lie between cluster creation and the fleet epoch; memory reques
     }
   }
 });
+
+test('controller status counts the ready pods it owns; a few pods are Pending or Failed', () => {
+  let pending = 0;
+  let failed = 0;
+  let pods = 0;
+  for (const g of generateFleet(fleetMix(40, 4), 4)) {
+    const readyPods = new Map<string, number>();
+    for (const pod of ofKind(g, 'Pod')) {
+      pods++;
+      const status = pod.status as { phase: string; conditions?: Array<{ type: string; status: string }> };
+      if (status.phase === 'Pending') pending++;
+      if (status.phase === 'Failed') failed++;
+      const ready = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+      const owner = pod.metadata.ownerReferences?.[0];
+      if (owner && ready) readyPods.set(owner.uid, (readyPods.get(owner.uid) ?? 0) + 1);
+    }
+    for (const rs of [...ofKind(g, 'ReplicaSet'), ...ofKind(g, 'StatefulSet')]) {
+      assert.equal((rs.status as { readyReplicas: number }).readyReplicas, readyPods.get(rs.metadata.uid ?? '') ?? 0, `${g.spec.name} ${rs.kind} ${rs.metadata.name}`);
+    }
+    for (const ds of ofKind(g, 'DaemonSet')) {
+      assert.equal((ds.status as { numberReady: number }).numberReady, readyPods.get(ds.metadata.uid ?? '') ?? 0, `${g.spec.name} DaemonSet ${ds.metadata.name}`);
+    }
+  }
+  assert.ok(pending > 0 && pending < pods * 0.1, `pending ${pending}/${pods}`);
+  assert.ok(failed > 0 && failed < pods * 0.05, `failed ${failed}/${pods}`);
+});

@@ -154,10 +154,22 @@ export class WorkloadBuilder {
       const owner = factory.ownerRef(apiVersion, 'DaemonSet', plan.name, plan.namespace);
       pods = nodes.map((node) => ({ name: `${plan.name}-${this.rng.suffix()}`, node, labels: podLabels, owner }));
     }
+    const controllers = this.objects.slice(-(plan.kind === 'Deployment' ? 2 : 1));
+    let ready = 0;
     for (const p of pods) {
-      const health: PodHealth = plan.unhealthyRate && this.rng.chance(plan.unhealthyRate) ? this.rng.pick(['pending', 'pending', 'failed'] as const) : 'running';
+      let health: PodHealth = plan.unhealthyRate && this.rng.chance(plan.unhealthyRate) ? this.rng.pick(['pending', 'pending', 'failed'] as const) : 'running';
+      // An evicted pod stays listed beside the replacement its ReplicaSet made; StatefulSets and
+      // DaemonSets reuse the slot, so they only show pods stuck Pending.
+      if (health === 'failed' && plan.kind !== 'Deployment') health = 'pending';
       this.objects.push(this.pod(plan, this.podTemplate(plan).spec, p.name, p.node, p.labels, p.owner, health));
+      if (health === 'failed') {
+        const node = this.schedule(this.workers);
+        const name = `${p.name.slice(0, p.name.lastIndexOf('-'))}-${this.rng.suffix()}`;
+        this.objects.push(this.pod(plan, this.podTemplate(plan).spec, name, node, p.labels, p.owner, 'running'));
+        if (node.ready) ready++;
+      } else if (health === 'running' && p.node.ready) ready++;
     }
+    for (const c of controllers) reconcileStatus(c, pods.length, ready);
     if (plan.service) this.addService(plan);
   }
 
@@ -316,6 +328,27 @@ export class WorkloadBuilder {
       status.containerStatuses = containerStatuses;
     }
     return factory.object('v1', 'Pod', name, { namespace: plan.namespace, labels, ageOffsetSeconds: offset, ownerReferences: [owner] }, { spec, status });
+  }
+}
+
+/** Controller status as its controller would report it, given how many of its pods are ready. */
+function reconcileStatus(controller: KubeObject, desired: number, ready: number): void {
+  const status = controller.status as Record<string, unknown>;
+  if (controller.kind === 'DaemonSet') {
+    status.numberReady = ready;
+    status.numberAvailable = ready;
+    if (ready < desired) status.numberUnavailable = desired - ready;
+    else delete status.numberUnavailable;
+    return;
+  }
+  status.readyReplicas = ready;
+  status.availableReplicas = ready;
+  if (controller.kind !== 'Deployment') return;
+  if (ready < desired) status.unavailableReplicas = desired - ready;
+  // maxUnavailable 25% (rounded down): below that the Deployment loses minimum availability.
+  if (ready < desired - Math.floor(desired / 4)) {
+    const available = (status.conditions as Array<Record<string, string>>)[0];
+    Object.assign(available, { message: 'Deployment does not have minimum availability.', reason: 'MinimumReplicasUnavailable', status: 'False' });
   }
 }
 
