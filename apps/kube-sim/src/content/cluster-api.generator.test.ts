@@ -12,7 +12,7 @@ function byName(fleet: GeneratedCluster[]): Map<string, GeneratedCluster> {
 const specOf = (o: KubeObject) => o.spec as Record<string, any>;
 
 test('a management cluster holds one Cluster per managed cluster, linked by URL and agreeing on version and sizes', () => {
-  const specs = fleetMix(40, 1);
+  const specs = fleetMix(120, 1);
   const fleet = byName(generateFleet(specs, 1));
   for (const mgmt of specs.filter((s) => s.flavor === 'management')) {
     const g = fleet.get(mgmt.name)!;
@@ -40,6 +40,8 @@ test('a management cluster holds one Cluster per managed cluster, linked by URL 
       const mds = ofKind(g, 'MachineDeployment').filter((m) => specOf(m).clusterName === spec.name);
       assert.ok(mds.length === 1 || mds.length === 2);
       assert.equal(mds.reduce((n, m) => n + specOf(m).replicas, 0), workload.spec.nodes);
+      const readyWorkers = nodes.filter((n) => !cp.includes(n) && (n.status as { conditions: Array<{ type: string; status: string }> }).conditions.some((x) => x.type === 'Ready' && x.status === 'True'));
+      assert.equal(mds.reduce((n, m) => n + (m.status as { readyReplicas: number }).readyReplicas, 0), readyWorkers.length, `${spec.name} ready machines`);
       for (const md of mds) {
         assert.equal(specOf(md).template.spec.version, workload.spec.version);
         // Worker node names start with their MachineDeployment's name, as CAPI names Machines.

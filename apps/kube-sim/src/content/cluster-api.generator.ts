@@ -6,7 +6,7 @@
  */
 import { API_SERVER_URL_ANNOTATION, type ClusterSpec, type KubeObject } from './contract';
 import type { ClusterContext } from './cluster-context';
-import { controlPlaneName, controlPlaneReplicas, machineDeploymentName, resolveSpec, vspherePools } from './cluster-spec.defaults';
+import { controlPlaneName, controlPlaneReplicas, machineDeploymentName, notReadyWorker, resolveSpec, vspherePools } from './cluster-spec.defaults';
 import { parseKubeVersion } from './kube-version';
 import { SeededRandom } from './seeded-random';
 import { VSPHERE_RELEASES, asVsphereVersion, tkrNameFor, tkrVersionFor, vsphereVersion } from './vsphere-release.catalog';
@@ -115,8 +115,15 @@ function clusterObjects(ctx: ClusterContext, managed: ClusterSpec, age: number):
     },
   });
   const owner = [{ ...ctx.factory.ownerRef(CAPI, 'Cluster', spec.name, namespace), controller: false }];
+  const unready = notReadyWorker(spec);
+  let firstWorker = 0;
   const machineDeployments = pools.map((p) => {
     const name = machineDeploymentName(spec, p.name);
+    // The workload cluster's NotReady worker shows here as an unavailable machine.
+    const down = unready >= firstWorker && unready < firstWorker + p.replicas ? 1 : 0;
+    firstWorker += p.replicas;
+    const mdConditions = ['Ready', 'Available', 'MachineSetReady'].map((t) => condition(ctx, t, readyAt));
+    if (down) Object.assign(mdConditions[0], { status: 'False', severity: 'Warning', reason: 'NodeNotReady', message: '1 of ' + p.replicas + ' machines is not ready', lastTransitionTime: ctx.factory.timestamp(age + 86_400 * 30) });
     const selector = { 'cluster.x-k8s.io/cluster-name': spec.name, 'topology.cluster.x-k8s.io/deployment-name': p.name, 'topology.cluster.x-k8s.io/owned': '' };
     return ctx.factory.object(CAPI, 'MachineDeployment', name, {
       namespace, labels: { ...selector }, ageOffsetSeconds: age + 60, generation: 1, ownerReferences: owner,
@@ -141,14 +148,14 @@ function clusterObjects(ctx: ClusterContext, managed: ClusterSpec, age: number):
         },
       },
       status: {
-        availableReplicas: p.replicas,
-        conditions: ['Ready', 'Available', 'MachineSetReady'].map((t) => condition(ctx, t, readyAt)),
+        availableReplicas: p.replicas - down,
+        conditions: mdConditions,
         observedGeneration: 1,
         phase: 'Running',
-        readyReplicas: p.replicas,
+        readyReplicas: p.replicas - down,
         replicas: p.replicas,
         selector: Object.entries(selector).map(([k, v]) => (v ? `${k}=${v}` : k)).join(','),
-        unavailableReplicas: 0,
+        unavailableReplicas: down,
         updatedReplicas: p.replicas,
       },
     });

@@ -54,3 +54,13 @@ export function vspherePools(workers: number): Array<{ name: string; replicas: n
   const first = Math.ceil(workers / 2);
   return [{ name: 'node-pool-1', replicas: first }, { name: 'node-pool-2', replicas: workers - first }];
 }
+
+/**
+ * Index of the worker that stopped reporting (about 8% of clusters), or -1. A pure function of the
+ * spec so the management cluster's MachineDeployment status shows the same unready machine.
+ */
+export function notReadyWorker(spec: ResolvedSpec): number {
+  if (spec.nodes <= 0) return -1;
+  const h = hash32('not-ready-worker', spec.seed);
+  return h % 100 < 8 ? (h >>> 8) % spec.nodes : -1;
+}

@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from './contract';
 import { type ClusterContext, type SimNode, rngFor } from './cluster-context';
-import { controlPlaneName, controlPlaneReplicas, machineDeploymentName } from './cluster-spec.defaults';
+import { controlPlaneName, controlPlaneReplicas, machineDeploymentName, notReadyWorker } from './cluster-spec.defaults';
 import { FLEET_EPOCH_MS, timestampAt } from './kube-version';
 import type { SeededRandom } from './seeded-random';
 import { tkrNameFor } from './vsphere-release.catalog';
@@ -259,7 +259,7 @@ export function generateNodes(ctx: ClusterContext): KubeObject[] {
   const types = INSTANCE_TYPES[flavor === 'management' ? 'vsphere' : flavor];
   const workerType = rng.pick(types);
   // A small share of clusters has one worker that stopped reporting (DEGRADED in Flotilla).
-  const notReadyIndex = workers > 0 && rng.chance(0.08) ? rng.int(0, workers - 1) : -1;
+  const notReadyIndex = notReadyWorker(ctx.spec);
   const objects: KubeObject[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < controlPlanes + workers; i++) {
