@@ -65,6 +65,13 @@ export function zonesFor(flavor: string, region: string): string[] {
   }
 }
 
+/** "us-east-1" → "use1", "ap-southeast-1" → "apse1": the prefix AWS zone IDs use. */
+function awsRegionCode(region: string): string {
+  const [area, direction, number] = region.split('-');
+  const compass: Record<string, string> = { east: 'e', west: 'w', north: 'n', south: 's', central: 'c', northeast: 'ne', northwest: 'nw', southeast: 'se', southwest: 'sw' };
+  return `${area}${compass[direction] ?? direction[0]}${number}`;
+}
+
 function gceProject(ctx: ClusterContext): string {
   return `acme-${ctx.spec.name.split('-')[1] ?? 'prod'}-${(ctx.spec.seed % 9000) + 1000}`;
 }
@@ -97,7 +104,7 @@ function identity(ctx: ClusterContext, rng: SeededRandom, controlPlane: boolean,
           'eks.amazonaws.com/nodegroup': index % 2 === 0 ? 'ng-general' : 'ng-workers',
           'eks.amazonaws.com/nodegroup-image': `ami-0${ctx.factory.uid('Ami', cluster).replace(/-/g, '').slice(0, 16)}`,
           'eks.amazonaws.com/capacityType': 'ON_DEMAND',
-          'topology.k8s.aws/zone-id': `${region.slice(0, 3)}${region.split('-').pop()}-az${zone.slice(-1).charCodeAt(0) - 96}`,
+          'topology.k8s.aws/zone-id': `${awsRegionCode(region)}-az${zone.slice(-1).charCodeAt(0) - 96}`,
         },
       };
     }
