@@ -115,6 +115,13 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       void admin.handle(req, res, path.slice(5));
       return;
     }
+    // A client that resolved an absolute path against the server root (kubectl get --raw /readyz)
+    // still reaches its cluster: the bearer token says which one.
+    const owner = authn.clusterForToken(req.headers.authorization, () => fleet.names());
+    if (owner && fleet.get(owner)) {
+      void router.handle(req, res, owner, path, query);
+      return;
+    }
     sendJson(res, 404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'kube-sim serves clusters at /clusters/<name> and its admin API at /_sim/', reason: 'NotFound', code: 404 });
   };
 

@@ -49,8 +49,10 @@ export class ClusterApiRouter {
     try {
       if (await injectFaults(record, req, res)) return;
       const query = new URLSearchParams(queryString);
-      const user = this.d.authn.authenticate(record, () => this.d.fleet.store(record), req.headers.authorization);
-      if (!user) throw errors.unauthorized();
+      const authenticated = this.d.authn.authenticate(record, () => this.d.fleet.store(record), req.headers.authorization);
+      if (!authenticated) throw errors.unauthorized();
+      const user = this.d.authn.impersonate(authenticated, req.headers);
+      if (user === 'forbidden') throw errors.forbidden(`users "${String(req.headers['impersonate-user'])}" is forbidden: User "${authenticated.username}" cannot impersonate resource "users" in API group "" at the cluster scope`);
       const store = this.d.fleet.store(record);
       const info = parseRequestInfo(req.method ?? 'GET', path, query);
       verb = info.verb;

@@ -66,6 +66,8 @@ export class WatchHub {
     const timeoutParam = Number.parseInt(query.get('timeoutSeconds') ?? '', 10);
     const timeout = Number.isFinite(timeoutParam) && timeoutParam > 0 ? Math.min(timeoutParam, MAX_TIMEOUT_SECONDS) : MAX_TIMEOUT_SECONDS;
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    // Clients wait for the headers before they count the watch as started.
+    res.flushHeaders();
     const w: Watcher = { ctx, storeKey: type.storeKey, namespace, sel, table: wantsTable(ctx.req.headers.accept), res, timer: setTimeout(() => this.close(ctx.record.spec.name, w), timeout * 1000) };
     w.timer.unref();
     if (replay === undefined && rvParam !== '' && rvParam !== '0') {

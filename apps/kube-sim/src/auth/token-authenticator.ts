@@ -5,13 +5,14 @@
  */
 import type { ClusterRecord } from '../fleet/cluster-record';
 import type { ObjectStore } from '../store/object-store';
-import type { TokenSigner } from './token-signer';
+import { type TokenSigner, claimedCluster } from './token-signer';
 import { ANONYMOUS, type UserInfo } from './user-info';
 
 export const ADMIN_USER: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
 
 export class TokenAuthenticator {
   private readonly adminTokens = new Map<string, string>();
+  private readonly clusterByAdminToken = new Map<string, string>();
 
   constructor(private readonly signer: TokenSigner) {}
 
@@ -25,7 +26,23 @@ export class TokenAuthenticator {
   }
 
   forget(cluster: string): void {
+    const t = this.adminTokens.get(cluster);
+    if (t) this.clusterByAdminToken.delete(t);
     this.adminTokens.delete(cluster);
+  }
+
+  /** Which cluster a bearer token belongs to, for requests that arrive without the /clusters/<name> prefix. */
+  clusterForToken(authorization: string | undefined, names: () => string[]): string | undefined {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!m) return undefined;
+    const fromClaim = claimedCluster(m[1]);
+    if (fromClaim) return fromClaim;
+    const hit = this.clusterByAdminToken.get(m[1]);
+    if (hit) return hit;
+    const all = names();
+    if (this.clusterByAdminToken.size >= all.length) return undefined;
+    for (const n of all) this.clusterByAdminToken.set(this.adminToken(n), n);
+    return this.clusterByAdminToken.get(m[1]);
   }
 
   /** The user, ANONYMOUS without a token, or undefined for a token this cluster does not accept. */
@@ -37,6 +54,23 @@ export class TokenAuthenticator {
     if (record.faults.revokeTokens) return undefined;
     if (token === this.adminToken(record.spec.name)) return ADMIN_USER;
     return this.serviceAccountUser(record, store(), token);
+  }
+
+  /**
+   * Impersonation headers (kubectl --as / --as-group): honoured for users allowed to impersonate
+   * (cluster admins; RBAC `impersonate` grants are not evaluated).
+   */
+  impersonate(user: UserInfo, headers: Record<string, string | string[] | undefined>): UserInfo | 'forbidden' {
+    const as = headers['impersonate-user'];
+    if (as === undefined) return user;
+    if (!user.groups.includes('system:masters')) return 'forbidden';
+    const username = Array.isArray(as) ? as[0] : as;
+    const g = headers['impersonate-group'];
+    const groups = (Array.isArray(g) ? g : g ? [g] : []).flatMap((x) => x.split(',').map((y) => y.trim()));
+    const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
+    if (sa) groups.push('system:serviceaccounts', `system:serviceaccounts:${sa[1]}`);
+    if (!groups.includes('system:authenticated')) groups.push('system:authenticated');
+    return { username, groups, ...(sa ? { serviceAccount: { namespace: sa[1], name: sa[2] } } : {}) };
   }
 
   serviceAccountUser(record: ClusterRecord, store: ObjectStore, token: string): UserInfo | undefined {

@@ -18,6 +18,21 @@ export interface ServiceAccountClaims {
   audiences?: string[];
 }
 
+/** Names the issuing cluster, so a request outside /clusters/<name> (kubectl get --raw /readyz) can be routed. */
+export const CLUSTER_CLAIM = 'kube-sim.flotilla.dev/cluster';
+
+/** The cluster a service-account token claims to come from (unverified; verification happens on that cluster). */
+export function claimedCluster(token: string): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const p = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+    return typeof p[CLUSTER_CLAIM] === 'string' ? (p[CLUSTER_CLAIM] as string) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function b64url(data: Buffer | string): string {
   return Buffer.from(data).toString('base64url');
 }
@@ -42,6 +57,7 @@ export class TokenSigner {
             'kubernetes.io/serviceaccount/service-account.name': claims.serviceAccount,
             'kubernetes.io/serviceaccount/service-account.uid': claims.serviceAccountUid,
             sub: claims.sub,
+            [CLUSTER_CLAIM]: cluster,
           }
         : {
             aud: claims.audiences ?? ['https://kubernetes.default.svc.cluster.local'],
@@ -51,6 +67,7 @@ export class TokenSigner {
             iss: 'https://kubernetes.default.svc.cluster.local',
             'kubernetes.io': { namespace: claims.namespace, serviceaccount: { name: claims.serviceAccount, uid: claims.serviceAccountUid } },
             sub: claims.sub,
+            [CLUSTER_CLAIM]: cluster,
           };
     const body = `${header}.${b64url(JSON.stringify(payload))}`;
     return `${body}.${this.mac(cluster, body)}`;
