@@ -184,8 +184,15 @@ describe('writes', () => {
     await core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'x' } } });
     const sa = await core.readNamespacedServiceAccount({ namespace: 'doomed', name: 'default' });
     assert.equal(sa.metadata?.name, 'default', 'a new namespace gets its default ServiceAccount');
-    await core.deleteNamespace({ name: 'doomed' });
-    assert.equal((await apiError(core.readNamespace({ name: 'doomed' }))).code, 404);
+    const terminating = await core.deleteNamespace({ name: 'doomed' });
+    assert.equal((terminating as { status?: { phase?: string } }).status?.phase, 'Terminating');
+    const refused = await apiError(core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'y' } } }));
+    assert.equal(refused.code, 403, 'no new content in a terminating namespace');
+    await eventually(
+      () => apiError(core.readNamespace({ name: 'doomed' })).then((e) => e.code),
+      (code) => code === 404,
+      { timeoutMs: 5000, what: 'the namespace to go' },
+    );
     assert.equal((await core.listConfigMapForAllNamespaces({ fieldSelector: 'metadata.namespace=doomed' })).items.length, 0);
   });
 });

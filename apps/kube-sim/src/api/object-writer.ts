@@ -29,6 +29,8 @@ export class ObjectWriter {
   constructor(
     private readonly tokens: TokenController,
     private readonly caPem: string,
+    /** How long a deleted namespace stays Terminating before its contents go. */
+    private readonly namespaceFinalizeMs = 500,
   ) {}
 
   create(record: ClusterRecord, store: ObjectStore, type: ResourceType, obj: KubeObject, opts: WriteOptions = {}): KubeObject {
@@ -39,7 +41,13 @@ export class ObjectWriter {
     }
     if (!meta.name) throw errors.invalid(type.kind, type.group, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
     validateObject(type, obj);
-    if (type.namespaced && !store.get('/namespaces', '', meta.namespace ?? '')) throw errors.notFound({ group: '', resource: 'namespaces' }, meta.namespace ?? '');
+    if (type.namespaced) {
+      const ns = store.get('/namespaces', '', meta.namespace ?? '');
+      if (!ns) throw errors.notFound({ group: '', resource: 'namespaces' }, meta.namespace ?? '');
+      if (ns.obj.metadata.deletionTimestamp) {
+        throw errors.forbidden(`${type.resource}${type.group ? `.${type.group}` : ''} "${meta.name}" is forbidden: unable to create new content in namespace ${String(meta.namespace)} because it is being terminated`, type, meta.name);
+      }
+    }
     if (store.get(type.storeKey, meta.namespace ?? '', meta.name)) throw errors.alreadyExists(type, meta.name);
     meta.uid = randomUUID();
     meta.creationTimestamp = new Date(Date.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -118,14 +126,27 @@ export class ObjectWriter {
       throw errors.conflict(type, old.metadata.name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${String(old.metadata.resourceVersion)}`);
     }
     if (dryRun) return old;
-    if (type.kind === 'Namespace') {
-      const name = old.metadata.name;
-      for (const item of store.namespaceContents(name)) store.remove(item.storeKey, name, item.name);
-      store.remove(type.storeKey, '', name);
-      return { ...old, metadata: { ...old.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }, status: { phase: 'Terminating' } };
-    }
+    if (type.kind === 'Namespace') return this.terminateNamespace(store, type.storeKey, current);
     const removed = store.remove(type.storeKey, old.metadata.namespace ?? '', old.metadata.name);
     return removed?.obj ?? old;
+  }
+
+  /**
+   * Namespace deletion as upstream does it: the namespace turns Terminating at once, and a moment
+   * later its contents and then the namespace itself go (so `kubectl delete -f` of a manifest that
+   * starts with its namespace still finds the other objects).
+   */
+  private terminateNamespace(store: ObjectStore, storeKey: string, current: StoredObject): KubeObject {
+    const old = current.obj;
+    if (old.metadata.deletionTimestamp) return old;
+    const name = old.metadata.name;
+    const terminating = store.put(storeKey, { ...old, metadata: { ...old.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }, status: { ...(old.status as object), phase: 'Terminating' } });
+    const timer = setTimeout(() => {
+      for (const item of store.namespaceContents(name)) store.remove(item.storeKey, name, item.name);
+      if (store.get(storeKey, '', name)?.obj.metadata.uid === old.metadata.uid) store.remove(storeKey, '', name);
+    }, this.namespaceFinalizeMs);
+    timer.unref();
+    return terminating.obj;
   }
 
   private populateNamespace(store: ObjectStore, ns: string): void {
