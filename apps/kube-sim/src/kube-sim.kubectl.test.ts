@@ -1,7 +1,7 @@
 /** kube-sim against the real kubectl (skipped, with a message, where kubectl is not installed). */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,7 +12,7 @@ function findKubectl(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(':')) {
     try {
       const p = join(dir, 'kubectl');
-      require('node:fs').accessSync(p, require('node:fs').constants.X_OK);
+      accessSync(p, constants.X_OK);
       return p;
     } catch {
       // not here
