@@ -1,4 +1,5 @@
 import { Registry1764000000000 } from './1764000000000-registry';
+import { Compliance1764000000100 } from './1764000000100-compliance';
 
 /** Every migration, in order. A new migration is added here as well as in its file. */
-export const ALL_MIGRATIONS = [Registry1764000000000];
+export const ALL_MIGRATIONS = [Registry1764000000000, Compliance1764000000100];

@@ -1,0 +1,148 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  AuditRepository,
+  ClusterGroupRepository,
+  ClusterRepository,
+  ComplianceRepository,
+  PolicyRepository,
+  PolicyRow,
+  PolicyScopeKindName,
+  isUuid,
+} from '../../../../libs/persistence/src';
+import { PolicySpecError, validatePolicySpec } from '../../../../libs/policy/src';
+import { ViewerContext } from '../auth/viewer';
+import { DomainError, ErrorCode, badInput, conflict, notFound } from '../common/domain.errors';
+import { DATA_SOURCE } from '../infrastructure/tokens';
+import { CreatePolicyInput, PolicyScopeInput, UpdatePolicyInput } from './compliance.inputs';
+import { PolicyTypeEnum } from './compliance.enums';
+
+const NAME = /^[A-Za-z0-9]([A-Za-z0-9._ -]{0,98}[A-Za-z0-9])?$/;
+
+/**
+ * Policies: validated per type before anything is stored, scoped to the organization, a group or
+ * a cluster, audited. The spec is stored as given (so `policy apply` of the same file is a no-op);
+ * evaluation normalises it.
+ */
+@Injectable()
+export class PolicyService {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly policies: PolicyRepository,
+    private readonly compliance: ComplianceRepository,
+    private readonly clusters: ClusterRepository,
+    private readonly groups: ClusterGroupRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  list(viewer: ViewerContext): Promise<PolicyRow[]> {
+    return this.policies.list(viewer.organizationId);
+  }
+
+  async create(viewer: ViewerContext, input: CreatePolicyInput): Promise<PolicyRow> {
+    const name = validateName(input.name, 'input.name');
+    validateSpec(input.type, input.spec, 'input');
+    return this.db.transaction(async (tx) => {
+      const scope = await this.resolveScope(viewer, input.scope, tx);
+      const policy = await this.policies.create(tx, viewer.organizationId, { name, type: input.type, mode: input.mode, spec: input.spec, ...scope });
+      if (!policy) throw conflict('input.name', `a policy named "${name}" already exists`);
+      await this.audit.record(tx, viewer.organizationId, {
+        actor: viewer.actor,
+        action: 'policy.create',
+        targetType: 'Policy',
+        targetId: policy.id,
+        details: { name, type: input.type, mode: input.mode, scope: input.scope },
+      });
+      return policy;
+    });
+  }
+
+  async update(viewer: ViewerContext, id: string, input: UpdatePolicyInput): Promise<PolicyRow> {
+    const existing = await this.policies.findById(viewer.organizationId, id);
+    if (!existing) throw notFound('policy', id);
+    const change: { name?: string; mode?: 'AUDIT' | 'ENFORCE'; spec?: unknown } = {};
+    if (input.name !== undefined && input.name !== null) change.name = validateName(input.name, 'input.name');
+    if (input.mode !== undefined && input.mode !== null) change.mode = input.mode;
+    if (input.spec !== undefined && input.spec !== null) {
+      validateSpec(existing.type as PolicyTypeEnum, input.spec, 'input');
+      change.spec = input.spec;
+    }
+    return this.db.transaction(async (tx) => {
+      const updated = await this.policies.update(tx, viewer.organizationId, id, change);
+      if (updated === 'conflict') throw conflict('input.name', `a policy named "${change.name}" already exists`);
+      if (!updated) throw notFound('policy', id);
+      await this.audit.record(tx, viewer.organizationId, {
+        actor: viewer.actor,
+        action: 'policy.update',
+        targetType: 'Policy',
+        targetId: id,
+        details: { changed: Object.keys(change), ...(change.name ? { name: change.name } : {}), ...(change.mode ? { mode: change.mode } : {}) },
+      });
+      return updated;
+    });
+  }
+
+  /** The policy stops applying at once: its current results leave every cluster's roll-up; history keeps them. */
+  async delete(viewer: ViewerContext, id: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const deleted = await this.policies.softDelete(tx, viewer.organizationId, id);
+      if (!deleted) throw notFound('policy', id);
+      await this.compliance.forgetPolicy(tx, viewer.organizationId, id);
+      await this.audit.record(tx, viewer.organizationId, {
+        actor: viewer.actor,
+        action: 'policy.delete',
+        targetType: 'Policy',
+        targetId: id,
+        details: { name: deleted.name, type: deleted.type },
+      });
+      return true;
+    });
+  }
+
+  private async resolveScope(
+    viewer: ViewerContext,
+    scope: PolicyScopeInput,
+    tx: EntityManager,
+  ): Promise<{ scopeKind: PolicyScopeKindName; groupId: string | null; clusterId: string | null }> {
+    const groupId = scope.groupId ?? null;
+    const clusterId = scope.clusterId ?? null;
+    switch (scope.kind) {
+      case 'ORGANIZATION':
+        if (groupId || clusterId) throw badInput('input.scope', 'an ORGANIZATION scope takes neither groupId nor clusterId');
+        return { scopeKind: 'ORGANIZATION', groupId: null, clusterId: null };
+      case 'GROUP': {
+        if (clusterId) throw badInput('input.scope.clusterId', 'a GROUP scope takes a groupId, not a clusterId');
+        if (!groupId) throw badInput('input.scope.groupId', 'is required for a GROUP scope');
+        const group = isUuid(groupId) ? await this.groups.findById(viewer.organizationId, groupId, tx) : null;
+        if (!group) throw badInput('input.scope.groupId', `no cluster group with id ${groupId}`);
+        return { scopeKind: 'GROUP', groupId: group.id, clusterId: null };
+      }
+      case 'CLUSTER': {
+        if (groupId) throw badInput('input.scope.groupId', 'a CLUSTER scope takes a clusterId, not a groupId');
+        if (!clusterId) throw badInput('input.scope.clusterId', 'is required for a CLUSTER scope');
+        const cluster = await this.clusters.findById(viewer.organizationId, clusterId, tx);
+        if (!cluster || cluster.status === 'DETACHED') throw badInput('input.scope.clusterId', `no attached cluster with id ${clusterId}`);
+        return { scopeKind: 'CLUSTER', groupId: null, clusterId: cluster.id };
+      }
+      default:
+        throw badInput('input.scope.kind', 'must be ORGANIZATION, GROUP or CLUSTER');
+    }
+  }
+}
+
+function validateName(raw: string, field: string): string {
+  const name = raw.trim();
+  if (!NAME.test(name)) throw badInput(field, 'must be 1 to 100 characters: letters, digits, ".", "_", "-" or spaces, starting and ending with a letter or digit');
+  return name;
+}
+
+/** A bad spec is one error naming every offending path (`input.spec.bindings[0].role: Required`); the first is the error's field. */
+function validateSpec(type: PolicyTypeEnum, spec: unknown, prefix: string): void {
+  try {
+    validatePolicySpec(type, spec);
+  } catch (err) {
+    if (!(err instanceof PolicySpecError)) throw err;
+    const issues = err.issues.map((i) => ({ path: `${prefix}.${i.path}`, message: i.message }));
+    throw new DomainError(ErrorCode.BadUserInput, issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues[0]?.path ?? `${prefix}.spec`);
+  }
+}

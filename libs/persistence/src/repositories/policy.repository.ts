@@ -1,0 +1,122 @@
+import { DataSource, EntityManager } from 'typeorm';
+
+export type PolicyTypeName = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS';
+export type PolicyModeName = 'AUDIT' | 'ENFORCE';
+export type PolicyScopeKindName = 'ORGANIZATION' | 'GROUP' | 'CLUSTER';
+
+export interface PolicyRow {
+  id: string;
+  organizationId: string;
+  name: string;
+  type: PolicyTypeName;
+  mode: PolicyModeName;
+  spec: unknown;
+  scopeKind: PolicyScopeKindName;
+  groupId: string | null;
+  clusterId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewPolicy {
+  name: string;
+  type: PolicyTypeName;
+  mode: PolicyModeName;
+  spec: unknown;
+  scopeKind: PolicyScopeKindName;
+  groupId: string | null;
+  clusterId: string | null;
+}
+
+const COLUMNS = `p.id, p.organization_id AS "organizationId", p.name, p.type, p.mode, p.spec, p.scope_kind AS "scopeKind",
+  p.group_id AS "groupId", p.cluster_id AS "clusterId", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Live (not deleted) policies of one organization. */
+export class PolicyRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Returns null when a live policy of that name exists already. */
+  async create(tx: EntityManager, organizationId: string, p: NewPolicy): Promise<PolicyRow | null> {
+    const rows: PolicyRow[] = await tx.query(
+      `INSERT INTO policies AS p (organization_id, name, type, mode, spec, scope_kind, group_id, cluster_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (organization_id, name) WHERE deleted_at IS NULL DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [organizationId, p.name, p.type, p.mode, JSON.stringify(p.spec), p.scopeKind, p.groupId, p.clusterId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findById(organizationId: string, id: string, tx?: EntityManager): Promise<PolicyRow | null> {
+    if (!UUID.test(id)) return null;
+    const rows: PolicyRow[] = await (tx ?? this.db).query(
+      `SELECT ${COLUMNS} FROM policies p WHERE p.organization_id = $1 AND p.id = $2 AND p.deleted_at IS NULL`,
+      [organizationId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Including deleted ones: history (policy results) still names them. */
+  async findByIdsIncludingDeleted(organizationId: string, ids: readonly string[]): Promise<PolicyRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.query(`SELECT ${COLUMNS} FROM policies p WHERE p.organization_id = $1 AND p.id = ANY($2::uuid[])`, [organizationId, ids]);
+  }
+
+  async list(organizationId: string): Promise<PolicyRow[]> {
+    return this.db.query(`SELECT ${COLUMNS} FROM policies p WHERE p.organization_id = $1 AND p.deleted_at IS NULL ORDER BY p.name`, [
+      organizationId,
+    ]);
+  }
+
+  /** A cluster's effective policies: the union of its organization's, its group's and its own. */
+  async effectiveFor(organizationId: string, cluster: { id: string; groupId: string | null }): Promise<PolicyRow[]> {
+    return this.db.query(
+      `SELECT ${COLUMNS} FROM policies p
+        WHERE p.organization_id = $1 AND p.deleted_at IS NULL
+          AND (p.scope_kind = 'ORGANIZATION'
+               OR (p.scope_kind = 'GROUP' AND p.group_id = $2)
+               OR (p.scope_kind = 'CLUSTER' AND p.cluster_id = $3))
+        ORDER BY p.name`,
+      [organizationId, cluster.groupId, cluster.id],
+    );
+  }
+
+  /** Returns null when there is no such live policy, 'conflict' when the new name is taken. */
+  async update(
+    tx: EntityManager,
+    organizationId: string,
+    id: string,
+    change: { name?: string; mode?: PolicyModeName; spec?: unknown },
+  ): Promise<PolicyRow | null | 'conflict'> {
+    const sets = ['updated_at = now()'];
+    const params: unknown[] = [organizationId, id];
+    const set = (column: string, value: unknown) => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}`);
+    };
+    if (change.name !== undefined) set('name', change.name);
+    if (change.mode !== undefined) set('mode', change.mode);
+    if (change.spec !== undefined) set('spec', JSON.stringify(change.spec));
+    try {
+      const rows: [PolicyRow[], number] = await tx.query(
+        `UPDATE policies p SET ${sets.join(', ')} WHERE p.organization_id = $1 AND p.id = $2 AND p.deleted_at IS NULL RETURNING ${COLUMNS}`,
+        params,
+      );
+      return rows[0][0] ?? null;
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') return 'conflict';
+      throw err;
+    }
+  }
+
+  async softDelete(tx: EntityManager, organizationId: string, id: string): Promise<PolicyRow | null> {
+    if (!UUID.test(id)) return null;
+    const rows: [PolicyRow[], number] = await tx.query(
+      `UPDATE policies p SET deleted_at = now(), updated_at = now() WHERE p.organization_id = $1 AND p.id = $2 AND p.deleted_at IS NULL RETURNING ${COLUMNS}`,
+      [organizationId, id],
+    );
+    return rows[0][0] ?? null;
+  }
+}

@@ -1,0 +1,263 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { Page, decodeCursor, encodeCursor } from '../page-cursor';
+
+export type ScanStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+export type ScanTriggerName = 'MANUAL' | 'SCHEDULED';
+export type ClusterOutcomeStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'ERROR';
+
+export interface ScanRow {
+  id: string;
+  organizationId: string;
+  status: ScanStatus;
+  trigger: ScanTriggerName;
+  scopeGroupId: string | null;
+  scopeClusterIds: string[] | null;
+  scheduleTick: Date | null;
+  createdBy: string;
+  clusterCount: number;
+  completedCount: number;
+  failedCount: number;
+  compliantCount: number;
+  nonCompliantCount: number;
+  erroredCount: number;
+  violationCount: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface StartScan {
+  trigger: ScanTriggerName;
+  createdBy: string;
+  groupId?: string | null;
+  clusterIds?: string[] | null;
+  scheduleTick?: Date | null;
+}
+
+export interface PolicyOutcome {
+  policyId: string;
+  status: ClusterOutcomeStatus;
+  violations: unknown[];
+  enforcement: unknown | null;
+  error: string | null;
+}
+
+export interface ClusterOutcome {
+  status: ClusterOutcomeStatus;
+  violationCount: number;
+  /** Why the cluster could not be scanned (ERROR). */
+  error: string | null;
+  checkedAt: Date;
+  policies: PolicyOutcome[];
+}
+
+const COLUMNS = `s.id, s.organization_id AS "organizationId", s.status, s.trigger, s.scope_group_id AS "scopeGroupId",
+  s.scope_cluster_ids AS "scopeClusterIds", s.schedule_tick AS "scheduleTick", s.created_by AS "createdBy",
+  s.cluster_count AS "clusterCount", s.completed_count AS "completedCount", s.failed_count AS "failedCount",
+  s.compliant_count AS "compliantCount", s.non_compliant_count AS "nonCompliantCount", s.errored_count AS "erroredCount",
+  s.violation_count AS "violationCount", s.created_at AS "createdAt", s.started_at AS "startedAt", s.finished_at AS "finishedAt"`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Compliance scans: the scan row, its per-cluster ledger, results and the current compliance they feed. */
+export class ScanRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Creates the scan and its ledger (one PENDING row per target cluster) in the caller's
+   * transaction and returns the target cluster ids, for the caller to write their jobs to the
+   * outbox in the same transaction. Targets are the organization's attached clusters, narrowed to
+   * a group or to listed ids. Returns null when a scan for the same schedule tick exists already.
+   * A scan over no cluster is finished at once.
+   */
+  async start(tx: EntityManager, organizationId: string, s: StartScan): Promise<{ scan: ScanRow; clusterIds: string[] } | null> {
+    const rows: Array<ScanRow & { targets: string[] | null }> = await tx.query(
+      `WITH targets AS (
+         SELECT c.id FROM clusters c
+          WHERE c.organization_id = $1 AND c.status <> 'DETACHED'
+            AND ($2::uuid IS NULL OR c.group_id = $2)
+            AND ($3::uuid[] IS NULL OR c.id = ANY($3::uuid[]))),
+       n AS (SELECT count(*)::int AS n, array_agg(id) AS ids FROM targets),
+       ins AS (
+         INSERT INTO scans AS s (organization_id, trigger, scope_group_id, scope_cluster_ids, schedule_tick, created_by, cluster_count, status, finished_at)
+         SELECT $1, $4, $2, $3, $5, $6, n.n, CASE WHEN n.n = 0 THEN 'SUCCEEDED' ELSE 'QUEUED' END, CASE WHEN n.n = 0 THEN now() END FROM n
+         ON CONFLICT (organization_id, schedule_tick) DO NOTHING
+         RETURNING ${COLUMNS})
+       SELECT ins.*, n.ids AS targets FROM ins, n`,
+      [organizationId, s.groupId ?? null, s.clusterIds ?? null, s.trigger, s.scheduleTick ?? null, s.createdBy],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const clusterIds = row.targets ?? [];
+    delete (row as { targets?: unknown }).targets;
+    if (clusterIds.length) {
+      await tx.query(
+        `INSERT INTO scan_clusters (scan_id, cluster_id, organization_id) SELECT $1, unnest($2::uuid[]), $3`,
+        [row.id, clusterIds, organizationId],
+      );
+    }
+    return { scan: row, clusterIds };
+  }
+
+  async findById(organizationId: string, id: string): Promise<ScanRow | null> {
+    if (!UUID.test(id)) return null;
+    const rows: ScanRow[] = await this.db.query(`SELECT ${COLUMNS} FROM scans s WHERE s.organization_id = $1 AND s.id = $2`, [organizationId, id]);
+    return rows[0] ?? null;
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async list(organizationId: string, first: number, after?: string | null): Promise<Page<ScanRow> & { totalCount: number }> {
+    const params: unknown[] = [organizationId, first + 1];
+    let where = 's.organization_id = $1';
+    if (after) {
+      const [at, id] = decodeCursor(after);
+      params.push(String(at), id);
+      where += ` AND (s.created_at, s.id) < ($3::timestamptz, $4::uuid)`;
+    }
+    const [rows, count] = await Promise.all([
+      this.db.query(`SELECT ${COLUMNS} FROM scans s WHERE ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT $2`, params) as Promise<ScanRow[]>,
+      this.db.query(`SELECT count(*)::int AS n FROM scans WHERE organization_id = $1`, [organizationId]) as Promise<Array<{ n: number }>>,
+    ]);
+    const items = rows.slice(0, first);
+    const last = items[items.length - 1];
+    return { items, totalCount: count[0].n, hasNextPage: rows.length > first, endCursor: last ? this.cursorFor(last) : null };
+  }
+
+  cursorFor(scan: ScanRow): string {
+    return encodeCursor(new Date(scan.createdAt).toISOString(), scan.id);
+  }
+
+  /**
+   * The worker's first read: is this cluster still to be scanned for this scan? Null when the
+   * ledger has no such row (wrong organization, pruned scan).
+   */
+  async ledgerEntry(organizationId: string, scanId: string, clusterId: string): Promise<{ status: string; scanStatus: ScanStatus } | null> {
+    const rows: Array<{ status: string; scanStatus: ScanStatus }> = await this.db.query(
+      `SELECT sc.status, s.status AS "scanStatus" FROM scan_clusters sc JOIN scans s ON s.id = sc.scan_id
+        WHERE sc.organization_id = $1 AND sc.scan_id = $2 AND sc.cluster_id = $3`,
+      [organizationId, scanId, clusterId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** QUEUED → RUNNING when its first cluster job starts (a no-op afterwards: it takes no lock then). */
+  async markRunning(organizationId: string, scanId: string): Promise<void> {
+    await this.db.query(`UPDATE scans SET status = 'RUNNING', started_at = now() WHERE organization_id = $1 AND id = $2 AND status = 'QUEUED'`, [
+      organizationId,
+      scanId,
+    ]);
+  }
+
+  /**
+   * Stores one cluster's outcome exactly once, in the caller's transaction: the ledger row moves
+   * PENDING → done (a second run of the same job finds it done and this returns false, storing
+   * nothing); then its results, the current compliance (only if nothing newer is recorded), and
+   * last the scan's counters — last, so the scan row's lock is held only until commit. The scan
+   * turns SUCCEEDED in the statement that counts its last cluster.
+   */
+  async recordClusterOutcome(tx: EntityManager, organizationId: string, scanId: string, clusterId: string, o: ClusterOutcome): Promise<boolean> {
+    const ledger: [unknown[], number] = await tx.query(
+      `UPDATE scan_clusters SET status = $4, violation_count = $5, error = $6, finished_at = $7
+        WHERE organization_id = $1 AND scan_id = $2 AND cluster_id = $3 AND status = 'PENDING' RETURNING 1`,
+      [organizationId, scanId, clusterId, o.status, o.violationCount, o.error, o.checkedAt],
+    );
+    if (ledger[1] === 0) return false;
+
+    const ids = o.policies.map((p) => p.policyId);
+    if (ids.length) {
+      await tx.query(
+        `INSERT INTO policy_results (scan_id, cluster_id, organization_id, checked_at, policy_id, status, violation_count, violations, enforcement, error)
+         SELECT $1, $2, $3, $4, * FROM unnest($5::uuid[], $6::text[], $7::int[], $8::jsonb[], $9::jsonb[], $10::text[])
+         ON CONFLICT DO NOTHING`,
+        [
+          scanId,
+          clusterId,
+          organizationId,
+          o.checkedAt,
+          ids,
+          o.policies.map((p) => p.status),
+          o.policies.map((p) => p.violations.length),
+          o.policies.map((p) => JSON.stringify(p.violations)),
+          o.policies.map((p) => (p.enforcement === null ? null : JSON.stringify(p.enforcement))),
+          o.policies.map((p) => p.error),
+        ],
+      );
+    }
+
+    const current: [unknown[], number] = await tx.query(
+      `INSERT INTO cluster_compliance AS cc (cluster_id, organization_id, status, violation_count, reason, checked_at, last_scan_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (cluster_id) DO UPDATE SET status = EXCLUDED.status, violation_count = EXCLUDED.violation_count,
+              reason = EXCLUDED.reason, checked_at = EXCLUDED.checked_at, last_scan_id = EXCLUDED.last_scan_id
+        WHERE cc.checked_at <= EXCLUDED.checked_at
+       RETURNING 1`,
+      [clusterId, organizationId, o.status, o.violationCount, o.error, o.checkedAt, scanId],
+    );
+    if (current[1] > 0) {
+      await tx.query(`DELETE FROM cluster_policy_results_current WHERE cluster_id = $1 AND NOT (policy_id = ANY($2::uuid[]))`, [clusterId, ids]);
+      if (ids.length) {
+        await tx.query(
+          `INSERT INTO cluster_policy_results_current AS c (cluster_id, organization_id, scan_id, checked_at, policy_id, status, violation_count)
+           SELECT $1, $2, $3, $4, * FROM unnest($5::uuid[], $6::text[], $7::int[])
+           ON CONFLICT (cluster_id, policy_id) DO UPDATE SET scan_id = EXCLUDED.scan_id, checked_at = EXCLUDED.checked_at,
+                  status = EXCLUDED.status, violation_count = EXCLUDED.violation_count`,
+          [clusterId, organizationId, scanId, o.checkedAt, ids, o.policies.map((p) => p.status), o.policies.map((p) => p.violations.length)],
+        );
+      }
+    }
+
+    const failed = o.status === 'ERROR' ? 1 : 0;
+    await tx.query(
+      `UPDATE scans SET
+          completed_count = completed_count + $3,
+          failed_count = failed_count + $4,
+          compliant_count = compliant_count + $5,
+          non_compliant_count = non_compliant_count + $6,
+          errored_count = errored_count + $4,
+          violation_count = violation_count + $7,
+          started_at = coalesce(started_at, now()),
+          status = CASE WHEN completed_count + failed_count + 1 >= cluster_count THEN 'SUCCEEDED' ELSE 'RUNNING' END,
+          finished_at = CASE WHEN completed_count + failed_count + 1 >= cluster_count THEN now() ELSE NULL END
+        WHERE organization_id = $1 AND id = $2`,
+      [organizationId, scanId, 1 - failed, failed, o.status === 'COMPLIANT' ? 1 : 0, o.status === 'NON_COMPLIANT' ? 1 : 0, o.violationCount],
+    );
+    return true;
+  }
+
+  /**
+   * Retention: deletes policy results checked before the cutoff and finished scans older than it,
+   * in bounded batches, except what the current compliance points at (a cluster's latest results
+   * and the scan that produced them stay however old they are).
+   */
+  async pruneOlderThan(days: number, batch = 5000): Promise<{ results: number; scans: number }> {
+    let results = 0;
+    for (;;) {
+      const r: [unknown[], number] = await this.db.query(
+        `DELETE FROM policy_results WHERE ctid IN (
+           SELECT pr.ctid FROM policy_results pr
+            WHERE pr.checked_at < now() - make_interval(days => $1)
+              AND NOT EXISTS (SELECT 1 FROM cluster_policy_results_current c
+                               WHERE c.cluster_id = pr.cluster_id AND c.policy_id = pr.policy_id AND c.scan_id = pr.scan_id)
+            LIMIT $2)`,
+        [days, batch],
+      );
+      results += r[1];
+      if (r[1] < batch) break;
+    }
+    let scans = 0;
+    for (;;) {
+      const r: [unknown[], number] = await this.db.query(
+        `DELETE FROM scans WHERE id IN (
+           SELECT s.id FROM scans s
+            WHERE s.finished_at < now() - make_interval(days => $1)
+              AND NOT EXISTS (SELECT 1 FROM cluster_compliance cc WHERE cc.last_scan_id = s.id)
+              AND NOT EXISTS (SELECT 1 FROM cluster_policy_results_current c WHERE c.scan_id = s.id)
+            LIMIT $2)`,
+        [days, Math.max(1, Math.floor(batch / 50))],
+      );
+      scans += r[1];
+      if (r[1] === 0) break;
+    }
+    return { results, scans };
+  }
+}
