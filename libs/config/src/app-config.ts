@@ -14,6 +14,8 @@ export interface AppConfig {
   log: { level: string };
   kube: { insecureSkipTlsVerify: boolean };
   retention: { scanResultDays: number };
+  /** Following a Cluster API rollout: poll interval, overall deadline, stall limit, and how long one job follows before handing over. */
+  upgrade: { pollIntervalMs: number; deadlineSeconds: number; stallSeconds: number; followSliceSeconds: number };
 }
 
 const bool = z
@@ -45,6 +47,10 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FLOTILLA_KUBE_INSECURE_SKIP_TLS_VERIFY: bool.default(false),
   FLOTILLA_SCAN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  FLOTILLA_UPGRADE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  FLOTILLA_UPGRADE_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
+  FLOTILLA_UPGRADE_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 });
 
 export class ConfigError extends Error {}
@@ -76,6 +82,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     log: { level: e.LOG_LEVEL },
     kube: { insecureSkipTlsVerify: e.FLOTILLA_KUBE_INSECURE_SKIP_TLS_VERIFY },
     retention: { scanResultDays: e.FLOTILLA_SCAN_RETENTION_DAYS },
+    upgrade: {
+      pollIntervalMs: e.FLOTILLA_UPGRADE_POLL_MS,
+      deadlineSeconds: e.FLOTILLA_UPGRADE_DEADLINE_SECONDS,
+      stallSeconds: e.FLOTILLA_UPGRADE_STALL_SECONDS,
+      followSliceSeconds: e.FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS,
+    },
   };
 }
 

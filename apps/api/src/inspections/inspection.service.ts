@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditRepository, ClusterRepository, InspectionEntity, InspectionRepository, JobRecordRepository, OutboxRepository, isUuid } from '../../../../libs/persistence/src';
+import { JobName, QueueName, jobIds, outboxMessage } from '../../../../libs/queue/src';
+import { ViewerContext } from '../auth/viewer';
+import { badInput, notFound } from '../common/domain.errors';
+import { DATA_SOURCE } from '../infrastructure/tokens';
+import { InspectionKindEnum, RunInspectionInput } from './inspection.model';
+
+const MINOR = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/;
+
+/** Records an inspection and its job in one transaction; the worker fetches, judges and stores the checks. */
+@Injectable()
+export class InspectionService {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly inspections: InspectionRepository,
+    private readonly clusters: ClusterRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly jobs: JobRecordRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  async run(viewer: ViewerContext, input: RunInspectionInput): Promise<InspectionEntity> {
+    let targetVersion: string | null = null;
+    if (input.targetVersion !== undefined && input.targetVersion !== null) {
+      if (input.kind !== InspectionKindEnum.DEPRECATED_APIS) throw badInput('input.targetVersion', 'applies only to DEPRECATED_APIS inspections');
+      const m = MINOR.exec(input.targetVersion.trim());
+      if (!m) throw badInput('input.targetVersion', 'must be a Kubernetes release such as "1.32" or "v1.32.0"');
+      targetVersion = `${m[1]}.${m[2]}`;
+    }
+    const cluster = isUuid(input.clusterId) ? await this.clusters.findById(viewer.organizationId, input.clusterId) : null;
+    if (!cluster || cluster.status === 'DETACHED') throw notFound('cluster', input.clusterId);
+    return this.db.transaction(async (tx) => {
+      const inspection = await this.inspections.create(tx, viewer.organizationId, { clusterId: cluster.id, kind: input.kind, targetVersion, createdBy: viewer.actor });
+      const jobId = jobIds.runInspection(inspection.id);
+      await this.outbox.add(tx, [outboxMessage(JobName.RunInspection, jobId, { organizationId: viewer.organizationId, inspectionId: inspection.id })]);
+      await this.jobs.queued(tx, [{ id: jobId, organizationId: viewer.organizationId, queue: QueueName.Inspection, jobName: JobName.RunInspection }]);
+      await this.audit.record(tx, viewer.organizationId, {
+        actor: viewer.actor,
+        action: 'inspection.run',
+        targetType: 'Inspection',
+        targetId: inspection.id,
+        details: { clusterId: cluster.id, cluster: cluster.name, kind: input.kind, targetVersion },
+      });
+      return inspection;
+    });
+  }
+
+  async get(viewer: ViewerContext, id: string): Promise<InspectionEntity | null> {
+    return this.inspections.findById(viewer.organizationId, id);
+  }
+}
