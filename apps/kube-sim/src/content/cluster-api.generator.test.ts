@@ -32,7 +32,11 @@ test('a management cluster holds one Cluster per managed cluster, linked by URL 
       assert.ok(specOf(c).topology.class);
       assert.equal((c.status as { phase: string }).phase, 'Provisioned');
       for (const t of ['Ready', 'ControlPlaneReady']) assert.ok((c.status as { conditions: Array<{ type: string; status: string }> }).conditions.some((x) => x.type === t && x.status === 'True'), t);
-      assert.ok(g.objects.some((o) => o.kind === 'Namespace' && o.metadata.name === c.metadata.namespace));
+      const ns = g.objects.find((o) => o.kind === 'Namespace' && o.metadata.name === c.metadata.namespace);
+      assert.ok(ns && (ns.metadata.creationTimestamp ?? '') <= (c.metadata.creationTimestamp ?? ''), 'namespace exists before its Clusters');
+      const firstNode = ofKind(workload, 'Node').map((n) => n.metadata.creationTimestamp ?? '').sort()[0];
+      assert.ok((c.metadata.creationTimestamp ?? '') < firstNode, `${spec.name}: Cluster object predates its nodes`);
+      assert.ok((g.objects.find((o) => o.kind === 'Node')?.metadata.creationTimestamp ?? '') < (c.metadata.creationTimestamp ?? ''), 'the Supervisor is older than its clusters');
 
       const nodes = ofKind(workload, 'Node');
       const cp = nodes.filter((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'] === '');

@@ -6,9 +6,8 @@
  */
 import { API_SERVER_URL_ANNOTATION, type ClusterSpec, type KubeObject } from './contract';
 import type { ClusterContext } from './cluster-context';
-import { controlPlaneName, controlPlaneReplicas, machineDeploymentName, notReadyWorker, resolveSpec, vspherePools } from './cluster-spec.defaults';
-import { parseKubeVersion } from './kube-version';
-import { SeededRandom } from './seeded-random';
+import { clusterCreatedMs, controlPlaneName, controlPlaneReplicas, machineDeploymentName, notReadyWorker, resolveSpec, vspherePools } from './cluster-spec.defaults';
+import { FLEET_EPOCH_MS, parseKubeVersion, releaseDateMs, timestampAt } from './kube-version';
 import { VSPHERE_RELEASES, asVsphereVersion, tkrNameFor, tkrVersionFor, vsphereVersion } from './vsphere-release.catalog';
 
 const CAPI = 'cluster.x-k8s.io/v1beta1';
@@ -123,7 +122,7 @@ function clusterObjects(ctx: ClusterContext, managed: ClusterSpec, age: number):
     const down = unready >= firstWorker && unready < firstWorker + p.replicas ? 1 : 0;
     firstWorker += p.replicas;
     const mdConditions = ['Ready', 'Available', 'MachineSetReady'].map((t) => condition(ctx, t, readyAt));
-    if (down) Object.assign(mdConditions[0], { status: 'False', severity: 'Warning', reason: 'NodeNotReady', message: '1 of ' + p.replicas + ' machines is not ready', lastTransitionTime: ctx.factory.timestamp(age + 86_400 * 30) });
+    if (down) Object.assign(mdConditions[0], { status: 'False', severity: 'Warning', reason: 'NodeNotReady', message: '1 of ' + p.replicas + ' machines is not ready', lastTransitionTime: timestampAt(FLEET_EPOCH_MS - 3_500_000) });
     const selector = { 'cluster.x-k8s.io/cluster-name': spec.name, 'topology.cluster.x-k8s.io/deployment-name': p.name, 'topology.cluster.x-k8s.io/owned': '' };
     return ctx.factory.object(CAPI, 'MachineDeployment', name, {
       namespace, labels: { ...selector }, ageOffsetSeconds: age + 60, generation: 1, ownerReferences: owner,
@@ -165,10 +164,16 @@ function clusterObjects(ctx: ClusterContext, managed: ClusterSpec, age: number):
 
 export function generateClusterApi(ctx: ClusterContext): KubeObject[] {
   const objects: KubeObject[] = [];
-  offeredVersions(ctx.gen.managed, ctx.gen.fleetSeed).forEach((v, i) => objects.push(tkrObject(ctx, v, 3_600 + i * 86_400 * 8)));
+  const lastSecond = (FLEET_EPOCH_MS - ctx.factory.createdMs) / 1000 - 86_400;
+  for (const version of offeredVersions(ctx.gen.managed, ctx.gen.fleetSeed)) {
+    // A release appears on the Supervisor about two weeks after upstream ships that patch.
+    const v = parseKubeVersion(version);
+    const age = Math.round((releaseDateMs(v.minor, v.patch) + 14 * 86_400_000 - ctx.factory.createdMs) / 1000);
+    objects.push(tkrObject(ctx, version, Math.min(lastSecond, Math.max(3_600, age))));
+  }
   for (const managed of ctx.gen.managed) {
-    // Keyed by name, so a cluster's objects do not change when others are added to the fleet.
-    const age = SeededRandom.forKey(ctx.spec.seed, `cluster-api:${managed.name}`).int(86_400, 86_400 * 150);
+    // The Cluster object comes ten minutes before the workload cluster's own first objects.
+    const age = Math.max(3_600, Math.round((clusterCreatedMs(resolveSpec(managed, ctx.gen.fleetSeed)) - ctx.factory.createdMs) / 1000) - 600);
     objects.push(...clusterObjects(ctx, managed, age));
   }
   return objects;

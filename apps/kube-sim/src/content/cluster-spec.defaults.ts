@@ -1,7 +1,7 @@
 /** Per-flavor defaults and the facts about a cluster that both it and its management cluster derive from the spec. */
 import type { ClusterSpec, Flavor } from './contract';
 import type { ResolvedSpec } from './cluster-context';
-import { DEFAULT_VERSION } from './kube-version';
+import { DEFAULT_VERSION, FLEET_EPOCH_MS } from './kube-version';
 import { hash32, uuidFor } from './seeded-random';
 
 export const DEFAULT_WORKERS: Readonly<Record<Flavor, number>> = { vsphere: 3, management: 3, eks: 5, gke: 4, aks: 3, generic: 3 };
@@ -63,4 +63,17 @@ export function notReadyWorker(spec: ResolvedSpec): number {
   if (spec.nodes <= 0) return -1;
   const h = hash32('not-ready-worker', spec.seed);
   return h % 100 < 8 ? (h >>> 8) % spec.nodes : -1;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * When the cluster was created: workload clusters 200–720 days before the fleet epoch (their app
+ * objects come later, within that span), management clusters 730–800 days, so a Supervisor is
+ * always older than the clusters it manages and its Cluster objects can predate their nodes.
+ */
+export function clusterCreatedMs(spec: ResolvedSpec): number {
+  const h = hash32('created', spec.seed);
+  const days = spec.flavor === 'management' ? 730 + (h % 71) : 200 + (h % 521);
+  return FLEET_EPOCH_MS - days * DAY_MS - ((h >>> 10) % 86_400) * 1000;
 }

@@ -4,9 +4,9 @@
  * Cluster API objects. Pure: the same spec and fleet seed give the same objects, byte for byte.
  */
 import type { ClusterSpec, GeneratedCluster, GenerationContext, KubeObject } from './contract';
-import { resolveSpec } from './cluster-spec.defaults';
+import { clusterCreatedMs, resolveSpec } from './cluster-spec.defaults';
 import { type ClusterContext, rngFor } from './cluster-context';
-import { FLEET_EPOCH_MS, parseKubeVersion, versionInfoFor } from './kube-version';
+import { parseKubeVersion, versionInfoFor } from './kube-version';
 import { addAppWorkloads } from './app-workload.generator';
 import { generateNodes } from './node.generator';
 import { chooseAppNamespaces, generateNamespaces, namespaceDefaults } from './namespace.generator';
@@ -21,9 +21,7 @@ import { WorkloadBuilder } from './workload.builder';
 export function generateCluster(spec: ClusterSpec, gen: GenerationContext): GeneratedCluster {
   const resolved = resolveSpec(spec, gen.fleetSeed);
   const version = parseKubeVersion(resolved.version);
-  const birth = rngFor({ spec: resolved } as ClusterContext, 'birth');
-  // Clusters are 200–720 days old at the fleet epoch; app objects come later, within that span.
-  const createdMs = FLEET_EPOCH_MS - birth.int(200, 720) * 86_400_000 - birth.int(0, 86_399) * 1000;
+  const createdMs = clusterCreatedMs(resolved);
   const ctx: ClusterContext = { spec: resolved, version, factory: new ObjectFactory(resolved.seed, createdMs), gen, nodes: [] };
 
   const objects: KubeObject[] = generateNodes(ctx);

@@ -77,6 +77,12 @@ export const DEFAULT_VERSION: Readonly<Record<Flavor, string>> = {
   generic: 'v1.31.1',
 };
 
+/** Approximate upstream release instant of a patch (minor release day + 30 days per patch). */
+export function releaseDateMs(minor: number, patch: number): number {
+  const released = MINOR_RELEASED[minor] ?? [2024, 0, 1];
+  return Date.UTC(released[0], released[1], released[2]) + patch * 30 * 86_400_000;
+}
+
 function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
@@ -88,10 +94,9 @@ export function timestampAt(ms: number): string {
 /** The body of GET /version, consistent with the version string (and the same for the same version). */
 export function versionInfoFor(version: string): VersionInfo {
   const v = parseKubeVersion(version);
-  const released = MINOR_RELEASED[v.minor] ?? [2024, 0, 1];
   const day = 86_400_000;
   const h = hash32(version);
-  const buildMs = Date.UTC(released[0], released[1], released[2]) + v.patch * 30 * day + (h % 86_400) * 1000;
+  const buildMs = releaseDateMs(v.minor, v.patch) + (h % 86_400) * 1000;
   const [goBase, goPatch] = GO_MINOR[v.minor] ?? ['go1.22', 0];
   const gitCommit = (hash32(version, 1).toString(16).padStart(8, '0') + hash32(version, 2).toString(16).padStart(8, '0') +
     hash32(version, 3).toString(16).padStart(8, '0') + hash32(version, 4).toString(16).padStart(8, '0') +

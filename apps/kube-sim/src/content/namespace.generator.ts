@@ -54,7 +54,7 @@ export function generateNamespaces(ctx: ClusterContext, apps: AppNamespace[], ex
   const objects: KubeObject[] = [];
   for (const name of CORE_NAMESPACES) objects.push(namespaceObject(ctx, name, {}, 0));
   for (const name of PROVIDER_NAMESPACES[ctx.spec.flavor]) objects.push(namespaceObject(ctx, name, {}, rng.int(60, 900)));
-  for (const name of extra) objects.push(namespaceObject(ctx, name, { 'vSphereClusterID': `domain-c${rng.int(8, 2000)}` }, rng.int(3_600, 86_400 * 30)));
+  for (const name of extra) objects.push(namespaceObject(ctx, name, { 'vSphereClusterID': `domain-c${rng.int(8, 2000)}` }, rng.int(600, 3_600)));
   for (const ns of apps) {
     const labels: Record<string, string> = {};
     if (ns.team) {
