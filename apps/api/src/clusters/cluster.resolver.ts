@@ -70,12 +70,12 @@ export class ClusterResolver {
   async group(@Parent() cluster: ClusterModel, @Context() ctx: object): Promise<ClusterGroupModel | null> {
     if (!cluster.groupId) return null;
     const loader = requestLoader<string, ClusterGroupModel>(ctx, 'groupById', async (ids) => {
-      // An organization has few groups: one query with their counts serves every cluster row.
-      const rows = await this.groups.listWithCounts(cluster.organizationId);
+      const rows = await this.groups.findByIds(cluster.organizationId, ids);
       const byId = new Map(rows.map((g) => [g.id, g]));
+      // clusterCount is resolved by ClusterGroupResolver only when a query asks for it.
       return ids.map((id) => {
         const g = byId.get(id);
-        return g ? { id: g.id, name: g.name, description: g.description, clusterCount: g.clusterCount } : null;
+        return g ? ClusterGroupModel.unCounted(g) : null;
       });
     });
     return loader.load(cluster.groupId);

@@ -5,6 +5,7 @@ import { issueToken } from '../../../../libs/access/src';
 import { ViewerContext, roleAllows } from '../auth/viewer';
 import { DomainError, ErrorCode, badInput, notFound } from '../common/domain.errors';
 import { DATA_SOURCE } from '../infrastructure/tokens';
+import { AuthenticationService } from '../auth/authentication.service';
 import { CreateApiTokenInput } from './api-token.model';
 
 export const DEFAULT_TOKEN_DAYS = 90;
@@ -16,6 +17,7 @@ export class ApiTokenService {
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly tokens: ApiTokenRepository,
     private readonly audit: AuditRepository,
+    private readonly authentication: AuthenticationService,
   ) {}
 
   list(viewer: ViewerContext): Promise<ApiTokenEntity[]> {
@@ -57,6 +59,7 @@ export class ApiTokenService {
       const row = await this.tokens.revoke(tx, viewer.organizationId, id);
       if (!row) throw notFound('API token', id);
       await this.audit.record(tx, viewer.organizationId, { actor: viewer.actor, action: 'apiToken.revoke', targetType: 'ApiToken', targetId: id });
+      this.authentication.forget(id);
       return row;
     });
   }

@@ -11,6 +11,9 @@ export interface NewApiToken {
 }
 
 export class ApiTokenRepository {
+  /** When this process last wrote last_used_at per token: skips a write per request. */
+  private readonly touched = new Map<string, number>();
+
   constructor(private readonly db: DataSource) {}
 
   async create(tx: EntityManager, organizationId: string, token: NewApiToken): Promise<ApiTokenEntity> {
@@ -33,11 +36,21 @@ export class ApiTokenRepository {
 
   /** Authentication is the one lookup that is not scoped by organization: it is how we learn it. */
   async findByPrefixForAuthentication(tokenPrefix: string): Promise<ApiTokenEntity | null> {
-    return this.db.getRepository(ApiTokenEntity).findOneBy({ tokenPrefix });
+    const rows: ApiTokenEntity[] = await this.db.query(
+      `SELECT id, organization_id AS "organizationId", name, role, token_prefix AS "tokenPrefix", token_hash AS "tokenHash",
+              created_by AS "createdBy", created_at AS "createdAt", expires_at AS "expiresAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
+         FROM api_tokens WHERE token_prefix = $1`,
+      [tokenPrefix],
+    );
+    return rows[0] ?? null;
   }
 
   /** Bounded write amplification: last_used_at moves at most once a minute per token. */
   async touchLastUsed(organizationId: string, id: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.touched.get(id) ?? 0) < 60_000) return;
+    if (this.touched.size > 10_000) this.touched.clear();
+    this.touched.set(id, now);
     await this.db.query(
       `UPDATE api_tokens SET last_used_at = now()
         WHERE organization_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { ClusterGroupEntity } from '../entities/cluster-group.entity';
+import { isUuid } from './cluster.repository';
 
 export interface ClusterGroupWithCount extends ClusterGroupEntity {
   clusterCount: number;
@@ -30,12 +31,22 @@ export class ClusterGroupRepository {
   }
 
   async findByIds(organizationId: string, ids: readonly string[]): Promise<ClusterGroupEntity[]> {
-    if (ids.length === 0) return [];
-    return this.db
-      .getRepository(ClusterGroupEntity)
-      .createQueryBuilder('g')
-      .where('g.organization_id = :organizationId AND g.id IN (:...ids)', { organizationId, ids })
-      .getMany();
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.db.query(
+      `SELECT id, organization_id AS "organizationId", name, description, created_at AS "createdAt"
+         FROM cluster_groups WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [organizationId, valid],
+    );
+  }
+
+  async countClusters(organizationId: string, groupIds: readonly string[]): Promise<Map<string, number>> {
+    const rows: Array<{ group_id: string; n: number }> = await this.db.query(
+      `SELECT group_id, count(*)::int AS n FROM clusters
+        WHERE organization_id = $1 AND group_id = ANY($2::uuid[]) AND status <> 'DETACHED' GROUP BY group_id`,
+      [organizationId, groupIds],
+    );
+    return new Map(rows.map((r) => [r.group_id, r.n]));
   }
 
   async findByName(organizationId: string, name: string): Promise<ClusterGroupEntity | null> {

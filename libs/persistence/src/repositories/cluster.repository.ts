@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ClusterEntity, ClusterStatus, Provider } from '../entities/cluster.entity';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { versionSortKey } from '../version-key';
+import { LargeFleetCache } from '../large-fleet-cache';
 
 export type ClusterOrderField = 'NAME' | 'LAST_SEEN_AT' | 'KUBERNETES_VERSION' | 'ATTACHED_AT';
 
@@ -58,7 +59,14 @@ const COLUMNS = `c.id, c.organization_id AS "organizationId", c.name, c.provider
   c.management_cluster_id AS "managementClusterId", c.management_namespace AS "managementNamespace",
   c.management_name AS "managementName", c.updated_at AS "updatedAt"`;
 
+/** Fleets of at least this many clusters get counts and summaries up to two seconds old. */
+const LARGE_FLEET = 2000;
+const LARGE_FLEET_TTL_MS = 2000;
+
 export class ClusterRepository {
+  private readonly counts = new LargeFleetCache<number>(LARGE_FLEET_TTL_MS, LARGE_FLEET);
+  private readonly summaries = new LargeFleetCache<FleetSummaryRow>(LARGE_FLEET_TTL_MS, LARGE_FLEET);
+
   constructor(private readonly db: DataSource) {}
 
   /** Returns null when an attached cluster of that name exists already. */
@@ -138,13 +146,17 @@ export class ClusterRepository {
       this.db.query(`SELECT ${COLUMNS} FROM clusters c WHERE ${pageWhere} ORDER BY ${order.expr} ${dir}, c.id ${dir} LIMIT ${limit}`, params) as Promise<
         ClusterEntity[]
       >,
-      this.db.query(`SELECT count(*)::int AS n FROM clusters c WHERE ${whereSql}`, countParams) as Promise<Array<{ n: number }>>,
+      this.counts.get(
+        JSON.stringify(countParams),
+        (n) => n,
+        async () => ((await this.db.query(`SELECT count(*)::int AS n FROM clusters c WHERE ${whereSql}`, countParams)) as Array<{ n: number }>)[0].n,
+      ),
     ]);
     const items = rows.slice(0, q.first);
     const last = items[items.length - 1];
     return {
       items,
-      totalCount: count[0].n,
+      totalCount: count,
       hasNextPage: rows.length > q.first,
       endCursor: last ? encodeCursor(order.key(last), last.id) : null,
     };
@@ -154,13 +166,11 @@ export class ClusterRepository {
     return encodeCursor(ORDER_COLUMNS[field].key(cluster), cluster.id);
   }
 
-  async fleetSummary(organizationId: string): Promise<{
-    clusterCount: number;
-    nodeCount: number;
-    byStatus: Array<{ status: ClusterStatus; count: number }>;
-    byProvider: Array<{ provider: Provider; count: number }>;
-    byVersion: Array<{ version: string; count: number }>;
-  }> {
+  async fleetSummary(organizationId: string): Promise<FleetSummaryRow> {
+    return this.summaries.get(organizationId, (s) => s.clusterCount, () => this.computeFleetSummary(organizationId));
+  }
+
+  private async computeFleetSummary(organizationId: string): Promise<FleetSummaryRow> {
     // One pass over the organization's clusters; grouping sets give the three breakdowns at once.
     const rows: Array<{ status: string | null; provider: string | null; version: string | null; n: number; nodes: number; g: number }> =
       await this.db.query(
@@ -296,6 +306,14 @@ export class ClusterRepository {
     );
     return rows[0][0] ?? null;
   }
+}
+
+export interface FleetSummaryRow {
+  clusterCount: number;
+  nodeCount: number;
+  byStatus: Array<{ status: ClusterStatus; count: number }>;
+  byProvider: Array<{ provider: Provider; count: number }>;
+  byVersion: Array<{ version: string; count: number }>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

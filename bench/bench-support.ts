@@ -1,0 +1,146 @@
+/** Shared pieces of the benchmarks: a throwaway database, child processes, latency statistics. */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { Client } from 'pg';
+
+export const distRoot = join(__dirname, '..');
+
+export async function withAdmin<T>(baseUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const u = new URL(baseUrl);
+  u.pathname = '/postgres';
+  const c = new Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A database of the benchmark's own, dropped by `drop()`. */
+export async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/flotilla';
+  const name = `flotilla_bench_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
+  await withAdmin(base, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => withAdmin(base, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
+}
+
+export function startNode(script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 60_000): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  const child = spawn(process.execPath, [join(distRoot, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${script} not ready after ${timeoutMs} ms`)), timeoutMs);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = out.match(ready);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, match: m });
+      }
+    });
+    child.stderr!.on('data', (c: Buffer) => process.stderr.write(c));
+    child.on('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready`)));
+  });
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** RSS of a process in MiB, from /proc (Linux). */
+export function rssMiB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    return round(kb / 1024);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Closed-loop load: `clients` concurrent callers, each sending its next request when the previous
+ * answers, for `durationMs`. Returns latencies (ms) and throughput.
+ */
+export async function closedLoopLoad(
+  clients: number,
+  durationMs: number,
+  send: (i: number) => Promise<void>,
+): Promise<{ requests: number; errors: number; rps: number; p50: number; p90: number; p99: number; max: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = Date.now() + durationMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      let i = c;
+      while (Date.now() < end) {
+        const t0 = performance.now();
+        try {
+          await send(i);
+        } catch {
+          errors++;
+        }
+        latencies.push(performance.now() - t0);
+        i += clients;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    rps: round(latencies.length / elapsed),
+    p50: round(percentile(latencies, 50), 2),
+    p90: round(percentile(latencies, 90), 2),
+    p99: round(percentile(latencies, 99), 2),
+    max: round(latencies[latencies.length - 1] ?? NaN, 2),
+  };
+}
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** POSTs JSON over a keep-alive connection; rejects on HTTP errors and GraphQL errors. */
+export function postJson(url: string, token: string, body: unknown): Promise<void> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${token}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { errors?: unknown[] };
+          if ((res.statusCode ?? 500) >= 400 || parsed.errors) reject(new Error(JSON.stringify(parsed.errors ?? res.statusCode)));
+          else resolve();
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
