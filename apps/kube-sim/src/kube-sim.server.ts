@@ -63,7 +63,10 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const seed = options.seed ?? 1;
   const tlsOn = options.tls ?? true;
   const content = loadContentSource();
-  if (options.generateCluster) content.generateCluster = options.generateCluster;
+  if (options.generateCluster) {
+    content.generateCluster = options.generateCluster;
+    content.summarize = undefined;
+  }
   const tls = tlsOn ? createTlsMaterial() : undefined;
   // Tokens derive from the seed so a restarted simulator with the same seed accepts stored credentials.
   const signer = new TokenSigner(createHash('sha256').update(`kube-sim-token-secret:${process.env.KUBE_SIM_TOKEN_SECRET ?? ''}:${seed}`).digest());

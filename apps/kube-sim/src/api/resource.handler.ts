@@ -2,10 +2,11 @@
 import type { KubeObject } from '../content/contract';
 import { groupVersion } from '../catalog/resource-type';
 import { errors } from '../http/api-error';
-import { readBody, readJson, sendJson, sendRaw } from '../http/http-io';
+import { readBody, readJson, sendBuffer, sendJson, sendRaw } from '../http/http-io';
 import type { ObjectWriter } from './object-writer';
 import { asVersion, storedJson } from './object-json';
-import { page, selectionFrom, selects } from './list-query';
+import { type ListPage, page, selectionFrom, selects } from './list-query';
+import type { ObjectStore } from '../store/object-store';
 import type { RequestContext } from './request-context';
 import type { TablePrinter } from './table-printer';
 
@@ -14,6 +15,9 @@ export function wantsTable(accept: string | undefined): boolean {
 }
 
 export class ResourceHandler {
+  private readonly listCache = new Map<string, { store: ObjectStore; rv: number; body: Buffer }>();
+  private listCacheBytes = 0;
+
   constructor(
     private readonly writer: ObjectWriter,
     private readonly tables: TablePrinter,
@@ -46,12 +50,37 @@ export class ResourceHandler {
       sendJson(ctx.res, 200, this.tables.table(ctx, p.items, String(store.rv), p.continueToken, p.remaining));
       return;
     }
-    let meta = `"resourceVersion":"${store.rv}"`;
+    const plain = p.items === all && p.continueToken === undefined;
+    if (plain) {
+      // Unfiltered, unpaged lists are the hot path (a fleet scan lists the same namespaces over and
+      // over): their encoded body is cached until the cluster's resourceVersion moves.
+      const key = `${record.spec.name}|${type.storeKey}|${info.namespace ?? ''}|${ctx.apiVersion}`;
+      const hit = this.listCache.get(key);
+      if (hit && hit.store === store && hit.rv === store.rv) {
+        sendBuffer(ctx.res, hit.body);
+        return;
+      }
+      const body = Buffer.from(this.listJson(ctx, p, store.rv));
+      // Bounded by bytes: at 10,000 clusters the cache must not become the memory problem.
+      if (this.listCacheBytes + body.length > 64 * 1024 * 1024) {
+        this.listCache.clear();
+        this.listCacheBytes = 0;
+      }
+      this.listCacheBytes += body.length - (hit?.body.length ?? 0);
+      this.listCache.set(key, { store, rv: store.rv, body });
+      sendBuffer(ctx.res, body);
+      return;
+    }
+    sendRaw(ctx.res, 200, 'application/json', this.listJson(ctx, p, store.rv));
+  }
+
+  private listJson(ctx: RequestContext, p: ListPage, rv: number): string {
+    let meta = `"resourceVersion":"${rv}"`;
     if (p.continueToken) meta += `,"continue":"${p.continueToken}"`;
     if (p.remaining !== undefined) meta += `,"remainingItemCount":${p.remaining}`;
     const parts = new Array<string>(p.items.length);
     for (let i = 0; i < p.items.length; i++) parts[i] = storedJson(p.items[i], ctx.apiVersion);
-    sendRaw(ctx.res, 200, 'application/json', `{"kind":"${type.kind}List","apiVersion":"${ctx.apiVersion}","metadata":{${meta}},"items":[${parts.join(',')}]}`);
+    return `{"kind":"${ctx.type.kind}List","apiVersion":"${ctx.apiVersion}","metadata":{${meta}},"items":[${parts.join(',')}]}`;
   }
 
   /** Reads and checks a request body as an object of this resource. */

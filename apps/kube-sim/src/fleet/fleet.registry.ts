@@ -98,6 +98,9 @@ export class FleetRegistry {
 
   /** Version and node count without keeping the cluster materialised longer than needed. */
   summary(record: ClusterRecord): { version: string; nodes: number } {
+    if (record.nodeCount === undefined && !record.versionInfo && this.opts.content.summarize) {
+      return this.opts.content.summarize(record.spec, this.opts.fleetSeed);
+    }
     if (record.nodeCount === undefined || !record.versionInfo) this.store(record);
     return { version: record.versionInfo!.gitVersion, nodes: record.nodeCount! };
   }

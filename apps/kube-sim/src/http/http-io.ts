@@ -37,6 +37,11 @@ export function sendRaw(res: ServerResponse, code: number, contentType: string, 
   res.end(body);
 }
 
+export function sendBuffer(res: ServerResponse, body: Buffer): void {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Cache-Control': 'no-cache, private' });
+  res.end(body);
+}
+
 export function sendJson(res: ServerResponse, code: number, value: unknown, headers: Record<string, string> = {}): void {
   sendRaw(res, code, 'application/json', typeof value === 'string' ? value : JSON.stringify(value), headers);
 }

@@ -1,0 +1,207 @@
+/**
+ * kube-sim benchmark: start-up time and RSS at 1,000 and 10,000 clusters, and list-pods
+ * requests/s of one namespace with the server pinned to one core. Prints one JSON object.
+ *
+ *   node dist/apps/kube-sim/bench/kube-sim.bench.js [--runs 3] [--seconds 5] [--concurrency 32]
+ *
+ * The load generator is this same file in `--load` mode, a separate process on the other core,
+ * with a bounded pool of node:https keep-alive sockets, for a bounded time, on loopback only.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import http from 'node:http';
+import { join } from 'node:path';
+
+const MAIN = join(__dirname, '..', 'src', 'main.js');
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : -1;
+}
+
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  readyMs: number;
+}
+
+function startSim(clusters: number, core?: number): Promise<Started> {
+  const args = [MAIN, '--clusters', String(clusters), '--port', '0', '--seed', '1'];
+  const t0 = process.hrtime.bigint();
+  const child = core !== undefined && hasTaskset ? spawn('taskset', ['-c', String(core), process.execPath, ...args]) : spawn(process.execPath, args);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /kube-sim listening on (\S+) \((\d+) clusters\)/.exec(out);
+      if (m) resolve({ child, url: m[1], readyMs: Number(process.hrtime.bigint() - t0) / 1e6 });
+    });
+    child.stderr!.on('data', (c: Buffer) => process.stderr.write(c));
+    child.on('exit', (code) => reject(new Error(`kube-sim exited early (${code})`)));
+  });
+}
+
+function stopSim(s: Started): Promise<{ exitCode: number | null; stopMs: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    s.child.removeAllListeners('exit');
+    s.child.on('exit', (code) => resolve({ exitCode: code, stopMs: Date.now() - t0 }));
+    s.child.kill('SIGTERM');
+  });
+}
+
+function get(url: string, token?: string, agent?: http.Agent): Promise<{ status: number; body: string }> {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.get(u, { headers: token ? { Authorization: `Bearer ${token}`, Accept: 'application/json' } : { Accept: 'application/json' }, rejectUnauthorized: false, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function startup(clusters: number): Promise<Record<string, unknown>> {
+  const s = await startSim(clusters);
+  const pid = s.child.pid!;
+  const rssReady = rssMiB(pid);
+  const t0 = Date.now();
+  const list = JSON.parse((await get(`${s.url}/_sim/clusters`)).body) as Array<{ name: string }>;
+  const listAllMs = Date.now() - t0;
+  // Touch 300 clusters spread over the fleet (each generated on first use, most evicted later).
+  const touched = list.filter((_, i) => i % Math.max(1, Math.floor(list.length / 300)) === 0).slice(0, 300);
+  const t1 = Date.now();
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
+  for (let i = 0; i < touched.length; i += 8) {
+    await Promise.all(
+      touched.slice(i, i + 8).map(async (c) => {
+        const token = JSON.parse((await get(`${s.url}/_sim/clusters/${c.name}/admin-token`)).body).token as string;
+        const r = await get(`${s.url}/clusters/${c.name}/api/v1/pods`, token, agent);
+        if (r.status !== 200) throw new Error(`list pods on ${c.name}: ${r.status}`);
+      }),
+    );
+  }
+  agent.destroy();
+  const touchMs = Date.now() - t1;
+  const rssTouched = rssMiB(pid);
+  const stop = await stopSim(s);
+  return { clusters, readyMs: Math.round(s.readyMs), rssAtReadyMiB: rssReady, listClustersMs: listAllMs, touchedClusters: touched.length, touchMs, rssAfterTouchMiB: rssTouched, sigtermExitCode: stop.exitCode, stopMs: stop.stopMs };
+}
+
+/** --load mode: hammer one URL for `seconds` with `concurrency` keep-alive sockets; print the count. */
+async function load(): Promise<void> {
+  const url = new URL(process.argv[process.argv.indexOf('--url') + 1]);
+  const token = process.env.KUBE_SIM_BENCH_TOKEN ?? '';
+  const seconds = arg('seconds', 5);
+  const concurrency = arg('concurrency', 32);
+  const parse = process.argv.includes('--parse');
+  const agent = new https.Agent({ keepAlive: true, maxSockets: concurrency, rejectUnauthorized: false });
+  let done = 0;
+  let errors = 0;
+  let bytes = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      const r = await get(url.toString(), token, agent).catch(() => ({ status: 0, body: '' }));
+      if (r.status === 200) {
+        if (parse) JSON.parse(r.body);
+        done++;
+        bytes = r.body.length;
+      } else errors++;
+    }
+  };
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  agent.destroy();
+  process.stdout.write(JSON.stringify({ requests: done, errors, seconds: (Date.now() - t0) / 1000, bytes }));
+}
+
+function runLoad(url: string, token: string, seconds: number, concurrency: number): Promise<{ requests: number; errors: number; seconds: number; bytes: number }> {
+  const args = [__filename, '--load', '--url', url, '--seconds', String(seconds), '--concurrency', String(concurrency)];
+  const child = hasTaskset ? spawn('taskset', ['-c', '1', process.execPath, ...args], { env: { ...process.env, KUBE_SIM_BENCH_TOKEN: token } }) : spawn(process.execPath, args, { env: { ...process.env, KUBE_SIM_BENCH_TOKEN: token } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`))));
+  });
+}
+
+async function throughput(): Promise<Record<string, unknown>> {
+  const runs = arg('runs', 3);
+  const seconds = arg('seconds', 5);
+  const concurrency = arg('concurrency', 32);
+  const s = await startSim(20, 0);
+  try {
+    const clusters = JSON.parse((await get(`${s.url}/_sim/clusters`)).body) as Array<{ name: string; flavor: string }>;
+    const cluster = clusters.find((c) => c.flavor === 'eks') ?? clusters[1];
+    const token = JSON.parse((await get(`${s.url}/_sim/clusters/${cluster.name}/admin-token`)).body).token as string;
+    const pods = JSON.parse((await get(`${s.url}/clusters/${cluster.name}/api/v1/pods`, token)).body) as { items: Array<{ metadata: { namespace: string } }> };
+    const counts = new Map<string, number>();
+    for (const p of pods.items) counts.set(p.metadata.namespace, (counts.get(p.metadata.namespace) ?? 0) + 1);
+    // The largest namespace (kube-system) and a typical application namespace (median size).
+    const bySize = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+    const picks = [bySize[0], bySize[Math.floor(bySize.length / 2)]];
+    const out = [];
+    for (const [namespace, podCount] of picks) {
+      const url = `${s.url}/clusters/${cluster.name}/api/v1/namespaces/${namespace}/pods`;
+      await runLoad(url, token, 1, concurrency); // warm-up
+      const results = [];
+      for (let i = 0; i < runs; i++) {
+        const cpu0 = cpuSeconds(s.child.pid!);
+        const r = await runLoad(url, token, seconds, concurrency);
+        results.push({ ...r, serverCpu: cpuSeconds(s.child.pid!) - cpu0 });
+      }
+      const rps = results.map((r) => Math.round(r.requests / r.seconds)).sort((a, b) => a - b);
+      const perCore = results.map((r) => Math.round(r.requests / Math.max(0.01, r.serverCpu))).sort((a, b) => a - b);
+      out.push({
+        cluster: cluster.name,
+        namespace,
+        podsPerList: podCount,
+        responseBytes: results[0].bytes,
+        runs: rps,
+        medianRps: rps[Math.floor(rps.length / 2)],
+        minRps: rps[0],
+        maxRps: rps[rps.length - 1],
+        // Requests per second of server CPU: what one fully available core sustains, whatever else the machine runs.
+        rpsPerServerCoreSecond: perCore,
+        medianRpsPerServerCoreSecond: perCore[Math.floor(perCore.length / 2)],
+        errors: results.reduce((n, r) => n + r.errors, 0),
+      });
+    }
+    return { serverPinnedToOneCore: hasTaskset, concurrency, secondsPerRun: seconds, loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), namespaces: out, serverRssMiB: rssMiB(s.child.pid!) };
+  } finally {
+    await stopSim(s);
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--load')) return load();
+  const result = {
+    node: process.version,
+    startup: [await startup(1000), await startup(10000)],
+    listPods: await throughput(),
+    targets: { rss10kMiB: 1536, ready10kMs: 20000, listPodsRps: 3000 },
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`kube-sim bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
