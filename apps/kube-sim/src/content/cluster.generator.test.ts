@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Flavor } from './contract';
 import { fleetMix, generateCluster } from './index';
 import { contextFor, generateFleet, ofKind } from './generation.test-helper';
-import { FLEET_EPOCH_MS } from './kube-version';
+import { FLEET_EPOCH_MS, timestampAt } from './kube-version';
 
 const FLAVORS: Flavor[] = ['vsphere', 'eks', 'gke', 'aks', 'generic', 'management'];
 
@@ -206,4 +206,10 @@ test('controller status counts the ready pods it owns; a few pods are Pending or
   }
   assert.ok(pending > 0 && pending < pods * 0.1, `pending ${pending}/${pods}`);
   assert.ok(failed > 0 && failed < pods * 0.05, `failed ${failed}/${pods}`);
+});
+
+test('timestamps are formatted exactly as Date would at whole seconds', () => {
+  for (const ms of [0, 1_000, 86_399_999, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2025, 5, 1), 1_717_171_717_171]) {
+    assert.equal(timestampAt(ms), new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
+  }
 });

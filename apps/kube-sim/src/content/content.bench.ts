@@ -2,6 +2,7 @@
  * Generation cost for a fleet, as JSON on stdout (timings live here, not in tests):
  *   node dist/apps/kube-sim/src/content/content.bench.js [clusters=1000] [seed=1]
  */
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ClusterSpec } from './contract';
 import { fleetMix, generateCluster } from './index';
@@ -30,6 +31,7 @@ function main(): void {
   let objects = 0;
   const heapBefore = process.memoryUsage().heapUsed;
   // Timed pass: generation only (serialising in the same loop would charge its garbage to generation).
+  const cpuStart = process.cpuUsage();
   const genStart = performance.now();
   for (const s of specs) {
     const t0 = performance.now();
@@ -37,6 +39,7 @@ function main(): void {
     times.push(performance.now() - t0);
   }
   const totalGenMs = performance.now() - genStart;
+  const cpu = process.cpuUsage(cpuStart);
   for (const [i, s] of specs.entries()) {
     const ms = times[i];
     const g = generateCluster(s, ctxFor(s));
@@ -54,6 +57,9 @@ function main(): void {
     seed,
     fleetMixMs: round(mixMs),
     totalGenerateMs: round(totalGenMs),
+    // CPU time is steadier than wall time on a shared machine (it includes GC helper threads).
+    cpuMsPerCluster: round((cpu.user + cpu.system) / 1000 / count),
+    loadAverage1m: round(loadavg()[0]),
     generateMs: { mean: round(times.reduce((a, b) => a + b, 0) / count), p50: round(percentile(sortedTimes, 50)), p99: round(percentile(sortedTimes, 99)), max: round(sortedTimes[sortedTimes.length - 1]) },
     jsonBytes: { mean: Math.round(sizes.reduce((a, b) => a + b, 0) / count), p50: percentile(sortedSizes, 50), p99: percentile(sortedSizes, 99), max: sortedSizes[sortedSizes.length - 1] },
     objectsPerCluster: round(objects / count, 1),

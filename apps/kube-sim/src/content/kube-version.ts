@@ -83,8 +83,24 @@ export function releaseDateMs(minor: number, patch: number): number {
   return Date.UTC(released[0], released[1], released[2]) + patch * 30 * 86_400_000;
 }
 
+const DAY_MS = 86_400_000;
+const dayPrefixes = new Map<number, string>();
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** RFC 3339 at whole seconds, as the API server writes times. Date formatting is cached per day: pods have many timestamps. */
 function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace('.000Z', 'Z');
+  const whole = Math.floor(ms / 1000) * 1000;
+  const day = Math.floor(whole / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    dayPrefixes.set(day, prefix);
+  }
+  const secondOfDay = (whole - day * DAY_MS) / 1000;
+  return `${prefix}${two(Math.floor(secondOfDay / 3600))}:${two(Math.floor(secondOfDay / 60) % 60)}:${two(secondOfDay % 60)}Z`;
 }
 
 export function timestampAt(ms: number): string {
