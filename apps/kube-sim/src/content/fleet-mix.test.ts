@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fleetMix } from './index';
-import { VSPHERE_CLUSTERS_PER_SUPERVISOR } from './fleet-mix';
+import { CLOUD_REGIONS, VSPHERE_CLUSTERS_PER_SUPERVISOR } from './fleet-mix';
 
 test('the same count and seed give the same fleet; another seed gives another', () => {
   assert.deepEqual(fleetMix(50, 7), fleetMix(50, 7));
@@ -73,4 +73,16 @@ test('versions are spelled the provider way and spread over several minors', () 
 
 test('worker counts are 3 to 12', () => {
   for (const s of fleetMix(300, 9)) assert.ok(s.nodes !== undefined && s.nodes >= 3 && s.nodes <= 12, `${s.name}: ${s.nodes}`);
+});
+
+test('names and regions follow each provider\'s conventions', () => {
+  for (const s of fleetMix(400, 6)) {
+    if (s.flavor === 'vsphere') assert.match(s.name, /^tkg-(prod|staging|dev|qa)-\d{2,}$/);
+    if (s.flavor === 'management') assert.match(s.name, /^supervisor-\d{2,}$/);
+    if (s.flavor === 'generic') assert.match(s.name, /^k8s-(lab|edge|onprem|ci)-\d{2,}$/);
+    if (s.flavor === 'eks' || s.flavor === 'gke' || s.flavor === 'aks') {
+      assert.ok(CLOUD_REGIONS[s.flavor].includes(s.region ?? ''), `${s.name} region ${s.region}`);
+      assert.ok(s.name.startsWith(`${s.flavor}-`) && s.name.includes(s.region ?? '?'), s.name);
+    }
+  }
 });
