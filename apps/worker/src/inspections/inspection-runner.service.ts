@@ -1,0 +1,182 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditRepository, ClusterEntity, ClusterRepository, InspectionEntity, InspectionRepository } from '../../../../libs/persistence/src';
+import { ClusterClient, ClusterClientFactory, detectProvider } from '../../../../libs/cluster-access/src';
+import { InspectionKind, InspectionSnapshot, KubeObject, requiredResources, runInspection, summarize } from '../../../../libs/inspection/src';
+import { highestPodSecurityLevel, podSpecsOf } from '../../../../libs/policy/src';
+import { JobName, JobPayloads } from '../../../../libs/queue/src';
+import { parseDeprecatedApiMetrics } from '../../../../libs/upgrade/src';
+import { JobHandlerRegistry } from '../jobs/job-handler.registry';
+import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { describeFailure } from '../sync/cluster-sync.service';
+
+const WORKER_ACTOR = 'flotilla-worker';
+
+/** Where each "<resource>" of requiredResources() is listed (all namespaces or cluster-scoped). */
+const LIST_PATHS: Record<string, string> = {
+  nodes: '/api/v1/nodes',
+  namespaces: '/api/v1/namespaces',
+  pods: '/api/v1/pods',
+  deployments: '/apis/apps/v1/deployments',
+  daemonsets: '/apis/apps/v1/daemonsets',
+  clusterroles: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+  clusterrolebindings: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  roles: '/apis/rbac.authorization.k8s.io/v1/roles',
+  rolebindings: '/apis/rbac.authorization.k8s.io/v1/rolebindings',
+};
+
+/** "pods" + "kube-system" → /api/v1/namespaces/kube-system/pods */
+function namespacedPath(resource: string, namespace: string): string {
+  const all = LIST_PATHS[resource];
+  if (!all) throw new Error(`inspection needs an unknown resource ${resource}`);
+  const [, prefix, plural] = /^(.*)\/([^/]+)$/.exec(all) as RegExpExecArray;
+  return `${prefix}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+}
+
+/**
+ * The run-inspection job: fetch what requiredResources(kind) names through the cluster client, hand
+ * the snapshot to the pure checks of libs/inspection, store checks and counts. A cluster that cannot
+ * be read ends the inspection FAILED with the reason. Re-running a finished inspection does nothing.
+ */
+@Injectable()
+export class InspectionRunnerService implements OnModuleInit {
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    private readonly inspections: InspectionRepository,
+    private readonly clusters: ClusterRepository,
+    private readonly clients: ClusterClientFactory,
+    private readonly audit: AuditRepository,
+    @Inject(WORKER_DB) private readonly db: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(JobName.RunInspection, (p) => this.run(p));
+  }
+
+  async run({ organizationId, inspectionId }: JobPayloads[JobName.RunInspection]): Promise<void> {
+    const inspection = await this.inspections.markRunning(organizationId, inspectionId);
+    if (!inspection) return;
+    const cluster = await this.clusters.findForWorker(organizationId, inspection.clusterId);
+    let done: InspectionEntity | null;
+    if (!cluster || cluster.status === 'DETACHED') {
+      done = await this.inspections.finish(organizationId, inspectionId, { status: 'FAILED', error: 'the cluster was detached from Flotilla' });
+    } else {
+      try {
+        const client = await this.clients.forCluster(cluster);
+        const snapshot = await this.snapshot(inspection.kind, cluster, client, inspection.targetVersion);
+        const checks = runInspection(inspection.kind, snapshot);
+        done = await this.inspections.finish(organizationId, inspectionId, { status: 'SUCCEEDED', checks, ...summarize(checks) });
+      } catch (err) {
+        done = await this.inspections.finish(organizationId, inspectionId, { status: 'FAILED', error: `could not inspect cluster ${cluster.name}: ${describeFailure(err)}` });
+      }
+    }
+    if (done) {
+      await this.audit.record(this.db, organizationId, {
+        actor: WORKER_ACTOR,
+        action: `inspection.${done.status.toLowerCase()}`,
+        targetType: 'Inspection',
+        targetId: done.id,
+        outcome: done.status === 'SUCCEEDED' ? 'SUCCESS' : 'FAILURE',
+        details: { clusterId: done.clusterId, kind: done.kind, passed: done.passed, failed: done.failed, warnings: done.warnings, error: done.error, requestedBy: done.createdBy },
+      });
+    }
+  }
+
+  /** Exactly what the kind needs, beyond /version (always read). */
+  async snapshot(kind: InspectionKind, cluster: ClusterEntity, client: ClusterClient, targetVersion: string | null): Promise<InspectionSnapshot> {
+    const version = await client.readVersion();
+    // The registry's provider comes from the last sync; a cluster never synced is judged by its version string.
+    const provider = cluster.provider !== 'GENERIC' ? cluster.provider : detectProvider(version.gitVersion, []);
+    const s: InspectionSnapshot = { provider, version: version.gitVersion };
+    if (targetVersion) s.targetVersion = targetVersion;
+    const list = (path: string) => client.listAll<KubeObject>(path);
+    let pods: KubeObject[] | undefined;
+    let namespaces: KubeObject[] | undefined;
+    for (const need of requiredResources(kind)) {
+      if (need === 'health') {
+        s.health = await this.health(client);
+        continue;
+      }
+      if (need === 'deprecated-api-metrics') {
+        s.deprecatedApisInUse = parseDeprecatedApiMetrics(await client.getText('/metrics'));
+        continue;
+      }
+      const [resource, namespace] = need.split(':');
+      const items = await list(namespace ? namespacedPath(resource, namespace) : LIST_PATHS[resource] ?? namespacedPath(resource, ''));
+      switch (resource) {
+        case 'nodes':
+          s.nodes = items;
+          break;
+        case 'pods':
+          if (kind === 'POD_SECURITY') pods = items;
+          else s.pods = items;
+          break;
+        case 'deployments':
+          s.deployments = items;
+          break;
+        case 'daemonsets':
+          s.daemonSets = items;
+          break;
+        case 'clusterroles':
+          s.clusterRoles = items;
+          break;
+        case 'clusterrolebindings':
+          s.clusterRoleBindings = items;
+          break;
+        case 'roles':
+          s.roles = items;
+          break;
+        case 'rolebindings':
+          s.roleBindings = items;
+          break;
+        case 'namespaces':
+          namespaces = items;
+          s.namespaces = items;
+          break;
+      }
+    }
+    if (kind === 'POD_SECURITY') s.podSecurity = { namespaces: podSecurityLevels(namespaces ?? [], pods ?? []) };
+    return s;
+  }
+
+  private async health(client: ClusterClient): Promise<NonNullable<InspectionSnapshot['health']>> {
+    const probe = async (path: string) => {
+      try {
+        return (await client.getText(path)).trim() === 'ok';
+      } catch {
+        return false;
+      }
+    };
+    const [healthz, livez] = await Promise.all([probe('/healthz'), probe('/livez')]);
+    let readyz = false;
+    let readyzVerbose: string | undefined;
+    try {
+      readyzVerbose = await client.getText('/readyz?verbose');
+      readyz = /readyz check passed/.test(readyzVerbose) || readyzVerbose.trim() === 'ok';
+    } catch (err) {
+      readyzVerbose = describeFailure(err);
+    }
+    return { healthz, livez, readyz, readyzVerbose };
+  }
+}
+
+/** The highest Pod Security level all pods of each namespace meet (upstream semantics, libs/policy), and its enforce label. */
+export function podSecurityLevels(namespaces: KubeObject[], pods: KubeObject[]): Array<{ namespace: string; highestLevel: 'privileged' | 'baseline' | 'restricted'; enforceLabel?: string }> {
+  const byNamespace = new Map<string, Array<{ metadata?: unknown; spec: unknown }>>();
+  for (const ns of namespaces) byNamespace.set(ns.metadata.name, []);
+  for (const pod of pods) {
+    const ns = pod.metadata.namespace ?? 'default';
+    const specs = podSpecsOf({ ...pod, kind: pod.kind ?? 'Pod' } as never);
+    let list = byNamespace.get(ns);
+    if (!list) byNamespace.set(ns, (list = []));
+    for (const p of specs) list.push({ metadata: p.metadata, spec: p.spec });
+  }
+  const labels = new Map(namespaces.map((ns) => [ns.metadata.name, ns.metadata.labels?.['pod-security.kubernetes.io/enforce']]));
+  return [...byNamespace.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([namespace, specs]) => {
+      const level = highestPodSecurityLevel('latest', specs as never);
+      const enforceLabel = labels.get(namespace);
+      return enforceLabel ? { namespace, highestLevel: level, enforceLabel } : { namespace, highestLevel: level };
+    });
+}
