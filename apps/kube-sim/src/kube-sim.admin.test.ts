@@ -53,6 +53,17 @@ async function setVersion(cluster: any, version: string): Promise<void> {
   assert.equal(r.status, 200, r.text);
 }
 
+/** Releases the management cluster offers above the workload's version: [release version, Kubernetes version]. */
+async function releases(): Promise<Array<[string, string]>> {
+  const r = await adminRequest(sim, MGMT, '/apis/run.tanzu.vmware.com/v1alpha3/tanzukubernetesreleases');
+  assert.equal(r.status, 200);
+  const minor = (v: string) => Number(/^v1\.(\d+)\./.exec(v)?.[1] ?? 0);
+  return r.json.items
+    .map((t: any) => [t.spec.version, t.spec.kubernetes.version] as [string, string])
+    .filter(([, k]: [string, string]) => minor(k) >= 31)
+    .sort((a: [string, string], b: [string, string]) => minor(a[1]) - minor(b[1]));
+}
+
 async function nodeVersions(name: string): Promise<Array<[string, boolean, string]>> {
   const r = await adminRequest(sim, name, '/api/v1/nodes');
   return r.json.items.map((n: any) => [n.metadata.name, 'node-role.kubernetes.io/control-plane' in (n.metadata.labels ?? {}), n.status.nodeInfo.kubeletVersion]);
@@ -156,16 +167,28 @@ describe('metrics', () => {
 });
 
 describe('Cluster API rollout', () => {
+  test('a version no release offers changes nothing and says so on the Cluster', async () => {
+    const before = await nodeVersions(WORKLOAD);
+    await setVersion(await capiCluster(WORKLOAD), 'v1.99.0+vmware.1');
+    const c = await eventually(() => capiCluster(WORKLOAD), (x) => x.status?.conditions?.some((k: any) => k.reason === 'TKRResolutionFailed'), { timeoutMs: 5000, what: 'TKRResolutionFailed' });
+    assert.equal(c.status.phase, 'Provisioned');
+    assert.deepEqual(await nodeVersions(WORKLOAD), before);
+    assert.equal((await adminRequest(sim, WORKLOAD, '/version')).json.gitVersion, 'v1.30.1+vmware.1');
+  });
+
   test('control plane first, then /version, then workers one by one; the Cluster reports progress', async () => {
     assert.equal((await admin(`/clusters/${MGMT}/rollout`, 'PUT', { stepMs: 30 })).status, 200);
     const cluster = await capiCluster(WORKLOAD);
     assert.equal(cluster.metadata.annotations['flotilla.dev/api-server-url'], sim.clusterUrl(WORKLOAD));
-    const target = 'v1.31.1+vmware.2';
+    const offered = await releases();
+    assert.ok(offered.length >= 3, 'the Supervisor offers newer releases');
+    // Patched with the release's version; nodes report its Kubernetes version, as TKG resolves it.
+    const [release, target] = offered[0];
     const order: Array<[string, boolean]> = [];
     let versionWhenFirstWorker = '';
     const before = await nodeVersions(WORKLOAD);
     assert.ok(before.some(([, cp]) => cp) && before.some(([, cp]) => !cp), 'the workload cluster shows control-plane and worker nodes');
-    await setVersion(cluster, target);
+    await setVersion(cluster, release);
     await eventually(
       async () => {
         const nodes = await nodeVersions(WORKLOAD);
@@ -193,7 +216,8 @@ describe('Cluster API rollout', () => {
   test('a stalled rollout makes no progress until the stall is cleared; a failing one ends Failed', async () => {
     await admin(`/clusters/${MGMT}/rollout`, 'PUT', { stepMs: 20 });
     await admin(`/clusters/${WORKLOAD}/faults`, 'PUT', { rolloutStall: true });
-    const target = 'v1.32.0+vmware.1';
+    const offered = await releases();
+    const target = offered[offered.length - 2][1];
     await setVersion(await capiCluster(WORKLOAD), target);
     const stalled = await eventually(() => admin(`/clusters/${WORKLOAD}/rollout`), (r) => r.json.rollouts[0]?.stalled === true, { timeoutMs: 5000, what: 'the rollout to report a stall' });
     assert.equal(stalled.json.rollouts[0].updatedNodes, 0);
@@ -211,8 +235,9 @@ describe('Cluster API rollout', () => {
 
     // Cleared faults and a new target: the rollout runs to completion.
     await admin(`/clusters/${WORKLOAD}/faults`, 'PUT', {});
-    await setVersion(await capiCluster(WORKLOAD), 'v1.32.1+vmware.1');
-    await eventually(() => adminRequest(sim, WORKLOAD, '/version'), (r) => r.json.gitVersion === 'v1.32.1+vmware.1', { timeoutMs: 5000, what: '/version to move' });
+    const last = offered[offered.length - 1][1];
+    await setVersion(await capiCluster(WORKLOAD), last);
+    await eventually(() => adminRequest(sim, WORKLOAD, '/version'), (r) => r.json.gitVersion === last, { timeoutMs: 5000, what: '/version to move' });
     await eventually(() => capiCluster(WORKLOAD), (x) => x.status?.phase === 'Provisioned' && x.status.conditions.every((k: any) => k.status === 'True'), { timeoutMs: 5000, what: 'the Cluster to be Ready again' });
   });
 });

@@ -11,6 +11,7 @@ import type { Change } from '../store/object-store';
 
 const CLUSTERS = 'cluster.x-k8s.io/clusters';
 const MACHINE_DEPLOYMENTS = 'cluster.x-k8s.io/machinedeployments';
+const TKRS = 'run.tanzu.vmware.com/tanzukubernetesreleases';
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
 export type RolloutPhase = 'ControlPlane' | 'Workers' | 'Completed' | 'Failed';
@@ -22,7 +23,11 @@ export interface RolloutStatus {
   workload?: string;
   fromVersion: string;
   targetVersion: string;
+  /** What nodes and /version report once upgraded: the release's Kubernetes version. */
+  kubernetesVersion: string;
   phase: RolloutPhase;
+  /** Set when the target matched no release: nothing changed, the Cluster says why. */
+  unresolved?: boolean;
   stalled: boolean;
   updatedNodes: number;
   totalNodes: number;
@@ -100,6 +105,7 @@ export class RolloutController {
     const workload = this.workloadOf(record, change.stored.obj);
     const wrec = workload ? this.fleet.get(workload) : undefined;
     const nodes = wrec ? this.fleet.store(wrec).list('/nodes') : [];
+    const release = this.resolveRelease(record, target);
     const r: Rollout = {
       management: record.spec.name,
       namespace: change.stored.obj.metadata.namespace ?? '',
@@ -107,6 +113,7 @@ export class RolloutController {
       workload,
       fromVersion: before ?? '',
       targetVersion: target,
+      kubernetesVersion: release ?? target,
       phase: 'ControlPlane',
       stalled: false,
       updatedNodes: 0,
@@ -115,9 +122,33 @@ export class RolloutController {
       message: `Control plane is upgrading to ${target}`,
     };
     this.rollouts.set(key, r);
+    if (release === undefined) {
+      // As TKG's release resolver does: a version no TanzuKubernetesRelease offers goes nowhere.
+      r.phase = 'Failed';
+      r.unresolved = true;
+      r.finishedAt = now();
+      r.message = `could not resolve TanzuKubernetesRelease for version ${target}: no release offered by ${record.spec.name} matches`;
+      this.writeClusterStatus(record, r);
+      return;
+    }
     this.updateMachineDeployments(record, r, true);
     this.writeClusterStatus(record, r);
     this.schedule(key, r);
+  }
+
+  /**
+   * The Kubernetes version a target resolves to: on a management cluster that offers
+   * TanzuKubernetesReleases, the matching release's spec.kubernetes.version (the target may name the
+   * release, its version or its Kubernetes version); undefined when none matches. Elsewhere the target.
+   */
+  private resolveRelease(mgmt: ClusterRecord, target: string): string | undefined {
+    const tkrs = this.fleet.store(mgmt).list(TKRS);
+    if (tkrs.length === 0) return target;
+    for (const t of tkrs) {
+      const spec = (t.obj.spec ?? {}) as { version?: string; kubernetes?: { version?: string } };
+      if (spec.version === target || t.obj.metadata.name === target || spec.kubernetes?.version === target) return spec.kubernetes?.version ?? spec.version ?? target;
+    }
+    return undefined;
   }
 
   private workloadOf(mgmt: ClusterRecord, cluster: KubeObject): string | undefined {
@@ -164,23 +195,23 @@ export class RolloutController {
     }
     const store = this.fleet.store(wrec);
     const nodes = store.list('/nodes').map((s) => s.obj);
-    const pending = nodes.filter((n) => kubeletVersion(n) !== r.targetVersion && (r.phase === 'ControlPlane' ? isControlPlane(n) : !isControlPlane(n)));
+    const pending = nodes.filter((n) => kubeletVersion(n) !== r.kubernetesVersion && (r.phase === 'ControlPlane' ? isControlPlane(n) : !isControlPlane(n)));
     if (pending.length > 0) {
       const node = pending[0];
       const status = (node.status ?? {}) as Record<string, any>;
-      store.put('/nodes', { ...node, metadata: { ...node.metadata }, status: { ...status, nodeInfo: { ...status.nodeInfo, kubeletVersion: r.targetVersion, kubeProxyVersion: r.targetVersion } } });
+      store.put('/nodes', { ...node, metadata: { ...node.metadata }, status: { ...status, nodeInfo: { ...status.nodeInfo, kubeletVersion: r.kubernetesVersion, kubeProxyVersion: r.kubernetesVersion } } });
       r.updatedNodes++;
-      r.message = `${r.phase === 'ControlPlane' ? 'Control plane' : 'Workers'}: upgraded node ${node.metadata.name} to ${r.targetVersion} (${r.updatedNodes}/${r.totalNodes})`;
+      r.message = `${r.phase === 'ControlPlane' ? 'Control plane' : 'Workers'}: upgraded node ${node.metadata.name} to ${r.kubernetesVersion} (${r.updatedNodes}/${r.totalNodes})`;
       this.writeClusterStatus(mgmt, r);
       this.schedule(key, r);
       return;
     }
     if (r.phase === 'ControlPlane') {
-      const m = /^v?(\d+)\.(\d+)/.exec(r.targetVersion);
-      if (wrec.versionInfo && m) wrec.versionInfo = { ...wrec.versionInfo, gitVersion: r.targetVersion, major: m[1], minor: m[2] };
+      const m = /^v?(\d+)\.(\d+)/.exec(r.kubernetesVersion);
+      if (wrec.versionInfo && m) wrec.versionInfo = { ...wrec.versionInfo, gitVersion: r.kubernetesVersion, major: m[1], minor: m[2] };
       this.fleet.markDirty(wrec);
       r.phase = 'Workers';
-      r.message = `Control plane upgraded to ${r.targetVersion}; upgrading workers`;
+      r.message = `Control plane upgraded to ${r.kubernetesVersion}; upgrading workers`;
       this.writeClusterStatus(mgmt, r);
       this.schedule(key, r);
       return;
@@ -230,6 +261,13 @@ export class RolloutController {
       return c;
     };
     const cpDone = r.phase !== 'ControlPlane';
+    if (r.unresolved) {
+      // The running version is untouched: only topology reconciliation is blocked.
+      const others = ((status.conditions ?? []) as Array<Record<string, string>>).filter((c) => c.type !== 'TopologyReconciled');
+      status.conditions = [...others, cond('TopologyReconciled', false, 'TKRResolutionFailed', r.message, 'Warning')];
+      store.put(CLUSTERS, { ...obj, metadata: { ...obj.metadata }, status });
+      return;
+    }
     status.conditions = [
       cond('Ready', done, failed ? 'UpgradeFailed' : 'RollingUpdateInProgress', r.message, failed ? 'Error' : 'Info'),
       cond('ControlPlaneInitialized', true),
