@@ -213,3 +213,19 @@ test('timestamps are formatted exactly as Date would at whole seconds', () => {
     assert.equal(timestampAt(ms), new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
   }
 });
+
+test('edge sizes work for every flavor: no workers, one worker, forty workers', () => {
+  for (const flavor of FLAVORS) {
+    for (const nodes of [0, 1, 40]) {
+      const g = generateCluster({ name: `edge-${flavor}`, flavor, nodes }, contextFor(1));
+      const nodeNames = new Set(ofKind(g, 'Node').map((n) => n.metadata.name));
+      assert.ok(nodeNames.size >= nodes, `${flavor}/${nodes}`);
+      for (const pod of ofKind(g, 'Pod')) {
+        const nodeName = (pod.spec as { nodeName?: string }).nodeName;
+        if (nodeName) assert.ok(nodeNames.has(nodeName), `${flavor}/${nodes} ${pod.metadata.name}`);
+        else assert.equal((pod.status as { phase: string }).phase, 'Pending', `${flavor}/${nodes} ${pod.metadata.name} unscheduled`);
+      }
+    }
+  }
+  assert.throws(() => generateCluster({ name: 'bad', flavor: 'aks', version: '1.30' }, contextFor(1)), /not a Kubernetes version/);
+});

@@ -80,7 +80,7 @@ export class WorkloadBuilder {
     const apiVersion = 'apps/v1';
     const template = this.podTemplate(plan);
     const ownerMeta = { namespace: plan.namespace, labels: plan.labels, ageOffsetSeconds: plan.ageOffsetSeconds, generation: 1, annotations: undefined as Record<string, string> | undefined };
-    let pods: Array<{ name: string; node: SimNode; labels: Record<string, string>; owner: ReturnType<typeof factory.ownerRef> }> = [];
+    let pods: Array<{ name: string; node: SimNode | undefined; labels: Record<string, string>; owner: ReturnType<typeof factory.ownerRef> }> = [];
     const hash = factory.uid('TemplateHash', plan.name, plan.namespace).replace(/[^a-z0-9]/g, '');
     if (plan.kind === 'Deployment') {
       ownerMeta.annotations = { 'deployment.kubernetes.io/revision': '1' };
@@ -161,9 +161,14 @@ export class WorkloadBuilder {
       // An evicted pod stays listed beside the replacement its ReplicaSet made; StatefulSets and
       // DaemonSets reuse the slot, so they only show pods stuck Pending.
       if (health === 'failed' && plan.kind !== 'Deployment') health = 'pending';
+      if (!p.node) {
+        // A cluster without nodes: the scheduler has nowhere to put the pod.
+        this.objects.push(this.unschedulablePod(plan, p.name, p.labels, p.owner));
+        continue;
+      }
       this.objects.push(this.pod(plan, this.podTemplate(plan).spec, p.name, p.node, p.labels, p.owner, health));
       if (health === 'failed') {
-        const node = this.schedule(this.workers);
+        const node = this.schedule(this.workers) ?? p.node;
         const name = `${p.name.slice(0, p.name.lastIndexOf('-'))}-${this.rng.suffix()}`;
         this.objects.push(this.pod(plan, this.podTemplate(plan).spec, name, node, p.labels, p.owner, 'running'));
         if (node.ready) ready++;
@@ -204,8 +209,9 @@ export class WorkloadBuilder {
     }
   }
 
-  private schedule(nodes: SimNode[]): SimNode {
+  private schedule(nodes: SimNode[]): SimNode | undefined {
     const list = nodes.length ? nodes : this.ctx.nodes;
+    if (!list.length) return undefined;
     this.workerCursor = (this.workerCursor + 1) % list.length;
     return list[this.workerCursor];
   }
@@ -258,6 +264,20 @@ export class WorkloadBuilder {
     }
     if (shape.volumes.length) spec.volumes = shape.volumes;
     return { labels: plan.labels, spec };
+  }
+
+  private unschedulablePod(plan: WorkloadPlan, name: string, labels: Record<string, string>, owner: ReturnType<ClusterContext['factory']['ownerRef']>): KubeObject {
+    const offset = plan.ageOffsetSeconds + this.rng.int(5, 3_600);
+    const at = this.ctx.factory.timestamp(offset);
+    const template = this.podTemplate(plan).spec;
+    return this.ctx.factory.object('v1', 'Pod', name, { namespace: plan.namespace, labels, ageOffsetSeconds: offset, ownerReferences: [owner] }, {
+      spec: { ...template, enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority', priority: 0, serviceAccount: template.serviceAccountName, tolerations: (template.tolerations as unknown[]) ?? tolerationsDefault() },
+      status: {
+        conditions: [{ lastProbeTime: null, lastTransitionTime: at, message: '0/0 nodes are available: no nodes available to schedule pods.', reason: 'Unschedulable', status: 'False', type: 'PodScheduled' }],
+        phase: 'Pending',
+        qosClass: plan.requests ? 'Burstable' : 'BestEffort',
+      },
+    });
   }
 
   private pod(plan: WorkloadPlan, template: Record<string, unknown>, name: string, node: SimNode, labels: Record<string, string>,
