@@ -1,6 +1,7 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PolicyRepository } from '../../../../libs/persistence/src';
+import { isolatedEnv } from '../../../../libs/testing/src/isolated-database';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 
 const PEM = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n').toString('base64');
@@ -25,11 +26,14 @@ const VALID_SPECS: Record<string, unknown> = {
 };
 
 let api: ApiHarness;
+// Its own database: the scans queued here must stay QUEUED (no other file's worker relays them).
+const isolated = isolatedEnv('compliance_api');
 before(async () => {
-  api = await startApiHarness();
+  api = await startApiHarness(isolated.env);
 });
 after(async () => {
   await api?.close();
+  await isolated.drop();
 });
 
 async function attach(name: string, extra: Record<string, unknown> = {}, token?: string): Promise<string> {

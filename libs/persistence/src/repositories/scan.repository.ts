@@ -184,7 +184,8 @@ export class ScanRepository {
       );
     }
 
-    const current: [unknown[], number] = await tx.query(
+    // (An INSERT … RETURNING answers with its rows alone; UPDATE and DELETE answer [rows, count].)
+    const current: unknown[] = await tx.query(
       `INSERT INTO cluster_compliance AS cc (cluster_id, organization_id, status, violation_count, reason, checked_at, last_scan_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (cluster_id) DO UPDATE SET status = EXCLUDED.status, violation_count = EXCLUDED.violation_count,
@@ -193,7 +194,7 @@ export class ScanRepository {
        RETURNING 1`,
       [clusterId, organizationId, o.status, o.violationCount, o.error, o.checkedAt, scanId],
     );
-    if (current[1] > 0) {
+    if (current.length > 0) {
       await tx.query(`DELETE FROM cluster_policy_results_current WHERE cluster_id = $1 AND NOT (policy_id = ANY($2::uuid[]))`, [clusterId, ids]);
       if (ids.length) {
         await tx.query(

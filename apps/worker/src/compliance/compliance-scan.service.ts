@@ -1,0 +1,201 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ClusterClient, ClusterClientFactory, KubeApiError, KubeObject } from '../../../../libs/cluster-access/src';
+import { listPathFor, objectPathFor } from '../../../../libs/compliance/src';
+import { ClusterOutcome, ClusterRepository, PolicyOutcome, PolicyRepository, PolicyRow, ScanRepository } from '../../../../libs/persistence/src';
+import {
+  ClusterSnapshot,
+  PolicyDefinition,
+  SnapshotKind,
+  Violation,
+  evaluatePolicy,
+  planEnforcement,
+  snapshotKindsFor,
+} from '../../../../libs/policy/src';
+import { JobName, JobPayloads } from '../../../../libs/queue/src';
+import { redactText } from '../../../../libs/observability/src';
+import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
+import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { describeFailure } from '../sync/cluster-sync.service';
+
+/** BullMQ attempts per job (QueueSet's default): on the last one an internal failure is recorded, not rethrown. */
+const MAX_ATTEMPTS = 3;
+
+interface ObjectRef {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** What ENFORCE did on one cluster for one policy, stored with its result. */
+export interface EnforcementRecord {
+  applied: ObjectRef[];
+  labelledNamespaces: Array<{ namespace: string; labels: Record<string, string> }>;
+  failed: Array<ObjectRef & { error: string }>;
+}
+
+/** A failure of the cluster itself (unreachable, slow, refusing Flotilla): the cluster's ERROR, not a job retry. */
+class ClusterUnavailable extends Error {}
+
+/**
+ * The scan-cluster job: re-read the ledger (exit if this cluster is done for this scan), compute
+ * the cluster's effective policies, list only the kinds they read (once, paginated), evaluate each
+ * policy; for ENFORCE, server-side apply what the plan says and merge-patch namespace labels, then
+ * evaluate again on the snapshot as the API server returned it, so the result says what is still
+ * wrong after enforcement. Everything is stored in one transaction with the ledger transition, so
+ * a job that runs twice stores its results once.
+ */
+@Injectable()
+export class ComplianceScanService implements OnModuleInit {
+  private readonly logger = new Logger(ComplianceScanService.name);
+
+  constructor(
+    @Inject(WORKER_DB) private readonly db: DataSource,
+    private readonly registry: JobHandlerRegistry,
+    private readonly scans: ScanRepository,
+    private readonly policies: PolicyRepository,
+    private readonly clusters: ClusterRepository,
+    private readonly clients: ClusterClientFactory,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(JobName.ScanCluster, (p, ctx) => this.scanCluster(p, ctx));
+  }
+
+  async scanCluster({ organizationId, scanId, clusterId }: JobPayloads[JobName.ScanCluster], ctx?: Pick<JobContext, 'attempt'>): Promise<void> {
+    const entry = await this.scans.ledgerEntry(organizationId, scanId, clusterId);
+    if (!entry || entry.status !== 'PENDING') return;
+    if (entry.scanStatus === 'QUEUED') await this.scans.markRunning(organizationId, scanId);
+
+    const cluster = await this.clusters.findForWorker(organizationId, clusterId);
+    let outcome: ClusterOutcome;
+    if (!cluster || cluster.status === 'DETACHED') {
+      outcome = errorOutcome([], 'the cluster was detached before it could be scanned');
+    } else {
+      const policies = await this.policies.effectiveFor(organizationId, cluster);
+      try {
+        outcome = await this.evaluateCluster(cluster, policies);
+      } catch (err) {
+        if (err instanceof ClusterUnavailable) {
+          outcome = errorOutcome(policies, err.message);
+        } else if ((ctx?.attempt ?? MAX_ATTEMPTS) >= MAX_ATTEMPTS) {
+          // Out of retries: record the failure so the scan still ends.
+          outcome = errorOutcome(policies, `internal error while scanning: ${redactText((err as Error).message ?? String(err))}`);
+        } else {
+          throw err;
+        }
+      }
+    }
+    const stored = await this.db.transaction((tx) => this.scans.recordClusterOutcome(tx, organizationId, scanId, clusterId, outcome));
+    if (!stored) this.logger.debug({ scanId, clusterId }, 'cluster already recorded for this scan; nothing stored');
+  }
+
+  private async evaluateCluster(cluster: { id: string; organizationId: string; apiServerUrl: string }, rows: PolicyRow[]): Promise<ClusterOutcome> {
+    if (rows.length === 0) return { status: 'COMPLIANT', violationCount: 0, error: null, checkedAt: new Date(), policies: [] };
+    const policies: PolicyDefinition[] = rows.map((p) => ({ id: p.id, name: p.name, type: p.type, mode: p.mode, spec: p.spec }));
+    let client: ClusterClient;
+    try {
+      client = await this.clients.forCluster(cluster);
+    } catch (err) {
+      throw new ClusterUnavailable(describeFailure(err));
+    }
+    const snapshot = await fetchSnapshot(client, snapshotKindsFor(policies));
+
+    const results: PolicyOutcome[] = [];
+    for (const policy of policies) {
+      try {
+        results.push(policy.mode === 'ENFORCE' ? await this.enforce(client, policy, snapshot) : audit(policy, snapshot));
+      } catch (err) {
+        if (err instanceof ClusterUnavailable) throw err;
+        results.push({ policyId: policy.id, status: 'ERROR', violations: [], enforcement: null, error: redactText((err as Error).message) });
+      }
+    }
+    const violationCount = results.reduce((n, r) => n + r.violations.length, 0);
+    const status = results.some((r) => r.status === 'ERROR') ? 'ERROR' : violationCount > 0 ? 'NON_COMPLIANT' : 'COMPLIANT';
+    const errors = results.filter((r) => r.error).map((r) => r.error);
+    return { status, violationCount, error: errors.length ? errors.join('; ') : null, checkedAt: new Date(), policies: results };
+  }
+
+  /** Makes the cluster comply where objects can, then reports what is still wrong. Never deletes. */
+  private async enforce(client: ClusterClient, policy: PolicyDefinition, snapshot: ClusterSnapshot): Promise<PolicyOutcome> {
+    const plan = planEnforcement(policy, snapshot);
+    const record: EnforcementRecord = { applied: [], labelledNamespaces: [], failed: [] };
+    for (const object of plan.apply) {
+      const ref = refOf(object);
+      try {
+        const stored = await client.apply(objectPathFor(ref.kind, ref.name, ref.namespace), object as KubeObject);
+        upsertObject(snapshot, ref.kind as SnapshotKind, { ...stored, kind: ref.kind });
+        record.applied.push(ref);
+      } catch (err) {
+        if (isUnavailable(err)) throw new ClusterUnavailable(describeFailure(err));
+        record.failed.push({ ...ref, error: describeFailure(err) });
+      }
+    }
+    for (const { namespace, labels } of plan.namespaceLabels) {
+      try {
+        const stored = await client.patch(`/api/v1/namespaces/${encodeURIComponent(namespace)}`, { metadata: { labels } }, 'merge');
+        upsertObject(snapshot, 'Namespace', { ...stored, kind: 'Namespace' });
+        record.labelledNamespaces.push({ namespace, labels });
+      } catch (err) {
+        if (isUnavailable(err)) throw new ClusterUnavailable(describeFailure(err));
+        record.failed.push({ kind: 'Namespace', name: namespace, error: describeFailure(err) });
+      }
+    }
+    // What is still wrong after enforcement, judged on the objects as the API server returned them.
+    const after = evaluatePolicy(policy, snapshot);
+    return {
+      policyId: policy.id,
+      status: after.status,
+      violations: after.violations,
+      enforcement: record.applied.length || record.labelledNamespaces.length || record.failed.length ? record : null,
+      error: null,
+    };
+  }
+}
+
+function audit(policy: PolicyDefinition, snapshot: ClusterSnapshot): PolicyOutcome {
+  const e = evaluatePolicy(policy, snapshot);
+  return { policyId: policy.id, status: e.status, violations: e.violations as Violation[], enforcement: null, error: null };
+}
+
+/** Lists every kind the policies read, each once, all pages; any failure makes the cluster unavailable for this scan. */
+async function fetchSnapshot(client: ClusterClient, kinds: SnapshotKind[]): Promise<ClusterSnapshot> {
+  const snapshot: ClusterSnapshot = {};
+  try {
+    await Promise.all(
+      kinds.map(async (kind) => {
+        const items = await client.listAll<KubeObject>(listPathFor(kind));
+        snapshot[kind] = items as ClusterSnapshot[SnapshotKind];
+      }),
+    );
+  } catch (err) {
+    throw new ClusterUnavailable(describeFailure(err));
+  }
+  return snapshot;
+}
+
+function isUnavailable(err: unknown): boolean {
+  return err instanceof KubeApiError && (err.transport || err.statusCode === 401 || err.statusCode === 429 || (err.statusCode ?? 0) >= 500);
+}
+
+function refOf(o: { kind?: string; metadata: { name: string; namespace?: string } }): ObjectRef {
+  return { kind: o.kind ?? 'Unknown', name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) };
+}
+
+function upsertObject(snapshot: ClusterSnapshot, kind: SnapshotKind, object: KubeObject): void {
+  const list = snapshot[kind];
+  if (!list) return;
+  const i = list.findIndex((o) => o.metadata.name === object.metadata.name && (o.metadata.namespace ?? '') === (object.metadata.namespace ?? ''));
+  if (i >= 0) list[i] = object as (typeof list)[number];
+  else list.push(object as (typeof list)[number]);
+}
+
+function errorOutcome(policies: Array<{ id: string }>, reason: string): ClusterOutcome {
+  return {
+    status: 'ERROR',
+    violationCount: 0,
+    error: reason,
+    checkedAt: new Date(),
+    policies: policies.map((p) => ({ policyId: p.id, status: 'ERROR', violations: [], enforcement: null, error: reason })),
+  };
+}

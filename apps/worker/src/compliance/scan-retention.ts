@@ -1,0 +1,43 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../../../../libs/config/src';
+import { ScanRepository } from '../../../../libs/persistence/src';
+import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
+
+const EVERY_MS = 3600_000;
+
+/**
+ * Prunes scan history older than FLOTILLA_SCAN_RETENTION_DAYS (default 90) at start and hourly.
+ * The current compliance of every cluster (and the results and scan it points at) is kept
+ * however old it is. Several replicas pruning at once only delete the same rows once.
+ */
+@Injectable()
+export class ScanRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ScanRetention.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    @Inject(WORKER_CONFIG) private readonly config: AppConfig,
+    private readonly scans: ScanRepository,
+  ) {}
+
+  async prune(): Promise<{ results: number; scans: number }> {
+    const pruned = await this.scans.pruneOlderThan(this.config.retention.scanResultDays);
+    if (pruned.results || pruned.scans) this.logger.log({ ...pruned, days: this.config.retention.scanResultDays }, 'pruned old scan results');
+    return pruned;
+  }
+
+  onApplicationBootstrap(): void {
+    const run = () => {
+      this.running = this.prune().catch((err: Error) => this.logger.warn({ error: err.message }, 'scan retention failed; retrying next hour'));
+    };
+    run();
+    this.timer = setInterval(run, EVERY_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
