@@ -67,7 +67,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     content.generateCluster = options.generateCluster;
     content.summarize = undefined;
   }
-  const tls = tlsOn ? createTlsMaterial() : undefined;
+  const tls = tlsOn ? await createTlsMaterial() : undefined;
   // Tokens derive from the seed so a restarted simulator with the same seed accepts stored credentials.
   const signer = new TokenSigner(createHash('sha256').update(`kube-sim-token-secret:${process.env.KUBE_SIM_TOKEN_SECRET ?? ''}:${seed}`).digest());
   void randomBytes;

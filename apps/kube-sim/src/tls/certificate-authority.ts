@@ -2,7 +2,8 @@
  * One CA and one serving certificate (127.0.0.1, ::1, localhost) per kube-sim process. Keys come
  * from node:crypto (native, fast); node-forge only builds and signs the certificates.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes, sign } from 'node:crypto';
+import { promisify } from 'node:util';
 import forge from 'node-forge';
 
 export interface TlsMaterial {
@@ -11,10 +12,29 @@ export interface TlsMaterial {
   keyPem: string;
 }
 
-function keyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
-  return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e), pem: privateKey };
+interface KeyPair {
+  publicKey: forge.pki.rsa.PublicKey;
+  pem: string;
+}
+
+const generate = promisify(generateKeyPair);
+
+async function keyPair(): Promise<KeyPair> {
+  const { privateKey, publicKey } = await generate('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  return { publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey, pem: privateKey };
+}
+
+/** Signs with node:crypto: forge's pure-JS RSA would take most of a second per certificate. */
+function signWith(cert: forge.pki.Certificate, signerPem: string): void {
+  const oid = forge.pki.oids.sha256WithRSAEncryption;
+  cert.signatureOid = oid;
+  cert.siginfo.algorithmOid = oid;
+  cert.md = forge.md.sha256.create();
+  // getTBSCertificate exists in node-forge but is missing from its type definitions.
+  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  (cert as unknown as { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
+  const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
+  cert.signature = sign('sha256', der, signerPem).toString('binary');
 }
 
 function serial(): string {
@@ -24,9 +44,10 @@ function serial(): string {
   return b.toString('hex');
 }
 
-export function createTlsMaterial(commonName = 'kube-sim-ca'): TlsMaterial {
+export async function createTlsMaterial(commonName = 'kube-sim-ca'): Promise<TlsMaterial> {
   const now = Date.now();
-  const ca = keyPair();
+  // Both keys at once: node generates them on its thread pool.
+  const [ca, server] = await Promise.all([keyPair(), keyPair()]);
   const caCert = forge.pki.createCertificate();
   caCert.publicKey = ca.publicKey;
   caCert.serialNumber = serial();
@@ -40,9 +61,8 @@ export function createTlsMaterial(commonName = 'kube-sim-ca'): TlsMaterial {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  caCert.sign(ca.privateKey, forge.md.sha256.create());
+  signWith(caCert, ca.pem);
 
-  const server = keyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = server.publicKey;
   cert.serialNumber = serial();
@@ -67,6 +87,6 @@ export function createTlsMaterial(commonName = 'kube-sim-ca'): TlsMaterial {
       ],
     },
   ]);
-  cert.sign(ca.privateKey, forge.md.sha256.create());
+  signWith(cert, ca.pem);
   return { caPem: forge.pki.certificateToPem(caCert), certPem: forge.pki.certificateToPem(cert), keyPem: server.pem };
 }
