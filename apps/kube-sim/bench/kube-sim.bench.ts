@@ -2,13 +2,16 @@
  * kube-sim benchmark: start-up time and RSS at 1,000 and 10,000 clusters, and list-pods
  * requests/s of one namespace with the server pinned to one core. Prints one JSON object.
  *
- *   node dist/apps/kube-sim/bench/kube-sim.bench.js [--runs 3] [--seconds 5] [--concurrency 32]
+ *   node dist/apps/kube-sim/bench/kube-sim.bench.js [--runs 3] [--seconds 5] [--concurrency 32] [--agent]
+ *
+ * --agent uses node:https keep-alive agents for the load instead of the leaner raw TLS client.
  *
  * The load generator is this same file in `--load` mode, a separate process on the other core,
  * with a bounded pool of node:https keep-alive sockets, for a bounded time, on loopback only.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
 import https from 'node:https';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -132,8 +135,62 @@ async function load(): Promise<void> {
   process.stdout.write(JSON.stringify({ requests: done, errors, seconds: (Date.now() - t0) / 1000, bytes }));
 }
 
+/**
+ * --load --raw: the same load with a leaner client: keep-alive TLS connections speaking HTTP/1.1 by
+ * hand (one request in flight per connection, responses read by Content-Length), so the client's
+ * own HTTP machinery does not cap what the server shows.
+ */
+async function rawLoad(): Promise<void> {
+  const url = new URL(process.argv[process.argv.indexOf('--url') + 1]);
+  const token = process.env.KUBE_SIM_BENCH_TOKEN ?? '';
+  const seconds = arg('seconds', 5);
+  const concurrency = arg('concurrency', 32);
+  const request = Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nAccept: application/json\r\nConnection: keep-alive\r\n\r\n`);
+  const deadline = Date.now() + seconds * 1000;
+  let done = 0;
+  let errors = 0;
+  let bytes = 0;
+  const connection = () =>
+    new Promise<void>((resolve) => {
+      const socket = tls.connect({ host: url.hostname, port: Number(url.port), rejectUnauthorized: false }, () => socket.write(request));
+      let buf: Buffer = Buffer.alloc(0);
+      let need = -1;
+      socket.on('data', (chunk: Buffer) => {
+        buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+        for (;;) {
+          if (need < 0) {
+            const end = buf.indexOf('\r\n\r\n');
+            if (end < 0) return;
+            const head = buf.subarray(0, end).toString('latin1');
+            const m = /content-length:\s*(\d+)/i.exec(head);
+            if (!head.startsWith('HTTP/1.1 200') || !m) errors++;
+            need = end + 4 + (m ? Number(m[1]) : 0);
+          }
+          if (buf.length < need) return;
+          bytes = need;
+          buf = buf.subarray(need);
+          need = -1;
+          done++;
+          if (Date.now() >= deadline) {
+            socket.end();
+            return;
+          }
+          socket.write(request);
+        }
+      });
+      socket.on('error', () => {
+        errors++;
+        resolve();
+      });
+      socket.on('close', () => resolve());
+    });
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: concurrency }, connection));
+  process.stdout.write(JSON.stringify({ requests: done, errors, seconds: (Date.now() - t0) / 1000, bytes }));
+}
+
 function runLoad(url: string, token: string, seconds: number, concurrency: number): Promise<{ requests: number; errors: number; seconds: number; bytes: number }> {
-  const args = [__filename, '--load', '--url', url, '--seconds', String(seconds), '--concurrency', String(concurrency)];
+  const args = [__filename, '--load', ...(process.argv.includes('--agent') ? [] : ['--raw']), '--url', url, '--seconds', String(seconds), '--concurrency', String(concurrency)];
   const child = hasTaskset ? spawn('taskset', ['-c', '1', process.execPath, ...args], { env: { ...process.env, KUBE_SIM_BENCH_TOKEN: token } }) : spawn(process.execPath, args, { env: { ...process.env, KUBE_SIM_BENCH_TOKEN: token } });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -184,14 +241,14 @@ async function throughput(): Promise<Record<string, unknown>> {
         errors: results.reduce((n, r) => n + r.errors, 0),
       });
     }
-    return { serverPinnedToOneCore: hasTaskset, concurrency, secondsPerRun: seconds, loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), namespaces: out, serverRssMiB: rssMiB(s.child.pid!) };
+    return { serverPinnedToOneCore: hasTaskset, client: process.argv.includes('--agent') ? 'node:https keep-alive agent' : 'keep-alive TLS sockets, hand-written HTTP/1.1', concurrency, secondsPerRun: seconds, loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), namespaces: out, serverRssMiB: rssMiB(s.child.pid!) };
   } finally {
     await stopSim(s);
   }
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--load')) return load();
+  if (process.argv.includes('--load')) return process.argv.includes('--raw') ? rawLoad() : load();
   const result = {
     node: process.version,
     startup: [await startup(1000), await startup(10000)],
