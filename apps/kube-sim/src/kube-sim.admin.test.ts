@@ -1,5 +1,6 @@
 /** The admin API, faults, the Cluster API rollout controller and /metrics. */
 import assert from 'node:assert/strict';
+import https from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { eventually } from '../../../libs/testing/src/eventually';
@@ -115,6 +116,21 @@ describe('admin API', () => {
   });
 });
 
+/** A raw watch on a cluster's namespaces: resolves `started` on the headers and `ended` when the server ends it. */
+function openWatch(cluster: string): { started: Promise<void>; ended: Promise<void> } {
+  let started!: () => void;
+  const startedP = new Promise<void>((r) => (started = r));
+  const ended = new Promise<void>((resolve) => {
+    const req = https.get(`${sim.clusterUrl(cluster)}/api/v1/namespaces?watch=1&resourceVersion=1`, { ca: sim.caPem, headers: { Authorization: `Bearer ${sim.adminToken(cluster)}` } }, (res) => {
+      started();
+      res.resume();
+      res.on('close', () => resolve());
+    });
+    req.on('error', () => resolve());
+  });
+  return { started: startedP, ended };
+}
+
 describe('faults', () => {
   const C = 'legacy';
   const setFaults = async (f: unknown) => assert.equal((await admin(`/clusters/${C}/faults`, 'PUT', f)).status, 200);
@@ -143,8 +159,12 @@ describe('faults', () => {
       assert.equal(revoked.status, 401);
       assert.equal(revoked.json.reason, 'Unauthorized');
 
+      await setFaults({});
+      const watchEnded = openWatch(C);
+      await watchEnded.started;
       await setFaults({ down: true });
       await assert.rejects(get(), /socket hang up|ECONNRESET/);
+      await watchEnded.ended;
 
       assert.equal((await admin(`/clusters/${C}/faults`, 'PUT', { latencyMs: -1 })).status, 400);
       assert.equal((await admin(`/clusters/${C}/faults`, 'PUT', { exploding: true })).status, 400);

@@ -101,7 +101,16 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     nonResource: new NonResourceHandler(new DiscoveryHandler(catalog), new OpenApiHandler(catalog)),
     serverAddress: () => address,
   });
-  const admin = new AdminHandler({ fleet, rollouts, adminToken: (n) => authn.adminToken(n), forgetCluster: (n) => authn.forget(n), caPem: tls?.caPem });
+  const admin = new AdminHandler({
+    fleet,
+    rollouts,
+    adminToken: (n) => authn.adminToken(n),
+    forgetCluster: (n) => authn.forget(n),
+    faultsChanged: (record) => {
+      if (record.faults.down) watches.closeCluster(record.spec.name);
+    },
+    caPem: tls?.caPem,
+  });
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';

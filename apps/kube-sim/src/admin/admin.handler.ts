@@ -45,6 +45,8 @@ export interface AdminDeps {
   rollouts: RolloutController;
   adminToken: (name: string) => string;
   forgetCluster: (name: string) => void;
+  /** Called after a cluster's faults change (a cluster that goes down drops its open watches). */
+  faultsChanged: (record: ClusterRecord) => void;
   caPem?: string;
 }
 
@@ -153,10 +155,12 @@ export class AdminHandler {
         return;
       case 'PUT faults':
         record.faults = await this.body(req, clusterFaultsSchema);
+        this.d.faultsChanged(record);
         sendJson(res, 200, record.faults);
         return;
       case 'PATCH faults':
         record.faults = { ...record.faults, ...(await this.body(req, clusterFaultsSchema)) };
+        this.d.faultsChanged(record);
         sendJson(res, 200, record.faults);
         return;
       case 'GET rollout':

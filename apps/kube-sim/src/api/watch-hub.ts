@@ -22,8 +22,11 @@ interface Watcher {
   sel: Selection;
   table: boolean;
   timer: NodeJS.Timeout;
+  bookmarks?: NodeJS.Timeout;
   res: ServerResponse;
 }
+
+const BOOKMARK_INTERVAL_MS = 60_000;
 
 const MAX_TIMEOUT_SECONDS = 1800;
 
@@ -84,6 +87,13 @@ export class WatchHub {
     let set = this.byCluster.get(ctx.record.spec.name);
     if (!set) this.byCluster.set(ctx.record.spec.name, (set = new Set()));
     set.add(w);
+    if (query.get('allowWatchBookmarks') === 'true') {
+      // Periodic bookmarks let informers resume from a recent resourceVersion after a timeout.
+      w.bookmarks = setInterval(() => {
+        if (!res.writableEnded) res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: type.kind, apiVersion: ctx.apiVersion, metadata: { resourceVersion: String(ctx.store.rv) } } })}\n`);
+      }, BOOKMARK_INTERVAL_MS);
+      w.bookmarks.unref();
+    }
     res.on('close', () => this.close(ctx.record.spec.name, w));
   }
 
@@ -91,12 +101,14 @@ export class WatchHub {
     for (const [name, set] of this.byCluster) for (const w of [...set]) this.close(name, w);
   }
 
-  private closeCluster(name: string): void {
+  /** Ends every watch on a cluster (it went down, or it was deleted). */
+  closeCluster(name: string): void {
     for (const w of [...(this.byCluster.get(name) ?? [])]) this.close(name, w);
   }
 
   private close(cluster: string, w: Watcher): void {
     clearTimeout(w.timer);
+    if (w.bookmarks) clearInterval(w.bookmarks);
     const set = this.byCluster.get(cluster);
     if (set?.delete(w) && set.size === 0) this.byCluster.delete(cluster);
     if (!w.res.writableEnded) w.res.end();
