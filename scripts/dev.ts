@@ -10,6 +10,7 @@ import { bootstrapAdmin } from '../libs/access/src';
 import { loadConfig } from '../libs/config/src';
 import { migrate } from '../libs/persistence/src';
 import { run as runCli } from '../apps/cli/src/main';
+import { startKubeSim } from '../apps/kube-sim/src';
 import { StartedService, postgresAnswers, redisAnswers, startEmbeddedPostgres, startRedisServer } from './dev-services';
 
 const root = join(__dirname, '..', '..');
@@ -69,27 +70,33 @@ async function main() {
   const applied = await migrate(config.database.url);
   say(`database ready (${applied.length} migrations applied)`);
 
-  const [, simUrl] = await startProcess('kube-sim', 'apps/kube-sim/src/main.js', ['--clusters', String(clusters), '--port', process.env.FLOTILLA_DEV_KUBE_SIM_PORT ?? '0', '--seed', '1'], env, /kube-sim listening on (\S+)/);
-  say(`kube-sim fleet of ${clusters} clusters at ${simUrl}`);
+  // In this process: the dev script needs the simulator's CA and kubeconfigs anyway.
+  const sim = await startKubeSim({ clusters, port: Number(process.env.FLOTILLA_DEV_KUBE_SIM_PORT ?? 6443), seed: 1, tls: true });
+  services.push({ url: sim.url, stop: () => sim.stop() });
+  say(`kube-sim fleet of ${clusters} clusters at ${sim.url} (admin API: ${sim.url}/_sim/clusters)`);
   const [, apiUrl] = await startProcess('api', 'apps/api/src/main.js', [], env, /listening on (\S+)/);
   await startProcess('worker', 'apps/worker/src/main.js', [], env, /worker started/);
 
   const { token, organizationName } = await bootstrapAdmin({ databaseUrl: config.database.url, organizationName: process.env.FLOTILLA_DEV_ORG ?? 'demo' });
-  const sim = (await (await fetch(`${simUrl}/_sim/clusters`, { headers: {} }).catch(() => fetch(simUrl.replace('https:', 'http:') + '/_sim/clusters'))).json()) as
-    | Array<{ name: string }>
-    | { clusters: Array<{ name: string }> };
-  const names = (Array.isArray(sim) ? sim : sim.clusters).map((c) => c.name);
+  const names = sim.clusterNames();
   const cliEnv = { ...env, FLOTILLA_API_URL: apiUrl.replace(/\/graphql$/, ''), FLOTILLA_TOKEN: token };
-  const quiet = { out: () => undefined, err: (s: string) => process.stderr.write(`[attach] ${s}`) };
+  await detachPreviousRun(apiUrl, token);
+  mkdirSync(join(stateDir, 'kubeconfigs'), { recursive: true });
   let attached = 0;
-  for (const name of names) {
-    const kubeconfig = await (await fetch(`${simUrl}/_sim/clusters/${name}/kubeconfig`)).text();
+  const attachOne = async (name: string) => {
     const file = join(stateDir, 'kubeconfigs', `${name}.yaml`);
-    mkdirSync(join(stateDir, 'kubeconfigs'), { recursive: true });
-    writeFileSync(file, kubeconfig, { mode: 0o600 });
-    const code = await runCli(['cluster', 'attach', name, '--kubeconfig', file, '--update', '--label', 'env=demo'], { env: cliEnv, io: quiet });
+    writeFileSync(file, sim.kubeconfig(name), { mode: 0o600 });
+    let errors = '';
+    const io = { out: () => undefined, err: (s: string) => void (errors += s) };
+    const code = await runCli(['cluster', 'attach', name, '--kubeconfig', file, '--update', '--label', 'env=demo'], { env: cliEnv, io });
     if (code === 0) attached++;
-  }
+    else process.stderr.write(`[dev] attaching ${name} failed:\n${errors}`);
+  };
+  // A few at a time: each attach waits for the simulated token controller.
+  const queue = [...names];
+  await Promise.all(Array.from({ length: 5 }, async () => {
+    for (let name = queue.shift(); name; name = queue.shift()) await attachOne(name);
+  }));
   say(`${attached} of ${names.length} clusters attached through 'flotilla cluster attach' (kubeconfigs in ${join(stateDir, 'kubeconfigs')})`);
   process.stdout.write(
     [
@@ -103,6 +110,24 @@ async function main() {
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * A new kube-sim has a new CA: clusters attached by an earlier `npm run dev` are detached (their
+ * history stays) so this run attaches the fleet afresh.
+ */
+async function detachPreviousRun(apiUrl: string, token: string): Promise<void> {
+  const gql = async (query: string, variables: Record<string, unknown> = {}) => {
+    const res = await fetch(apiUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+    return (await res.json()) as { data?: any; errors?: Array<{ message: string }> };
+  };
+  for (;;) {
+    const page = await gql(`{ clusters(first: 200) { edges { node { id } } } }`);
+    const ids: string[] = page.data?.clusters.edges.map((e: { node: { id: string } }) => e.node.id) ?? [];
+    if (ids.length === 0) return;
+    for (const id of ids) await gql(`mutation($id: ID!) { detachCluster(id: $id) { id } }`, { id });
+    say(`detached ${ids.length} clusters of an earlier run`);
+  }
 }
 
 process.on('SIGINT', () => void shutdown(0));
