@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../../libs/config/src';
 import {
@@ -50,8 +50,9 @@ class UpgradeFailure extends Error {}
  * it comes from; and only one runner can claim each follow-up (follow_seq compare-and-set).
  */
 @Injectable()
-export class UpgradeRunnerService implements OnModuleInit {
+export class UpgradeRunnerService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UpgradeRunnerService.name);
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly registry: JobHandlerRegistry,
@@ -68,6 +69,29 @@ export class UpgradeRunnerService implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.register(JobName.RunUpgrade, (p, ctx) => this.run(p, ctx));
+  }
+
+  onApplicationBootstrap(): void {
+    const every = Math.min(60_000, Math.max(1000, this.config.upgrade.stallSeconds * 1000));
+    this.sweeper = setInterval(() => {
+      this.failAbandoned().catch((err: Error) => this.logger.warn({ error: redactText(err.message) }, 'could not sweep abandoned upgrades'));
+    }, every);
+    this.sweeper.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+
+  /**
+   * Ends upgrades no runner follows any more (see UpgradeRepository.failAbandoned): a minute of grace
+   * past the deadline (a live runner ends its own upgrade at the deadline), and the whole deadline
+   * for one that never started. Safe in every replica at once: each row is ended by one UPDATE.
+   */
+  async failAbandoned(): Promise<number> {
+    const ended = await this.upgrades.failAbandoned(60, this.config.upgrade.deadlineSeconds);
+    for (const u of ended) await this.auditEnd(u);
+    return ended.length;
   }
 
   async run({ organizationId, upgradeId }: JobPayloads[JobName.RunUpgrade], ctx: JobContext): Promise<void> {

@@ -118,7 +118,7 @@ async function start(cluster: string, targetVersion: string): Promise<string> {
 const ended = (u: any) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(u?.status);
 
 before(async () => {
-  sim = await startKubeSim({ clusters: SPECS, port: 0, tls: true, seed: 7, rolloutStepMs: 250, generateCluster: withDeprecatedUse });
+  sim = await startKubeSim({ clusters: SPECS, port: 0, tls: true, seed: 7, rolloutStepMs: 500, generateCluster: withDeprecatedUse });
   api = await startApiHarness({
     FLOTILLA_SYNC_INTERVAL_SECONDS: '2',
     FLOTILLA_UPGRADE_POLL_MS: '150',
@@ -180,6 +180,9 @@ describe('upgrades through Cluster API on kube-sim', () => {
       ['upgrade.start', 'upgrade.patch', 'upgrade.succeeded'],
     );
     assert.equal(audit[2].outcome, 'SUCCESS');
+    // Followed in one-second slices here: the rollout outlived the first, so a follow-up job took over.
+    const followUps = await db.query(`SELECT id FROM jobs WHERE id LIKE $1`, [`upgrade.${id}.follow-%`]);
+    assert.ok(followUps.length >= 1, 'handed over to at least one follow-up job');
   });
 
   test('an upgrade that skips a minor is refused in PREFLIGHT with the reason, and nothing is patched', async () => {
@@ -230,6 +233,19 @@ describe('upgrades through Cluster API on kube-sim', () => {
     const done = await eventually(() => upgradeOf(id), ended, { timeoutMs: 20_000, what: 'the failed rollout to end' });
     assert.equal(done.status, 'FAILED');
     assert.match(done.error, /The rollout failed: Cluster condition \w+ is False \(UpgradeFailed/);
+  });
+
+  test('an upgrade nobody follows past its deadline is ended FAILED by the sweeper, never left RUNNING', async () => {
+    const [row] = await db.query(
+      `INSERT INTO upgrades (organization_id, cluster_id, from_version, to_version, status, phase, progress, patched_at, deadline_at, created_by)
+       VALUES ($1, $2, 'v1.30.4+vmware.1', 'v1.30.8+vmware.1', 'RUNNING', 'WORKERS', '1/2 workers at v1.30.8', now() - interval '2 hours', now() - interval '1 hour', 'test')
+       RETURNING id`,
+      [api.organizationId, ids.get('eks-payments-01')],
+    );
+    assert.ok((await worker.get(UpgradeRunnerService).failAbandoned()) >= 1);
+    const u = await upgradeOf(row.id);
+    assert.equal(u.status, 'FAILED');
+    assert.match(u.error, /nobody followed the rollout past its deadline.*Last observed: 1\/2 workers at v1\.30\.8/);
   });
 
   test('cancelling a running upgrade stops following and says the Cluster was patched and where the nodes were', async () => {

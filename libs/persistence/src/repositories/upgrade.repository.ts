@@ -154,6 +154,26 @@ export class UpgradeRepository {
   }
 
   /**
+   * The backstop behind "never RUNNING forever": ends upgrades nobody is following any more — past
+   * their deadline by `graceSeconds` (every runner died, the job exhausted its retries), or never
+   * started within `neverStartedSeconds`. Across organizations: the worker's clock, like sync.
+   */
+  async failAbandoned(graceSeconds: number, neverStartedSeconds: number): Promise<UpgradeEntity[]> {
+    const rows: [Row[], number] = await this.db.query(
+      `UPDATE upgrades u SET status = 'FAILED', finished_at = now(), updated_at = now(),
+              error = CASE WHEN u.deadline_at IS NOT NULL
+                THEN 'The upgrade failed: nobody followed the rollout past its deadline (the worker following it stopped). Cluster API may still be rolling it out; sync shows the version the nodes reach. Last observed: ' || coalesce(u.progress, 'nothing')
+                ELSE 'The upgrade failed: it never started (no worker took its job), so Flotilla changed nothing.' END
+        WHERE u.status IN ('QUEUED', 'RUNNING')
+          AND ((u.deadline_at IS NOT NULL AND u.deadline_at < now() - make_interval(secs => $1))
+            OR (u.deadline_at IS NULL AND u.patched_at IS NULL AND u.created_at < now() - make_interval(secs => $2)))
+        RETURNING ${COLUMNS}`,
+      [graceSeconds, neverStartedSeconds],
+    );
+    return rows[0].map(strip);
+  }
+
+  /**
    * Claims the right to queue the next follow-up of a RUNNING upgrade: only the runner that still
    * sees `expectedSeq` wins, so a job that ran twice cannot fork two followers.
    */
