@@ -242,6 +242,15 @@ describe('watch', () => {
   });
 });
 
+test('the deprecated /watch/ path form streams too', async () => {
+  const r = await adminRequest(sim, CLUSTER, '/api/v1/watch/namespaces/shop/configmaps?timeoutSeconds=1');
+  assert.equal(r.status, 200);
+  const events = r.text.trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string } } });
+  assert.ok(events.length > 0);
+  assert.ok(events.every((e) => e.type === 'ADDED'));
+  assert.ok(events.some((e) => e.object.metadata.name === 'kube-root-ca.crt'));
+});
+
 describe('authentication and authorization', () => {
   test('a wrong token is 401; a service account bound to a narrow ClusterRole gets 403 outside it', async () => {
     const wrong = kubeConfigFor(sim, CLUSTER, 'not-a-token').makeApiClient(CoreV1Api);

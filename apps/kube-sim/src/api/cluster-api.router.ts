@@ -48,6 +48,8 @@ export class ClusterApiRouter {
     let resource = '';
     try {
       if (await injectFaults(record, req, res)) return;
+      // Deleted while the request waited out its latency.
+      if (this.d.fleet.get(clusterName) !== record) throw errors.pathNotFound();
       const query = new URLSearchParams(queryString);
       const authenticated = this.d.authn.authenticate(record, () => this.d.fleet.store(record), req.headers.authorization);
       if (!authenticated) throw errors.unauthorized();

@@ -40,6 +40,12 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   } else {
     return nonResource();
   }
+  // The deprecated /api/v1/watch/... form still works upstream.
+  let legacyWatch = false;
+  if (rest[0] === 'watch' && rest.length >= 2) {
+    legacyWatch = true;
+    rest = rest.slice(1);
+  }
   let namespace: string | undefined;
   if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && NAMESPACE_SUBRESOURCES.has(rest[2]))) {
     namespace = decodeURIComponent(rest[1]);
@@ -54,7 +60,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   if (rest.length > 3) return nonResource();
   let verb: string;
   const watch = query.get('watch');
-  const isWatch = watch === 'true' || watch === '1';
+  const isWatch = legacyWatch || watch === 'true' || watch === '1';
   switch (method) {
     case 'GET':
     case 'HEAD':
