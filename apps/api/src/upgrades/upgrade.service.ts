@@ -61,6 +61,13 @@ export class UpgradeService {
         `cluster ${cluster.name} is not managed by Cluster API, so it is not upgradeable from Flotilla: no attached management cluster holds a Cluster object for ${cluster.apiServerUrl}; upgrade it with its provider, or attach its management cluster`,
       );
     }
+    const manager = await this.clusters.findById(viewer.organizationId, cluster.managementClusterId);
+    if (!manager || manager.status === 'DETACHED') {
+      return refuse(
+        ErrorCode.FailedPrecondition,
+        `cluster ${cluster.name} is managed by Cluster API from a management cluster that is no longer attached, so it is not upgradeable from Flotilla: attach its management cluster again`,
+      );
+    }
     if (!cluster.kubernetesVersion) {
       return refuse(ErrorCode.FailedPrecondition, `cluster ${cluster.name} has not been synced yet, so its current version is unknown: try again once it is CONNECTED`);
     }

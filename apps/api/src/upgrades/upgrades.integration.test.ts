@@ -75,6 +75,18 @@ describe('upgrades through the API', () => {
     assert.deepEqual(audit, [{ action: 'upgrade.start', outcome: 'FAILURE' }]);
   });
 
+  test('a cluster whose management cluster was detached offers nothing and is refused with the reason', async () => {
+    const mgmt = await attach();
+    const id = await attach();
+    await makeManaged(id, mgmt);
+    const detached = await api.gql(`mutation($id: ID!) { detachCluster(id: $id) { id } }`, { id: mgmt });
+    assert.equal(detached.errors, undefined, JSON.stringify(detached.errors));
+    assert.deepEqual((await api.gql(CLUSTER_UPGRADES, { id })).data.cluster.availableUpgrades, []);
+    const r = await api.gql(START, { input: { clusterId: id, targetVersion: 'v1.30.8+vmware.1' } });
+    assert.equal(r.errors?.[0].extensions?.code, 'FAILED_PRECONDITION');
+    assert.match(r.errors![0].message, /management cluster that is no longer attached/);
+  });
+
   test('startUpgrade queues an upgrade in PREFLIGHT with its job and audit, and lists it under the cluster', async () => {
     const mgmt = await attach();
     const id = await attach();

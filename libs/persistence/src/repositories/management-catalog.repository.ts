@@ -24,12 +24,14 @@ export class ManagementCatalogRepository {
     );
   }
 
-  /** Offered versions per management cluster id (absent when never observed). */
+  /** Offered versions per attached management cluster id (absent when never observed, or detached). */
   async offeredVersions(organizationId: string, managementClusterIds: readonly string[]): Promise<Map<string, string[]>> {
     const ids = [...new Set(managementClusterIds)];
     if (ids.length === 0) return new Map();
     const rows: Array<{ clusterId: string; offered: string[] }> = await this.db.query(
-      `SELECT cluster_id AS "clusterId", offered_versions AS offered FROM management_catalogs WHERE organization_id = $1 AND cluster_id = ANY($2::uuid[])`,
+      `SELECT m.cluster_id AS "clusterId", m.offered_versions AS offered FROM management_catalogs m
+         JOIN clusters c ON c.id = m.cluster_id AND c.organization_id = m.organization_id AND c.status <> 'DETACHED'
+        WHERE m.organization_id = $1 AND m.cluster_id = ANY($2::uuid[])`,
       [organizationId, ids],
     );
     return new Map(rows.map((r) => [r.clusterId, r.offered]));
