@@ -129,6 +129,13 @@ describe('kubectl', { skip }, () => {
     writeFileSync(file, MANIFEST('web:3', 'c'));
     assert.match(await ok(['apply', '--server-side', '-f', file]), /serverside-applied/);
     assert.equal(await ok(['get', 'deploy', 'web', '-n', 'kc-demo', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'web:3');
+    // Server-side apply again without a field it applied before: the field goes.
+    const ssa = join(dir, 'ssa.yaml');
+    writeFileSync(ssa, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa, namespace: kc-demo}\ndata: {keep: "1", drop: "2"}\n');
+    await ok(['apply', '--server-side', '-f', ssa]);
+    writeFileSync(ssa, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa, namespace: kc-demo}\ndata: {keep: "1"}\n');
+    await ok(['apply', '--server-side', '-f', ssa]);
+    assert.equal(await ok(['get', 'cm', 'ssa', '-n', 'kc-demo', '-o', 'jsonpath={.data}']), '{"keep":"1"}');
     await ok(['patch', 'deploy', 'web', '-n', 'kc-demo', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"envoy"}]}}}}']);
     assert.equal(await ok(['get', 'deploy', 'web', '-n', 'kc-demo', '-o', 'jsonpath={.spec.template.spec.containers[*].name}']), 'web sidecar');
     await ok(['patch', 'cm', 'settings', '-n', 'kc-demo', '--type=merge', '-p', '{"data":{"extra":"1"}}']);
@@ -136,7 +143,7 @@ describe('kubectl', { skip }, () => {
     assert.equal(await ok(['get', 'cm', 'settings', '-n', 'kc-demo', '-o', 'jsonpath={.data}']), '{"extra":"1"}');
     await ok(['label', 'cm', 'settings', '-n', 'kc-demo', 'team=blue']);
     assert.equal((await ok(['get', 'cm', '-n', 'kc-demo', '-l', 'team=blue', '-o', 'name'])).trim(), 'configmap/settings');
-    assert.equal((await ok(['get', 'cm', '-n', 'kc-demo', '-l', 'team!=blue', '-o', 'name'])).trim(), 'configmap/kube-root-ca.crt');
+    assert.equal((await ok(['get', 'cm', '-n', 'kc-demo', '-l', 'team!=blue', '-o', 'name'])).trim(), 'configmap/kube-root-ca.crt\nconfigmap/ssa');
     const missing = await kubectl(['get', 'cm', 'nope', '-n', 'kc-demo']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /NotFound.*configmaps "nope" not found/);

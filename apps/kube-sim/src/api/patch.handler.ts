@@ -8,6 +8,7 @@ import type { ObjectWriter } from './object-writer';
 import { asVersion } from './object-json';
 import type { RequestContext } from './request-context';
 import { isDryRun, type ResourceHandler } from './resource.handler';
+import { fieldsOf, removeDropped } from './managed-fields';
 import { isPlainObject, mergePatch, strategicMerge } from './strategic-merge';
 
 export class PatchHandler {
@@ -77,8 +78,8 @@ export class PatchHandler {
 
   /**
    * Server-side apply, approximated: the applied configuration is merged into the live object
-   * strategically (creating it when absent); ownership of fields is not tracked, so fields dropped
-   * from a later apply are kept rather than removed.
+   * strategically (creating it when absent); fields the same manager applied before and no longer
+   * applies are removed (see managed-fields.ts); conflicts are not reported.
    */
   private async apply(ctx: RequestContext, text: string, statusOnly: boolean, dryRun: boolean): Promise<void> {
     const manager = ctx.query.get('fieldManager');
@@ -93,7 +94,8 @@ export class PatchHandler {
     if (!applied.metadata.name) applied.metadata.name = ctx.info.name ?? '';
     const ns = ctx.type.namespaced ? (ctx.info.namespace ?? '') : '';
     const current = ctx.store.get(ctx.type.storeKey, ns, ctx.info.name ?? '');
-    const entry = { manager, operation: 'Apply', apiVersion: ctx.apiVersion, time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1: {} };
+    const fieldsV1 = fieldsOf(applied as unknown as Record<string, unknown>);
+    const entry = { manager, operation: 'Apply', apiVersion: ctx.apiVersion, time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1 };
     if (!current) {
       if (statusOnly) throw errors.notFound(ctx.type, ctx.info.name ?? '');
       applied.metadata.managedFields = [entry];
@@ -102,8 +104,12 @@ export class PatchHandler {
       return;
     }
     const rv = applied.metadata.resourceVersion;
-    const merged = strategicMerge(JSON.parse(JSON.stringify(current.obj)), applied) as KubeObject;
-    const others = ((current.obj.metadata.managedFields as Array<{ manager: string; operation: string }> | undefined) ?? []).filter((m) => !(m.manager === manager && m.operation === 'Apply'));
+    const live = JSON.parse(JSON.stringify(current.obj)) as KubeObject;
+    const managers = (live.metadata.managedFields as Array<{ manager: string; operation: string; fieldsV1?: Record<string, any> }> | undefined) ?? [];
+    const previous = managers.find((m) => m.manager === manager && m.operation === 'Apply');
+    const others = managers.filter((m) => m !== previous);
+    const merged = strategicMerge(live, applied) as KubeObject;
+    removeDropped(merged as unknown as Record<string, unknown>, previous?.fieldsV1, fieldsV1, others.filter((m) => m.operation === 'Apply').map((m) => m.fieldsV1 ?? {}));
     merged.metadata.managedFields = [...others, entry];
     merged.metadata.resourceVersion = rv ?? current.obj.metadata.resourceVersion;
     const updated = this.writer.update(ctx.record, ctx.store, ctx.type, current, merged, { dryRun, statusOnly });
