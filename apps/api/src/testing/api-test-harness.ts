@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,9 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     ...process.env,
     PORT: '0',
     FLOTILLA_KEY_FILE: join(keyDir, 'key'),
-    FLOTILLA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // One key per test run, like one key per deployment: harnesses of test files running at once share
+    // the run's database and queues, so any worker may take (and must decrypt) another file's job.
+    FLOTILLA_ENCRYPTION_KEY: createHash('sha256').update(`flotilla-test-key:${process.env.DATABASE_URL ?? ''}:${process.env.FLOTILLA_QUEUE_PREFIX ?? ''}`).digest('base64'),
     ...env,
   });
   await migrate(config.database.url);

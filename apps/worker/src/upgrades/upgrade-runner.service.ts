@@ -3,14 +3,13 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../../libs/config/src';
 import {
   AuditRepository,
-  ClusterEntity,
   ClusterRepository,
   JobRecordRepository,
   OutboxRepository,
   UpgradeEntity,
   UpgradeRepository,
 } from '../../../../libs/persistence/src';
-import { ClusterClient, ClusterClientFactory, KubeObject } from '../../../../libs/cluster-access/src';
+import { ClusterClient, ClusterClientFactory, KubeObject, assessNodes, statusFromNodes } from '../../../../libs/cluster-access/src';
 import { JobName, JobPayloads, QueueName, jobIds, outboxMessage } from '../../../../libs/queue/src';
 import { redactText } from '../../../../libs/observability/src';
 import {
@@ -110,7 +109,7 @@ export class UpgradeRunnerService implements OnModuleInit, OnApplicationBootstra
       const workloadClient = await this.clients.forCluster(cluster);
 
       if (!u.patchedAt) {
-        const verdict = await this.preflight(u, cluster, workloadClient, managementClient);
+        const verdict = await this.preflight(u, workloadClient, managementClient);
         if (!verdict.ok) {
           const failed = await this.upgrades.failPreflight(organizationId, upgradeId, verdict.reasons);
           if (failed) await this.auditEnd(failed);
@@ -137,7 +136,6 @@ export class UpgradeRunnerService implements OnModuleInit, OnApplicationBootstra
   /** runPreflight over live data: workload nodes and /metrics, the management cluster's releases and Cluster object. */
   private async preflight(
     u: UpgradeEntity,
-    cluster: ClusterEntity,
     workload: ClusterClient,
     management: ClusterClient,
   ): Promise<{ ok: true; patchVersion: string } | { ok: false; reasons: string[] }> {
@@ -164,7 +162,8 @@ export class UpgradeRunnerService implements OnModuleInit, OnApplicationBootstra
     if (reasons.length > 0) return { ok: false, reasons };
 
     const result = runPreflight({
-      clusterStatus: cluster.status,
+      // Judged from the nodes just read, not from the last sync (which may be a minute old).
+      clusterStatus: statusFromNodes(assessNodes(nodes ?? [])).status,
       nodes: (nodes ?? []).map((n) => ({ name: n.metadata.name, ready: nodeReady(n), kubeletVersion: kubeletVersion(n) ?? '' })),
       currentVersion: version!.gitVersion,
       targetVersion: u.toVersion,
@@ -209,19 +208,26 @@ export class UpgradeRunnerService implements OnModuleInit, OnApplicationBootstra
     let current: UpgradeEntity = u;
     for (;;) {
       const obs = await this.observe(current, workload, management);
-      const a = assessRollout(obs);
-      if (a.failed) {
-        const done = await this.upgrades.finish(u.organizationId, u.id, { status: 'FAILED', phase: a.phase, progress: a.progress, error: `The rollout failed: ${a.failed}. Last observed: ${a.progress}.` });
-        if (done) await this.auditEnd(done);
-        return;
+      // An API server restarting mid-upgrade is normal: an unreadable poll is neither progress nor a
+      // regression (the phase stays), only the stall limit and the deadline judge it.
+      let progress = current.progress ?? 'waiting for the first observation';
+      let phase = current.phase;
+      if (obs) {
+        const a = assessRollout(obs);
+        if (a.failed) {
+          const done = await this.upgrades.finish(u.organizationId, u.id, { status: 'FAILED', phase: a.phase, progress: a.progress, error: `The rollout failed: ${a.failed}. Last observed: ${a.progress}.` });
+          if (done) await this.auditEnd(done);
+          return;
+        }
+        if (a.done) {
+          const done = await this.upgrades.finish(u.organizationId, u.id, { status: 'SUCCEEDED', phase: 'DONE', progress: a.progress, clusterVersion: obs.controlPlaneVersion ?? u.toVersion });
+          if (done) await this.auditEnd(done);
+          return;
+        }
+        ({ progress, phase } = a);
       }
-      if (a.done) {
-        const done = await this.upgrades.finish(u.organizationId, u.id, { status: 'SUCCEEDED', phase: 'DONE', progress: a.progress, clusterVersion: obs.controlPlaneVersion ?? u.toVersion });
-        if (done) await this.auditEnd(done);
-        return;
-      }
-      const next = await this.upgrades.recordProgress(u.organizationId, u.id, a.phase, a.progress);
-      if (!next) return; // cancelled (or ended by another runner): stop following
+      const next = obs ? await this.upgrades.recordProgress(u.organizationId, u.id, phase, progress) : await this.upgrades.findById(u.organizationId, u.id);
+      if (!next || next.status !== 'RUNNING') return; // cancelled (or ended by another runner): stop following
       current = next;
       const startedAt = (current.patchedAt ?? current.startedAt ?? current.createdAt).getTime();
       const timeout = rolloutTimeout({
@@ -230,10 +236,10 @@ export class UpgradeRunnerService implements OnModuleInit, OnApplicationBootstra
         now: Date.now(),
         deadlineMs: (current.deadlineAt?.getTime() ?? startedAt + this.config.upgrade.deadlineSeconds * 1000) - startedAt,
         stallMs: this.config.upgrade.stallSeconds * 1000,
-        progress: a.progress,
+        progress,
       });
       if (timeout) {
-        const done = await this.upgrades.finish(u.organizationId, u.id, { status: 'FAILED', phase: a.phase, error: `The upgrade failed: ${timeout}.` });
+        const done = await this.upgrades.finish(u.organizationId, u.id, { status: 'FAILED', phase, error: `The upgrade failed: ${timeout}.` });
         if (done) await this.auditEnd(done);
         return;
       }
@@ -245,19 +251,20 @@ export class UpgradeRunnerService implements OnModuleInit, OnApplicationBootstra
     }
   }
 
-  /** One look at both clusters. A failed read is not progress; the stall limit and the deadline decide. */
-  private async observe(u: UpgradeEntity, workload: ClusterClient, management: ClusterClient): Promise<RolloutObservation> {
-    const obs: RolloutObservation = { targetVersion: u.toVersion, nodes: [] };
+  /** One look at both clusters; null when the workload cluster's nodes could not be read. */
+  private async observe(u: UpgradeEntity, workload: ClusterClient, management: ClusterClient): Promise<RolloutObservation | null> {
     const [version, nodes, capi] = await Promise.allSettled([workload.readVersion(), workload.listAll('/api/v1/nodes'), management.getOptional<ClusterObject>(clusterPath(u))]);
-    if (version.status === 'fulfilled') obs.controlPlaneVersion = version.value.gitVersion;
-    if (nodes.status === 'fulfilled') {
-      obs.nodes = nodes.value.map((n) => ({
+    if (nodes.status !== 'fulfilled') return null;
+    const obs: RolloutObservation = {
+      targetVersion: u.toVersion,
+      nodes: nodes.value.map((n) => ({
         name: n.metadata.name,
         controlPlane: CONTROL_PLANE_LABELS.some((l) => l in (n.metadata.labels ?? {})),
         ready: nodeReady(n),
         kubeletVersion: kubeletVersion(n) ?? '',
-      }));
-    }
+      })),
+    };
+    if (version.status === 'fulfilled') obs.controlPlaneVersion = version.value.gitVersion;
     if (capi.status === 'fulfilled' && capi.value) obs.clusterConditions = capi.value.status?.conditions ?? [];
     return obs;
   }
