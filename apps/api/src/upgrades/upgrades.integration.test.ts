@@ -1,5 +1,6 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 import { DATA_SOURCE } from '../infrastructure/tokens';
@@ -18,12 +19,25 @@ const DETAIL = `query InspectionDetail($id: ID!) { inspection(id: $id) { id kind
 
 let api: ApiHarness;
 let db: DataSource;
+// A database of its own: workers of other test files share the run's database, and would pick up
+// (and fail, the clusters here being unreachable) the upgrades these tests expect to stay QUEUED.
+const ownDatabase = (() => {
+  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/flotilla');
+  url.pathname = `${url.pathname.replace(/^\//, '') || 'flotilla'}_upgrades_api`;
+  return url.toString();
+})();
 before(async () => {
-  api = await startApiHarness();
+  api = await startApiHarness({ DATABASE_URL: ownDatabase });
   db = api.app.get(DATA_SOURCE);
 });
 after(async () => {
   await api?.close();
+  const admin = new URL(ownDatabase);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${new URL(ownDatabase).pathname.slice(1)}" WITH (FORCE)`);
+  await client.end();
 });
 
 let n = 0;
