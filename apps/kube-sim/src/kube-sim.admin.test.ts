@@ -228,6 +228,13 @@ describe('Cluster API rollout', () => {
     assert.equal(versionWhenFirstWorker, target, '/version moved with the control plane, before the workers');
     const done = await eventually(() => capiCluster(WORKLOAD), (c) => c.status?.conditions?.find((x: any) => x.type === 'Ready')?.status === 'True', { timeoutMs: 5000, what: 'Ready=True' });
     assert.equal(done.status.phase, 'Provisioned');
+    const mds = await adminRequest(sim, MGMT, `/apis/cluster.x-k8s.io/v1beta1/namespaces/${cluster.metadata.namespace}/machinedeployments`);
+    const ours = mds.json.items.filter((m: any) => m.spec.clusterName === WORKLOAD);
+    assert.ok(ours.length > 0);
+    for (const md of ours) {
+      assert.equal(md.spec.template.spec.version, release);
+      assert.equal(md.status.updatedReplicas, md.spec.replicas);
+    }
     const status = await admin(`/clusters/${WORKLOAD}/rollout`);
     assert.equal(status.json.rollouts[0].phase, 'Completed');
     assert.equal(status.json.rollouts[0].updatedNodes, before.length);

@@ -201,6 +201,7 @@ export class RolloutController {
       const status = (node.status ?? {}) as Record<string, any>;
       store.put('/nodes', { ...node, metadata: { ...node.metadata }, status: { ...status, nodeInfo: { ...status.nodeInfo, kubeletVersion: r.kubernetesVersion, kubeProxyVersion: r.kubernetesVersion } } });
       r.updatedNodes++;
+      if (r.phase === 'Workers') this.countUpdatedMachines(mgmt, r, store.list('/nodes').map((x) => x.obj));
       r.message = `${r.phase === 'ControlPlane' ? 'Control plane' : 'Workers'}: upgraded node ${node.metadata.name} to ${r.kubernetesVersion} (${r.updatedNodes}/${r.totalNodes})`;
       this.writeClusterStatus(mgmt, r);
       this.schedule(key, r);
@@ -225,6 +226,19 @@ export class RolloutController {
     r.message = `Cluster upgraded to ${r.targetVersion}`;
     this.updateMachineDeployments(mgmt, r, false);
     this.writeClusterStatus(mgmt, r);
+  }
+
+  /** A worker node names its MachineDeployment as its prefix: that deployment's updatedReplicas follows. */
+  private countUpdatedMachines(mgmt: ClusterRecord, r: Rollout, nodes: KubeObject[]): void {
+    const store = this.fleet.store(mgmt);
+    for (const s of store.list(MACHINE_DEPLOYMENTS, r.namespace)) {
+      const md = s.obj as KubeObject & { spec?: Record<string, any>; status?: Record<string, any> };
+      const mine = nodes.filter((n) => n.metadata.name.startsWith(`${md.metadata.name}-`));
+      if (mine.length === 0) continue;
+      const updated = mine.filter((n) => kubeletVersion(n) === r.kubernetesVersion).length;
+      if (updated === md.status?.updatedReplicas) continue;
+      store.put(MACHINE_DEPLOYMENTS, { ...md, metadata: { ...md.metadata }, status: { ...md.status, updatedReplicas: updated } });
+    }
   }
 
   private updateMachineDeployments(mgmt: ClusterRecord, r: Rollout, starting: boolean): void {
