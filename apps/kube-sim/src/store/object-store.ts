@@ -73,7 +73,9 @@ export class ObjectStore {
 
   /** Loads a base object with a resourceVersion already assigned; no events. */
   load(storeKey: string, obj: KubeObject, rv: number): void {
-    this.bucket(storeKey, obj.metadata.namespace ?? '').byName.set(obj.metadata.name, { obj, rv });
+    const bucket = this.bucket(storeKey, obj.metadata.namespace ?? '');
+    bucket.byName.set(obj.metadata.name, { obj, rv });
+    bucket.sorted = null;
   }
 
   /** Stores obj under the next resourceVersion (written into its metadata) and tells listeners. */
