@@ -11,7 +11,6 @@ import {
   ClusterOrderField,
   ClusterRepository,
   OutboxRepository,
-  JobRecordRepository,
   isUuid,
 } from '../../../../libs/persistence/src';
 import { CredentialCipher } from '../../../../libs/cluster-access/src';
@@ -33,7 +32,6 @@ export class ClusterService {
     private readonly groups: ClusterGroupRepository,
     private readonly credentials: ClusterCredentialRepository,
     private readonly outbox: OutboxRepository,
-    private readonly jobs: JobRecordRepository,
     private readonly audit: AuditRepository,
   ) {}
 
@@ -134,7 +132,6 @@ export class ClusterService {
   private async queueSync(tx: EntityManager, organizationId: string, clusterId: string, tick: string) {
     const jobId = jobIds.syncCluster(clusterId, `${tick}-${Date.now()}`);
     await this.outbox.add(tx, [outboxMessage(JobName.SyncCluster, jobId, { organizationId, clusterId })]);
-    await this.jobs.queued(tx, [{ id: jobId, organizationId, queue: 'cluster-sync', jobName: JobName.SyncCluster }]);
   }
 
   private async resolveGroup(

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../../libs/config/src';
-import { ClusterRepository, JobRecordRepository, OutboxRepository } from '../../../../libs/persistence/src';
+import { ClusterRepository, OutboxRepository } from '../../../../libs/persistence/src';
 import { JobName, jobIds, outboxMessage } from '../../../../libs/queue/src';
 import { WORKER_CONFIG, WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 
@@ -25,7 +25,6 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(WORKER_CONFIG) private readonly config: AppConfig,
     private readonly clusters: ClusterRepository,
     private readonly outbox: OutboxRepository,
-    private readonly jobs: JobRecordRepository,
   ) {}
 
   /** Claims one batch; returns how many syncs it queued. */
@@ -36,10 +35,6 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
       const tick = Date.now();
       const messages = due.map((c) => outboxMessage(JobName.SyncCluster, jobIds.syncCluster(c.id, tick), { organizationId: c.organizationId, clusterId: c.id }));
       await this.outbox.add(tx, messages);
-      await this.jobs.queued(
-        tx,
-        messages.map((m, i) => ({ id: m.jobId, organizationId: due[i].organizationId, queue: m.queue, jobName: m.jobName })),
-      );
       return due.length;
     });
   }
