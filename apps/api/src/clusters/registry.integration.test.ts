@@ -125,7 +125,9 @@ describe('the fleet list', () => {
     const list = await api.gql(LIST, { first: 1 });
     assert.equal(s.clusterCount, list.data.clusters.totalCount);
     assert.equal(s.byStatus.reduce((n: number, b: any) => n + b.count, 0), s.clusterCount);
-    assert.deepEqual(s.byStatus.map((b: any) => b.status), ['PENDING']);
+    // A worker of another test file may be syncing these (unreachable) clusters meanwhile.
+    for (const b of s.byStatus) assert.ok(['PENDING', 'UNREACHABLE'].includes(b.status), b.status);
+    assert.equal(s.byProvider.reduce((n: number, b: any) => n + b.count, 0), s.clusterCount);
   });
 });
 
