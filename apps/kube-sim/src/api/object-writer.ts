@@ -117,7 +117,7 @@ export class ObjectWriter {
   }
 
   /** Deletes one object (a namespace with its contents) and returns what the API returns. */
-  delete(store: ObjectStore, type: ResourceType, current: StoredObject, preconditions: { uid?: string; resourceVersion?: string } = {}, dryRun = false): KubeObject {
+  delete(record: ClusterRecord, store: ObjectStore, type: ResourceType, current: StoredObject, preconditions: { uid?: string; resourceVersion?: string } = {}, dryRun = false): KubeObject {
     const old = current.obj;
     if (preconditions.uid && preconditions.uid !== old.metadata.uid) {
       throw errors.conflict(type, old.metadata.name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${String(old.metadata.uid)}`);
@@ -126,7 +126,7 @@ export class ObjectWriter {
       throw errors.conflict(type, old.metadata.name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${String(old.metadata.resourceVersion)}`);
     }
     if (dryRun) return old;
-    if (type.kind === 'Namespace') return this.terminateNamespace(store, type.storeKey, current);
+    if (type.kind === 'Namespace') return this.terminateNamespace(record, store, type.storeKey, current);
     const removed = store.remove(type.storeKey, old.metadata.namespace ?? '', old.metadata.name);
     return removed?.obj ?? old;
   }
@@ -136,12 +136,16 @@ export class ObjectWriter {
    * later its contents and then the namespace itself go (so `kubectl delete -f` of a manifest that
    * starts with its namespace still finds the other objects).
    */
-  private terminateNamespace(store: ObjectStore, storeKey: string, current: StoredObject): KubeObject {
+  private terminateNamespace(record: ClusterRecord, store: ObjectStore, storeKey: string, current: StoredObject): KubeObject {
     const old = current.obj;
     if (old.metadata.deletionTimestamp) return old;
     const name = old.metadata.name;
     const terminating = store.put(storeKey, { ...old, metadata: { ...old.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }, status: { ...(old.status as object), phase: 'Terminating' } });
+    // The store must stay the cluster's until the contents are gone: pinned against eviction.
+    record.pins++;
     const timer = setTimeout(() => {
+      record.pins--;
+      if (record.store !== store) return;
       for (const item of store.namespaceContents(name)) store.remove(item.storeKey, name, item.name);
       if (store.get(storeKey, '', name)?.obj.metadata.uid === old.metadata.uid) store.remove(storeKey, '', name);
     }, this.namespaceFinalizeMs);

@@ -136,7 +136,7 @@ export class ResourceHandler {
   async delete(ctx: RequestContext): Promise<void> {
     const current = this.current(ctx);
     const opts = await deleteOptions(ctx);
-    const deleted = this.writer.delete(ctx.store, ctx.type, current, opts.preconditions, opts.dryRun || isDryRun(ctx.query));
+    const deleted = this.writer.delete(ctx.record, ctx.store, ctx.type, current, opts.preconditions, opts.dryRun || isDryRun(ctx.query));
     sendJson(ctx.res, 200, asVersion(deleted, ctx.apiVersion));
   }
 
@@ -145,7 +145,7 @@ export class ResourceHandler {
     const opts = await deleteOptions(ctx);
     const sel = selectionFrom(query, type.storeKey, type.kind);
     const victims = store.list(type.storeKey, type.namespaced ? info.namespace : undefined).filter((s) => selects(sel, s));
-    const items = victims.map((v) => this.writer.delete(store, type, v, {}, opts.dryRun || isDryRun(query)));
+    const items = victims.map((v) => this.writer.delete(ctx.record, store, type, v, {}, opts.dryRun || isDryRun(query)));
     sendJson(ctx.res, 200, { kind: `${type.kind}List`, apiVersion: ctx.apiVersion, metadata: { resourceVersion: String(store.rv) }, items: items.map((o) => asVersion(o, ctx.apiVersion)) });
   }
 
@@ -184,7 +184,7 @@ export class ResourceHandler {
   async evict(ctx: RequestContext): Promise<void> {
     const current = this.current(ctx);
     await readJson(ctx.req).catch(() => undefined);
-    this.writer.delete(ctx.store, ctx.type, current);
+    this.writer.delete(ctx.record, ctx.store, ctx.type, current);
     sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 }

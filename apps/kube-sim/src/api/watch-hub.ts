@@ -87,6 +87,8 @@ export class WatchHub {
     let set = this.byCluster.get(ctx.record.spec.name);
     if (!set) this.byCluster.set(ctx.record.spec.name, (set = new Set()));
     set.add(w);
+    // A watched cluster keeps its store (and so its change history) in memory.
+    ctx.record.pins++;
     if (query.get('allowWatchBookmarks') === 'true') {
       // Periodic bookmarks let informers resume from a recent resourceVersion after a timeout.
       w.bookmarks = setInterval(() => {
@@ -110,7 +112,10 @@ export class WatchHub {
     clearTimeout(w.timer);
     if (w.bookmarks) clearInterval(w.bookmarks);
     const set = this.byCluster.get(cluster);
-    if (set?.delete(w) && set.size === 0) this.byCluster.delete(cluster);
+    if (set?.delete(w)) {
+      w.ctx.record.pins--;
+      if (set.size === 0) this.byCluster.delete(cluster);
+    }
     if (!w.res.writableEnded) w.res.end();
   }
 

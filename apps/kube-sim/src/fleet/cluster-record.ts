@@ -1,5 +1,5 @@
 /** What the server keeps per simulated cluster; everything but `store` is small. */
-import type { ClusterSpec, DeprecatedApiUse, VersionInfo } from '../content/contract';
+import type { ClusterSpec, DeprecatedApiUse, KubeObject, VersionInfo } from '../content/contract';
 import type { ClusterFaults } from '../faults/cluster-faults';
 import type { ObjectStore } from '../store/object-store';
 
@@ -10,8 +10,18 @@ export interface ClusterRecord {
   faults: ClusterFaults;
   /** Materialised objects; undefined until first needed or after eviction of an unwritten cluster. */
   store?: ObjectStore;
-  /** Written through the API or by a controller: never evicted (its state cannot be regenerated). */
+  /** Written through the API or by a controller since it was added. */
   dirty: boolean;
+  /**
+   * Every object written since generation (null = deleted), keyed by storeKey/namespace/name. The
+   * generated base plus this overlay is the cluster's state, so even a written cluster can be
+   * evicted and rebuilt; only the overlay stays resident.
+   */
+  overlay: Map<string, OverlayEntry>;
+  /** The cluster's resourceVersion counter, kept across evictions. */
+  rv: number;
+  /** Something holds this cluster's store (open watches, a terminating namespace): not evicted. */
+  pins: number;
   versionInfo?: VersionInfo;
   deprecatedApiUse?: DeprecatedApiUse[];
   nodeCount?: number;
@@ -26,6 +36,13 @@ export interface ClusterRecord {
   requestCount: Map<string, number>;
 }
 
+export interface OverlayEntry {
+  storeKey: string;
+  namespace: string;
+  name: string;
+  obj: KubeObject | null;
+}
+
 export function newRecord(spec: ClusterSpec): ClusterRecord {
-  return { spec, resolved: false, faults: {}, dirty: false, clockOffsetMs: 0, continueFloor: 0, requestedDeprecated: new Set(), requestCount: new Map() };
+  return { spec, resolved: false, faults: {}, dirty: false, overlay: new Map(), rv: 0, pins: 0, clockOffsetMs: 0, continueFloor: 0, requestedDeprecated: new Set(), requestCount: new Map() };
 }

@@ -1,7 +1,8 @@
 /**
  * Every simulated cluster and its lazily materialised objects. A cluster's base objects are
- * generated the first time they are needed; unwritten clusters are evicted least-recently-used
- * and regenerated (deterministically) when needed again, so 10,000 clusters fit in memory.
+ * generated the first time they are needed; writes are recorded in the cluster's overlay. Clusters
+ * are evicted least-recently-used and rebuilt (deterministic base + overlay) when needed again, so
+ * 10,000 clusters fit in memory even when every one of them has been written to.
  */
 import type { ClusterSpec, GenerationContext, KubeObject } from '../content/contract';
 import type { ResourceCatalog } from '../catalog/resource-catalog';
@@ -76,10 +77,8 @@ export class FleetRegistry {
   /** The cluster's objects, generating them if needed. */
   store(record: ClusterRecord): ObjectStore {
     if (record.store) {
-      if (!record.dirty) {
-        this.resident.delete(record.spec.name);
-        this.resident.set(record.spec.name, record);
-      }
+      this.resident.delete(record.spec.name);
+      this.resident.set(record.spec.name, record);
       return record.store;
     }
     const store = this.materialize(record);
@@ -89,11 +88,8 @@ export class FleetRegistry {
     return store;
   }
 
-  /** Pins a cluster in memory: it has state the generator cannot reproduce. */
   markDirty(record: ClusterRecord): void {
-    if (record.dirty) return;
     record.dirty = true;
-    this.resident.delete(record.spec.name);
   }
 
   /** Version and node count without keeping the cluster materialised longer than needed. */
@@ -126,34 +122,43 @@ export class FleetRegistry {
     const objects = this.generate(record);
     let rv = 0;
     const store = new ObjectStore(0);
-    let nodes = 0;
     for (const obj of objects) {
       const t = this.opts.catalog.ensureKind(obj.apiVersion, obj.kind, obj.metadata.namespace !== undefined);
       obj.metadata.resourceVersion = String(++rv);
       if (obj.metadata.generation === undefined && obj.spec !== undefined && t.group !== '') obj.metadata.generation = 1;
       store.load(t.storeKey, obj, rv);
-      if (t.storeKey === '/nodes') nodes++;
     }
-    store.rv = rv;
-    store.historyFloor = rv;
     for (const s of store.list('/secrets')) {
       const filled = this.opts.tokens.filled(record.spec.name, store, s.obj);
       if (filled) store.load('/secrets', filled, s.rv);
     }
-    if (record.nodeCount === undefined) record.nodeCount = nodes;
+    // What was written since generation, on top.
+    for (const e of record.overlay.values()) {
+      if (e.obj) store.load(e.storeKey, e.obj, Number(e.obj.metadata.resourceVersion));
+      else store.unload(e.storeKey, e.namespace, e.name);
+    }
+    store.rv = Math.max(rv, record.rv);
+    record.rv = store.rv;
+    // Watch history does not survive a rebuild: older resourceVersions get 410, as after compaction.
+    store.historyFloor = store.rv;
+    record.nodeCount = store.count('/nodes');
     store.onChange((change) => {
-      this.markDirty(record);
+      record.dirty = true;
+      record.rv = store.rv;
+      const o = change.stored.obj;
+      const ns = o.metadata.namespace ?? '';
+      record.overlay.set(`${change.storeKey}\u0000${ns}\u0000${o.metadata.name}`, { storeKey: change.storeKey, namespace: ns, name: o.metadata.name, obj: change.type === 'DELETED' ? null : o });
       if (change.storeKey === '/nodes' && change.type !== 'MODIFIED') record.nodeCount = store.count('/nodes');
       for (const l of this.listeners) l(record, change);
     });
     return store;
   }
 
-  /** After a managed cluster is added: a clean management cluster is regenerated, a written one extended. */
+  /** After a managed cluster is added: the management cluster is rebuilt (or, while pinned, extended). */
   private refreshManagement(name: string): void {
     const mgmt = this.records.get(name);
     if (!mgmt?.store) return;
-    if (!mgmt.dirty) {
+    if (mgmt.pins === 0) {
       mgmt.store = undefined;
       this.resident.delete(name);
       return;
@@ -161,16 +166,19 @@ export class FleetRegistry {
     const store = mgmt.store;
     for (const obj of this.generate(mgmt)) {
       const t = this.opts.catalog.ensureKind(obj.apiVersion, obj.kind, obj.metadata.namespace !== undefined);
-      if (!store.get(t.storeKey, obj.metadata.namespace ?? '', obj.metadata.name)) store.put(t.storeKey, obj);
+      const key = `${t.storeKey}\u0000${obj.metadata.namespace ?? ''}\u0000${obj.metadata.name}`;
+      if (!store.get(t.storeKey, obj.metadata.namespace ?? '', obj.metadata.name) && !mgmt.overlay.has(key)) store.put(t.storeKey, obj);
     }
   }
 
   private evict(): void {
     const limit = this.opts.residentLimit ?? 256;
-    while (this.resident.size > limit) {
-      const [name, record] = this.resident.entries().next().value as [string, ClusterRecord];
+    if (this.resident.size <= limit) return;
+    for (const [name, record] of this.resident) {
+      if (this.resident.size <= limit) break;
+      if (record.pins > 0) continue;
       this.resident.delete(name);
-      if (!record.dirty) record.store = undefined;
+      record.store = undefined;
     }
   }
 }

@@ -78,6 +78,12 @@ export class ObjectStore {
     bucket.sorted = null;
   }
 
+  /** Drops an object without events (rebuilding a cluster from its base and overlay). */
+  unload(storeKey: string, namespace: string, name: string): void {
+    const bucket = this.kinds.get(storeKey)?.get(namespace);
+    if (bucket?.byName.delete(name)) bucket.sorted = null;
+  }
+
   /** Stores obj under the next resourceVersion (written into its metadata) and tells listeners. */
   put(storeKey: string, obj: KubeObject): StoredObject {
     const ns = obj.metadata.namespace ?? '';
