@@ -80,6 +80,20 @@ function get(url: string, token?: string, agent?: http.Agent): Promise<{ status:
   });
 }
 
+function post(url: string, token: string, body: unknown, agent: http.Agent): Promise<number> {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? https : http;
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = mod.request(u, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, rejectUnauthorized: false, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
 async function startup(clusters: number): Promise<Record<string, unknown>> {
   const s = await startSim(clusters);
   const pid = s.child.pid!;
@@ -87,7 +101,7 @@ async function startup(clusters: number): Promise<Record<string, unknown>> {
   const t0 = Date.now();
   const list = JSON.parse((await get(`${s.url}/_sim/clusters`)).body) as Array<{ name: string }>;
   const listAllMs = Date.now() - t0;
-  // Touch 300 clusters spread over the fleet (each generated on first use, most evicted later).
+  // Touch 300 clusters spread over the fleet, each read and written (generated on first use, most evicted later).
   const touched = list.filter((_, i) => i % Math.max(1, Math.floor(list.length / 300)) === 0).slice(0, 300);
   const t1 = Date.now();
   const agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
@@ -97,6 +111,9 @@ async function startup(clusters: number): Promise<Record<string, unknown>> {
         const token = JSON.parse((await get(`${s.url}/_sim/clusters/${c.name}/admin-token`)).body).token as string;
         const r = await get(`${s.url}/clusters/${c.name}/api/v1/pods`, token, agent);
         if (r.status !== 200) throw new Error(`list pods on ${c.name}: ${r.status}`);
+        // And a write, as attaching a cluster does: written clusters must still be evictable.
+        const w = await post(`${s.url}/clusters/${c.name}/api/v1/namespaces/default/configmaps`, token, { metadata: { name: 'bench-attach' }, data: { at: String(Date.now()) } }, agent);
+        if (w !== 201) throw new Error(`create on ${c.name}: ${w}`);
       }),
     );
   }
@@ -104,7 +121,7 @@ async function startup(clusters: number): Promise<Record<string, unknown>> {
   const touchMs = Date.now() - t1;
   const rssTouched = rssMiB(pid);
   const stop = await stopSim(s);
-  return { clusters, readyMs: Math.round(s.readyMs), rssAtReadyMiB: rssReady, listClustersMs: listAllMs, touchedClusters: touched.length, touchMs, rssAfterTouchMiB: rssTouched, sigtermExitCode: stop.exitCode, stopMs: stop.stopMs };
+  return { clusters, readyMs: Math.round(s.readyMs), rssAtReadyMiB: rssReady, listClustersMs: listAllMs, touchedAndWrittenClusters: touched.length, touchMs, rssAfterTouchMiB: rssTouched, sigtermExitCode: stop.exitCode, stopMs: stop.stopMs };
 }
 
 /** --load mode: hammer one URL for `seconds` with `concurrency` keep-alive sockets; print the count. */
