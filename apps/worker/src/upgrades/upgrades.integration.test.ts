@@ -253,6 +253,17 @@ describe('upgrades through Cluster API on kube-sim', () => {
     await simAdmin('/clusters/tkg-cancel-01/faults', 'PUT', { rolloutStall: true });
     const id = await start('tkg-cancel-01', 'v1.30.8+vmware.1');
     await eventually(() => upgradeOf(id), (u) => u.status === 'RUNNING' && u.progress !== null, { timeoutMs: 10_000, what: 'the rollout to be followed' });
+    // A runner of a worker that is shutting down hands the rollout over at once instead of following it.
+    const [{ follow_seq: seqBefore }] = await db.query(`SELECT follow_seq FROM upgrades WHERE id = $1`, [id]);
+    const stopping = new AbortController();
+    stopping.abort();
+    const t0 = Date.now();
+    await worker.get(UpgradeRunnerService).run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'shutdown', attempt: 1, signal: stopping.signal });
+    assert.ok(Date.now() - t0 < 800, 'returned after one look, well inside its one-second follow slice');
+    const [{ follow_seq: seqAfter }] = await db.query(`SELECT follow_seq FROM upgrades WHERE id = $1`, [id]);
+    assert.ok(seqAfter > seqBefore, 'queued a follow-up');
+    assert.equal((await db.query(`SELECT count(*)::int AS n FROM outbox WHERE job_id = $1`, [`upgrade.${id}.follow-${seqAfter}`]))[0].n, 1);
+
     const c = await api.gql(CANCEL, { id });
     assert.equal(c.errors, undefined, JSON.stringify(c.errors));
     assert.equal(c.data.cancelUpgrade.status, 'CANCELLED');
