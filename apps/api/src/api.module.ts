@@ -9,6 +9,7 @@ import { AuditResolver } from './audit/audit.resolver';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthenticationService } from './auth/authentication.service';
 import { GraphqlErrorFilter } from './common/graphql-error.filter';
+import { queryCostRule } from './common/query-cost.rule';
 import './common/enums';
 import { ClusterGroupResolver } from './clusters/cluster-group.resolver';
 import { ClusterResolver } from './clusters/cluster.resolver';
@@ -22,6 +23,8 @@ import { ApiTokenService } from './tokens/api-token.service';
 import { FEATURE_MODULES } from './feature-modules';
 
 const MAX_QUERY_DEPTH = 10;
+/** See queryCostRule: 200 clusters with their details fit; pages of pages do not. */
+const MAX_QUERY_COST = 20_000;
 
 function operationLabel(request: FastifyRequest): string {
   const name = (request.body as { operationName?: unknown } | undefined)?.operationName;
@@ -46,7 +49,7 @@ export class ApiModule {
             jit: 1,
             graphiql: false,
             queryDepth: MAX_QUERY_DEPTH,
-            validationRules: config.api.introspection ? [] : [NoSchemaIntrospectionCustomRule],
+            validationRules: [queryCostRule(MAX_QUERY_COST), ...(config.api.introspection ? [] : [NoSchemaIntrospectionCustomRule])],
             context: (request: FastifyRequest) => ({ request }),
             hooks: {
               onResolution: async (execution, context) => {
