@@ -8,7 +8,8 @@ const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_KINDS = new Set(['Namespace', 'Service']);
 const PATH_SEGMENT_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
-export function validateObject(type: ResourceType, obj: KubeObject): void {
+/** `old`: on update, labels it already had are not re-checked (generated content may carry some upstream would refuse). */
+export function validateObject(type: ResourceType, obj: KubeObject, old?: KubeObject): void {
   const causes: StatusCause[] = [];
   const name = obj.metadata.name;
   if (PATH_SEGMENT_KINDS.has(type.kind)) {
@@ -27,6 +28,7 @@ export function validateObject(type: ResourceType, obj: KubeObject): void {
     });
   }
   for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
+    if (old?.metadata.labels?.[k] === v) continue;
     if (typeof v !== 'string' || v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v)) {
       causes.push({ field: `metadata.labels`, message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
     }

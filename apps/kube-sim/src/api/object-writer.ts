@@ -90,7 +90,7 @@ export class ObjectWriter {
         if (old.status === undefined) delete next.status;
         else next.status = old.status;
       }
-      validateObject(type, next);
+      validateObject(type, next, old);
     }
     next.metadata.uid = old.metadata.uid;
     next.metadata.creationTimestamp = old.metadata.creationTimestamp;
