@@ -40,3 +40,5 @@ export { InspectionEntity } from './entities/inspection.entity';
 export type { InspectionStatus, InspectionKindName, StoredInspectionCheck } from './entities/inspection.entity';
 export { ManagementCatalogRepository } from './repositories/management-catalog.repository';
 export type { ManagedClusterRef } from './repositories/management-catalog.repository';
+export { REGISTRY_REPOSITORIES, repositoryProviders } from './registry-repositories';
+export type { RepositoryClass } from './registry-repositories';

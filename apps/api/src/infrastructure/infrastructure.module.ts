@@ -2,31 +2,12 @@ import { Global, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs
 import { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../../../../libs/config/src';
-import {
-  ApiTokenRepository,
-  AuditRepository,
-  ClusterCredentialRepository,
-  ClusterGroupRepository,
-  ClusterRepository,
-  JobRecordRepository,
-  OrganizationRepository,
-  OutboxRepository,
-  createDataSource,
-} from '../../../../libs/persistence/src';
+import { REGISTRY_REPOSITORIES, createDataSource, repositoryProviders } from '../../../../libs/persistence/src';
 import { loadCredentialCipher } from '../../../../libs/cluster-access/src';
 import { QueueSet, createRedis } from '../../../../libs/queue/src';
 import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE, QUEUES, REDIS } from './tokens';
 
-const repositories = [
-  OrganizationRepository,
-  ApiTokenRepository,
-  AuditRepository,
-  ClusterGroupRepository,
-  ClusterRepository,
-  ClusterCredentialRepository,
-  OutboxRepository,
-  JobRecordRepository,
-];
+const repositories = REGISTRY_REPOSITORIES;
 
 /**
  * The API's connections (PostgreSQL, Redis) and the repositories over them. Repositories are
@@ -51,7 +32,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
       { provide: REDIS, useFactory: () => createRedis(config.redis.url) },
       { provide: QUEUES, inject: [REDIS], useFactory: (redis: Redis) => new QueueSet(redis, config.queue.prefix) },
       { provide: CREDENTIAL_CIPHER, useFactory: () => loadCredentialCipher(config.crypto) },
-      ...[...repositories, ...extraRepositories].map((R) => ({ provide: R, inject: [DATA_SOURCE], useFactory: (db: DataSource) => new R(db) })),
+      ...repositoryProviders(DATA_SOURCE, [...repositories, ...extraRepositories]),
     ];
     return {
       module: InfrastructureModule,

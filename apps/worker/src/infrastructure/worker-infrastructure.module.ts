@@ -2,16 +2,7 @@ import { Global, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs
 import { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../../../../libs/config/src';
-import {
-  AuditRepository,
-  ClusterCredentialRepository,
-  ClusterGroupRepository,
-  ClusterRepository,
-  JobRecordRepository,
-  OrganizationRepository,
-  OutboxRepository,
-  createDataSource,
-} from '../../../../libs/persistence/src';
+import { ClusterCredentialRepository, REGISTRY_REPOSITORIES, createDataSource, repositoryProviders } from '../../../../libs/persistence/src';
 import { ClusterClientFactory, loadCredentialCipher } from '../../../../libs/cluster-access/src';
 import { QueueSet, createRedis } from '../../../../libs/queue/src';
 
@@ -20,15 +11,7 @@ export const WORKER_DB = Symbol('WORKER_DB');
 export const WORKER_REDIS = Symbol('WORKER_REDIS');
 export const WORKER_QUEUES = Symbol('WORKER_QUEUES');
 
-const repositories = [
-  OrganizationRepository,
-  AuditRepository,
-  ClusterGroupRepository,
-  ClusterRepository,
-  ClusterCredentialRepository,
-  OutboxRepository,
-  JobRecordRepository,
-];
+const repositories = REGISTRY_REPOSITORIES;
 
 /** The worker's connections, repositories and the cluster client factory (the one seam to clusters). */
 @Global()
@@ -51,7 +34,7 @@ export class WorkerInfrastructureModule implements OnApplicationShutdown {
       },
       { provide: WORKER_REDIS, useFactory: () => createRedis(config.redis.url) },
       { provide: WORKER_QUEUES, inject: [WORKER_REDIS], useFactory: (redis: Redis) => new QueueSet(redis, config.queue.prefix) },
-      ...[...repositories, ...extraRepositories].map((R) => ({ provide: R, inject: [WORKER_DB], useFactory: (db: DataSource) => new R(db) })),
+      ...repositoryProviders(WORKER_DB, [...repositories, ...extraRepositories]),
       {
         provide: ClusterClientFactory,
         inject: [ClusterCredentialRepository],
