@@ -27,7 +27,7 @@ export class InspectionService {
       if (input.kind !== InspectionKindEnum.DEPRECATED_APIS) throw badInput('input.targetVersion', 'applies only to DEPRECATED_APIS inspections');
       const m = MINOR.exec(input.targetVersion.trim());
       if (!m) throw badInput('input.targetVersion', 'must be a Kubernetes release such as "1.32" or "v1.32.0"');
-      targetVersion = `${m[1]}.${m[2]}`;
+      targetVersion = `v${m[1]}.${m[2]}`;
     }
     const cluster = isUuid(input.clusterId) ? await this.clusters.findById(viewer.organizationId, input.clusterId) : null;
     if (!cluster || cluster.status === 'DETACHED') throw notFound('cluster', input.clusterId);

@@ -5,7 +5,7 @@ import { ClusterClient, ClusterClientFactory, detectProvider } from '../../../..
 import { InspectionKind, InspectionSnapshot, KubeObject, requiredResources, runInspection, summarize } from '../../../../libs/inspection/src';
 import { highestPodSecurityLevel, podSpecsOf } from '../../../../libs/policy/src';
 import { JobName, JobPayloads } from '../../../../libs/queue/src';
-import { parseDeprecatedApiMetrics } from '../../../../libs/upgrade/src';
+import { parseDeprecatedApiMetrics, parseKubeVersion } from '../../../../libs/upgrade/src';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 import { describeFailure } from '../sync/cluster-sync.service';
@@ -65,7 +65,7 @@ export class InspectionRunnerService implements OnModuleInit {
         const client = await this.clients.forCluster(cluster);
         const snapshot = await this.snapshot(inspection.kind, cluster, client, inspection.targetVersion);
         const checks = runInspection(inspection.kind, snapshot);
-        done = await this.inspections.finish(organizationId, inspectionId, { status: 'SUCCEEDED', checks, ...summarize(checks) });
+        done = await this.inspections.finish(organizationId, inspectionId, { status: 'SUCCEEDED', checks, ...summarize(checks), targetVersion: snapshot.targetVersion ?? null });
       } catch (err) {
         done = await this.inspections.finish(organizationId, inspectionId, { status: 'FAILED', error: `could not inspect cluster ${cluster.name}: ${describeFailure(err)}` });
       }
@@ -89,6 +89,7 @@ export class InspectionRunnerService implements OnModuleInit {
     const provider = cluster.provider !== 'GENERIC' ? cluster.provider : detectProvider(version.gitVersion, []);
     const s: InspectionSnapshot = { provider, version: version.gitVersion };
     if (targetVersion) s.targetVersion = targetVersion;
+    else if (kind === 'DEPRECATED_APIS') s.targetVersion = nextMinorOf(version.gitVersion);
     const list = (path: string) => client.listAll<KubeObject>(path);
     let pods: KubeObject[] | undefined;
     let namespaces: KubeObject[] | undefined;
@@ -179,4 +180,14 @@ export function podSecurityLevels(namespaces: KubeObject[], pods: KubeObject[]):
       const enforceLabel = labels.get(namespace);
       return enforceLabel ? { namespace, highestLevel: level, enforceLabel } : { namespace, highestLevel: level };
     });
+}
+
+/** The default DEPRECATED_APIS target, "v1.32" for a cluster at v1.31.x; undefined (the checks SKIP) for an unreadable version. */
+function nextMinorOf(version: string): string | undefined {
+  try {
+    const v = parseKubeVersion(version);
+    return `v${v.major}.${v.minor + 1}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -146,12 +146,13 @@ describe('inspections on kube-sim', () => {
   test('DEPRECATED_APIS: the APIs kube-sim reports as requested and the next minor removes FAIL by name; a later target names more', async () => {
     const next = await inspect('k8s-lab-01', 'DEPRECATED_APIS');
     assert.equal(next.status, 'SUCCEEDED', next.error);
+    assert.equal(next.targetVersion, 'v1.32', 'the default target is the next minor, and is recorded');
     const failing = next.checks.filter((c: any) => c.outcome === 'FAIL');
     assert.deepEqual(failing.map((c: any) => c.id), ['deprecated-apis.flowcontrol.apiserver.k8s.io.v1beta3.flowschemas']);
     assert.match(failing[0].message, /flowcontrol\.apiserver\.k8s\.io\/v1beta3 flowschemas is still requested, and v1\.32 no longer serves it \(removed in 1\.32\)/);
 
     const later = await inspect('k8s-lab-01', 'DEPRECATED_APIS', { targetVersion: '1.34' });
-    assert.equal(later.targetVersion, '1.34');
+    assert.equal(later.targetVersion, 'v1.34');
     assert.deepEqual(
       later.checks.filter((c: any) => c.outcome === 'FAIL').map((c: any) => c.id).sort(),
       ['deprecated-apis.admissionregistration.k8s.io.v1beta1.validatingadmissionpolicies', 'deprecated-apis.flowcontrol.apiserver.k8s.io.v1beta3.flowschemas'],

@@ -52,12 +52,22 @@ export class InspectionRepository {
   async finish(
     organizationId: string,
     id: string,
-    outcome: { status: 'SUCCEEDED' | 'FAILED'; checks?: StoredInspectionCheck[]; passed?: number; failed?: number; warnings?: number; error?: string | null },
+    outcome: {
+      status: 'SUCCEEDED' | 'FAILED';
+      checks?: StoredInspectionCheck[];
+      passed?: number;
+      failed?: number;
+      warnings?: number;
+      error?: string | null;
+      /** The release actually judged against (DEPRECATED_APIS defaults to the next minor). */
+      targetVersion?: string | null;
+    },
   ): Promise<InspectionEntity | null> {
     const rows: [Row[], number] = await this.db.query(
-      `UPDATE inspections u SET status = $3, checks = $4::jsonb, passed = $5, failed = $6, warnings = $7, error = $8, finished_at = now()
+      `UPDATE inspections u SET status = $3, checks = $4::jsonb, passed = $5, failed = $6, warnings = $7, error = $8,
+              target_version = coalesce($9, u.target_version), finished_at = now()
         WHERE u.organization_id = $1 AND u.id = $2 AND u.status IN ('QUEUED', 'RUNNING') RETURNING ${COLUMNS}`,
-      [organizationId, id, outcome.status, JSON.stringify(outcome.checks ?? []), outcome.passed ?? 0, outcome.failed ?? 0, outcome.warnings ?? 0, outcome.error ?? null],
+      [organizationId, id, outcome.status, JSON.stringify(outcome.checks ?? []), outcome.passed ?? 0, outcome.failed ?? 0, outcome.warnings ?? 0, outcome.error ?? null, outcome.targetVersion ?? null],
     );
     return rows[0][0] ? strip(rows[0][0]) : null;
   }
