@@ -126,6 +126,7 @@ describe('kubectl', { skip }, () => {
     assert.match(await ok(['apply', '-f', file]), /deployment.apps\/web configured/);
     assert.equal(await ok(['get', 'deploy', 'web', '-n', 'kc-demo', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'web:2');
     assert.equal(await ok(['get', 'cm', 'settings', '-n', 'kc-demo', '-o', 'jsonpath={.data.mode}']), 'b');
+    assert.match(await ok(['rollout', 'status', 'deployment/web', '-n', 'kc-demo', '--timeout=10s']), /successfully rolled out/);
     writeFileSync(file, MANIFEST('web:3', 'c'));
     assert.match(await ok(['apply', '--server-side', '-f', file]), /serverside-applied/);
     assert.equal(await ok(['get', 'deploy', 'web', '-n', 'kc-demo', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'web:3');

@@ -12,6 +12,7 @@ import type { TokenController } from '../controllers/token.controller';
 import type { ObjectStore, StoredObject } from '../store/object-store';
 import { errors } from '../http/api-error';
 import { validateObject } from './object-validation';
+import { settledStatus } from '../controllers/workload-status.controller';
 
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -61,7 +62,7 @@ export class ObjectWriter {
     }
     if (type.kind === 'Pod' && obj.status === undefined) obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
     if (opts.dryRun) return obj;
-    let stored = store.put(type.storeKey, obj);
+    let stored = store.put(type.storeKey, settledStatus(type.storeKey, obj));
     if (type.kind === 'Namespace') this.populateNamespace(store, meta.name);
     if (type.kind === 'Secret') {
       const filled = this.tokens.filled(record.spec.name, store, obj);
@@ -108,7 +109,9 @@ export class ObjectWriter {
       next.metadata.resourceVersion = old.metadata.resourceVersion;
       return next;
     }
-    let stored = store.put(type.storeKey, next);
+    // Only a spec change (a new generation) rolls out: a label or annotation leaves status alone.
+    const rolled = !opts.statusOnly && next.metadata.generation !== old.metadata.generation;
+    let stored = store.put(type.storeKey, rolled ? settledStatus(type.storeKey, next) : next);
     if (type.kind === 'Secret') {
       const filled = this.tokens.filled(record.spec.name, store, stored.obj);
       if (filled) stored = store.put(type.storeKey, filled);
