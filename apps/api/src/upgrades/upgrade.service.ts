@@ -12,7 +12,7 @@ import {
   isUuid,
 } from '../../../../libs/persistence/src';
 import { JobName, QueueName, jobIds, outboxMessage } from '../../../../libs/queue/src';
-import { availableUpgrades, parseKubeVersion } from '../../../../libs/upgrade/src';
+import { availableUpgrades, compareKubeVersions, parseKubeVersion } from '../../../../libs/upgrade/src';
 import { ViewerContext } from '../auth/viewer';
 import { DomainError, ErrorCode, badInput, conflict, notFound } from '../common/domain.errors';
 import { DATA_SOURCE } from '../infrastructure/tokens';
@@ -72,11 +72,13 @@ export class UpgradeService {
       return refuse(ErrorCode.FailedPrecondition, `cluster ${cluster.name} has not been synced yet, so its current version is unknown: try again once it is CONNECTED`);
     }
     const managed = { id: cluster.managementClusterId, namespace: cluster.managementNamespace, name: cluster.managementName };
+    const offered = (await this.catalogs.offeredVersions(viewer.organizationId, [managed.id])).get(managed.id) ?? [];
+    const toVersion = offeredSpelling(targetVersion, offered);
     const outcome = await this.db.transaction(async (tx) => {
       const r = await this.upgrades.start(tx, viewer.organizationId, {
         clusterId: cluster.id,
         fromVersion: cluster.kubernetesVersion as string,
-        toVersion: targetVersion,
+        toVersion,
         managementClusterId: managed.id,
         managementNamespace: managed.namespace,
         managementName: managed.name,
@@ -92,7 +94,7 @@ export class UpgradeService {
         action: 'upgrade.start',
         targetType: 'Upgrade',
         targetId: upgrade.id,
-        details: { clusterId: cluster.id, cluster: cluster.name, fromVersion: upgrade.fromVersion, toVersion: targetVersion },
+        details: { clusterId: cluster.id, cluster: cluster.name, fromVersion: upgrade.fromVersion, toVersion, requested: targetVersion },
       });
       return r;
     });
@@ -165,5 +167,34 @@ export class UpgradeService {
         return []; // a version Flotilla cannot read offers no safe target
       }
     });
+  }
+}
+
+/**
+ * The management cluster's own spelling of the requested release: "v1.30.8" or "1.30.8" asks for the
+ * one offered "v1.30.8+vmware.1". Left as typed when nothing (or more than one build) matches, for
+ * pre-flight to refuse with its reason.
+ */
+export function offeredSpelling(requested: string, offered: string[]): string {
+  const exact = offered.find((o) => safeCompare(o, requested) === 0);
+  if (exact) return exact;
+  const want = parseKubeVersion(requested);
+  if (want.suffix !== undefined) return requested;
+  const sameCore = offered.filter((o) => {
+    try {
+      const v = parseKubeVersion(o);
+      return v.semver === want.semver && v.prerelease === undefined;
+    } catch {
+      return false;
+    }
+  });
+  return sameCore.length === 1 ? sameCore[0] : requested;
+}
+
+function safeCompare(a: string, b: string): number | null {
+  try {
+    return compareKubeVersions(a, b);
+  } catch {
+    return null;
   }
 }

@@ -119,6 +119,15 @@ describe('upgrades through the API', () => {
     assert.deepEqual(listed.data.cluster.upgrades.edges.map((e: any) => e.node.id), [upgradeId]);
   });
 
+  test('a target typed without the provider build resolves to the one release the management cluster offers', async () => {
+    const mgmt = await attach();
+    const id = await attach();
+    await makeManaged(id, mgmt);
+    const r = await api.gql(START, { input: { clusterId: id, targetVersion: '1.30.8' } });
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    assert.equal(r.data.startUpgrade.toVersion, 'v1.30.8+vmware.1');
+  });
+
   test('two concurrent startUpgrade calls for one cluster produce exactly one upgrade; the loser gets CONFLICT naming it', async () => {
     const mgmt = await attach();
     const id = await attach();
