@@ -131,6 +131,27 @@ function openWatch(cluster: string): { started: Promise<void>; ended: Promise<vo
   return { started: startedP, ended };
 }
 
+/** Collects a watch's events until stopped. */
+function collectWatch(cluster: string, path: string): { started: Promise<void>; events: Array<{ type: string; object: any }>; stop: () => void } {
+  const events: Array<{ type: string; object: any }> = [];
+  let started!: () => void;
+  const startedP = new Promise<void>((r) => (started = r));
+  let buf = '';
+  const req = https.get(`${sim.clusterUrl(cluster)}${path}`, { ca: sim.caPem, headers: { Authorization: `Bearer ${sim.adminToken(cluster)}` } }, (res) => {
+    started();
+    res.on('data', (c: Buffer) => {
+      buf += c.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        events.push(JSON.parse(buf.slice(0, nl)));
+        buf = buf.slice(nl + 1);
+      }
+    });
+  });
+  req.on('error', () => undefined);
+  return { started: startedP, events, stop: () => req.destroy() };
+}
+
 describe('faults', () => {
   const C = 'legacy';
   const setFaults = async (f: unknown) => assert.equal((await admin(`/clusters/${C}/faults`, 'PUT', f)).status, 200);
@@ -208,6 +229,8 @@ describe('Cluster API rollout', () => {
     let versionWhenFirstWorker = '';
     const before = await nodeVersions(WORKLOAD);
     assert.ok(before.some(([, cp]) => cp) && before.some(([, cp]) => !cp), 'the workload cluster shows control-plane and worker nodes');
+    const clusterEvents = collectWatch(MGMT, `/apis/cluster.x-k8s.io/v1beta1/clusters?watch=1&resourceVersion=${cluster.metadata.resourceVersion}&fieldSelector=metadata.name%3D${WORKLOAD}`);
+    await clusterEvents.started;
     await setVersion(cluster, release);
     await eventually(
       async () => {
@@ -228,6 +251,12 @@ describe('Cluster API rollout', () => {
     assert.equal(versionWhenFirstWorker, target, '/version moved with the control plane, before the workers');
     const done = await eventually(() => capiCluster(WORKLOAD), (c) => c.status?.conditions?.find((x: any) => x.type === 'Ready')?.status === 'True', { timeoutMs: 5000, what: 'Ready=True' });
     assert.equal(done.status.phase, 'Provisioned');
+    // Watching the Cluster showed the patch and then the controller's progress.
+    const seen = await eventually(async () => clusterEvents.events, (e) => e.some((x) => x.object.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True'), { timeoutMs: 5000, what: 'the Cluster watch to see Ready' });
+    clusterEvents.stop();
+    assert.ok(seen.every((e) => e.type === 'MODIFIED'));
+    assert.equal(seen[0].object.spec.topology.version, release);
+    assert.ok(seen.some((e) => e.object.status?.conditions?.find((c: any) => c.type === 'TopologyReconciled')?.reason === 'ControlPlaneUpgradePending'));
     const mds = await adminRequest(sim, MGMT, `/apis/cluster.x-k8s.io/v1beta1/namespaces/${cluster.metadata.namespace}/machinedeployments`);
     const ours = mds.json.items.filter((m: any) => m.spec.clusterName === WORKLOAD);
     assert.ok(ours.length > 0);
