@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ClusterClient, ClusterClientFactory, KubeApiError, KubeObject } from '../../../../libs/cluster-access/src';
 import { listPathFor, objectPathFor } from '../../../../libs/compliance/src';
-import { ClusterOutcome, ClusterRepository, PolicyOutcome, PolicyRepository, PolicyRow, ScanRepository } from '../../../../libs/persistence/src';
+import { ClusterOutcome, PolicyOutcome, ScanRepository } from '../../../../libs/persistence/src';
 import {
   ClusterSnapshot,
   PolicyDefinition,
@@ -20,6 +20,8 @@ import { describeFailure } from '../sync/cluster-sync.service';
 
 /** BullMQ attempts per job (QueueSet's default): on the last one an internal failure is recorded, not rethrown. */
 const MAX_ATTEMPTS = 3;
+/** List calls in flight per cluster while taking its snapshot. */
+const LISTS_IN_FLIGHT = 2;
 
 interface ObjectRef {
   kind: string;
@@ -53,8 +55,6 @@ export class ComplianceScanService implements OnModuleInit {
     @Inject(WORKER_DB) private readonly db: DataSource,
     private readonly registry: JobHandlerRegistry,
     private readonly scans: ScanRepository,
-    private readonly policies: PolicyRepository,
-    private readonly clusters: ClusterRepository,
     private readonly clients: ClusterClientFactory,
   ) {}
 
@@ -63,16 +63,15 @@ export class ComplianceScanService implements OnModuleInit {
   }
 
   async scanCluster({ organizationId, scanId, clusterId }: JobPayloads[JobName.ScanCluster], ctx?: Pick<JobContext, 'attempt'>): Promise<void> {
-    const entry = await this.scans.ledgerEntry(organizationId, scanId, clusterId);
-    if (!entry || entry.status !== 'PENDING') return;
-    if (entry.scanStatus === 'QUEUED') await this.scans.markRunning(organizationId, scanId);
+    const job = await this.scans.jobContext(organizationId, scanId, clusterId);
+    if (!job || job.ledgerStatus !== 'PENDING') return;
+    if (job.scanStatus === 'QUEUED') await this.scans.markRunning(organizationId, scanId);
 
-    const cluster = await this.clusters.findForWorker(organizationId, clusterId);
+    const { cluster, policies } = job;
     let outcome: ClusterOutcome;
     if (!cluster || cluster.status === 'DETACHED') {
       outcome = errorOutcome([], 'the cluster was detached before it could be scanned');
     } else {
-      const policies = await this.policies.effectiveFor(organizationId, cluster);
       try {
         outcome = await this.evaluateCluster(cluster, policies);
       } catch (err) {
@@ -86,13 +85,12 @@ export class ComplianceScanService implements OnModuleInit {
         }
       }
     }
-    const stored = await this.db.transaction((tx) => this.scans.recordClusterOutcome(tx, organizationId, scanId, clusterId, outcome));
+    const stored = await this.scans.recordClusterOutcome(this.db, organizationId, scanId, clusterId, outcome);
     if (!stored) this.logger.debug({ scanId, clusterId }, 'cluster already recorded for this scan; nothing stored');
   }
 
-  private async evaluateCluster(cluster: { id: string; organizationId: string; apiServerUrl: string }, rows: PolicyRow[]): Promise<ClusterOutcome> {
-    if (rows.length === 0) return { status: 'COMPLIANT', violationCount: 0, error: null, checkedAt: new Date(), policies: [] };
-    const policies: PolicyDefinition[] = rows.map((p) => ({ id: p.id, name: p.name, type: p.type, mode: p.mode, spec: p.spec }));
+  private async evaluateCluster(cluster: { id: string; organizationId: string; apiServerUrl: string }, policies: PolicyDefinition[]): Promise<ClusterOutcome> {
+    if (policies.length === 0) return { status: 'COMPLIANT', violationCount: 0, error: null, checkedAt: new Date(), policies: [] };
     let client: ClusterClient;
     try {
       client = await this.clients.forCluster(cluster);
@@ -161,11 +159,15 @@ function audit(policy: PolicyDefinition, snapshot: ClusterSnapshot): PolicyOutco
 /** Lists every kind the policies read, each once, all pages; any failure makes the cluster unavailable for this scan. */
 async function fetchSnapshot(client: ClusterClient, kinds: SnapshotKind[]): Promise<ClusterSnapshot> {
   const snapshot: ClusterSnapshot = {};
+  const queue = [...kinds];
   try {
+    // Two lists in flight per cluster: at most two TLS connections per cluster (each handshake
+    // costs the worker more CPU than a list), while the job concurrency keeps the fleet busy.
     await Promise.all(
-      kinds.map(async (kind) => {
-        const items = await client.listAll<KubeObject>(listPathFor(kind));
-        snapshot[kind] = items as ClusterSnapshot[SnapshotKind];
+      Array.from({ length: Math.min(LISTS_IN_FLIGHT, queue.length) }, async () => {
+        for (let kind = queue.shift(); kind; kind = queue.shift()) {
+          snapshot[kind] = (await client.listAll<KubeObject>(listPathFor(kind))) as ClusterSnapshot[SnapshotKind];
+        }
       }),
     );
   } catch (err) {

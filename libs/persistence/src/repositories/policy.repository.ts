@@ -31,6 +31,17 @@ export interface NewPolicy {
 const COLUMNS = `p.id, p.organization_id AS "organizationId", p.name, p.type, p.mode, p.spec, p.scope_kind AS "scopeKind",
   p.group_id AS "groupId", p.cluster_id AS "clusterId", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
 
+/**
+ * SQL condition: policy `p` is live and applies to the cluster whose organization, group and id
+ * the given expressions name — the union of organization, group and cluster scopes.
+ */
+export function effectivePolicyCondition(organization: string, groupId: string, clusterId: string): string {
+  return `p.organization_id = ${organization} AND p.deleted_at IS NULL
+          AND (p.scope_kind = 'ORGANIZATION'
+               OR (p.scope_kind = 'GROUP' AND p.group_id = ${groupId})
+               OR (p.scope_kind = 'CLUSTER' AND p.cluster_id = ${clusterId}))`;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Live (not deleted) policies of one organization. */
@@ -73,12 +84,7 @@ export class PolicyRepository {
   /** A cluster's effective policies: the union of its organization's, its group's and its own. */
   async effectiveFor(organizationId: string, cluster: { id: string; groupId: string | null }): Promise<PolicyRow[]> {
     return this.db.query(
-      `SELECT ${COLUMNS} FROM policies p
-        WHERE p.organization_id = $1 AND p.deleted_at IS NULL
-          AND (p.scope_kind = 'ORGANIZATION'
-               OR (p.scope_kind = 'GROUP' AND p.group_id = $2)
-               OR (p.scope_kind = 'CLUSTER' AND p.cluster_id = $3))
-        ORDER BY p.name`,
+      `SELECT ${COLUMNS} FROM policies p WHERE ${effectivePolicyCondition('$1', '$2::uuid', '$3::uuid')} ORDER BY p.name`,
       [organizationId, cluster.groupId, cluster.id],
     );
   }

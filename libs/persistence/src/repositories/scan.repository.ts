@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
+import { effectivePolicyCondition, type PolicyModeName, type PolicyTypeName } from './policy.repository';
 
 export type ScanStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export type ScanTriggerName = 'MANUAL' | 'SCHEDULED';
@@ -128,16 +129,40 @@ export class ScanRepository {
   }
 
   /**
-   * The worker's first read: is this cluster still to be scanned for this scan? Null when the
-   * ledger has no such row (wrong organization, pruned scan).
+   * Everything a scan-cluster job reads, in one round trip: its ledger row and the scan's status,
+   * the cluster, and the cluster's effective policies (the union of the organization's, its
+   * group's and its own live policies). Null when the ledger has no such row.
    */
-  async ledgerEntry(organizationId: string, scanId: string, clusterId: string): Promise<{ status: string; scanStatus: ScanStatus } | null> {
-    const rows: Array<{ status: string; scanStatus: ScanStatus }> = await this.db.query(
-      `SELECT sc.status, s.status AS "scanStatus" FROM scan_clusters sc JOIN scans s ON s.id = sc.scan_id
+  async jobContext(
+    organizationId: string,
+    scanId: string,
+    clusterId: string,
+  ): Promise<{
+    ledgerStatus: string;
+    scanStatus: ScanStatus;
+    cluster: { id: string; organizationId: string; apiServerUrl: string; status: string; groupId: string | null } | null;
+    policies: Array<{ id: string; name: string; type: PolicyTypeName; mode: PolicyModeName; spec: unknown }>;
+  } | null> {
+    const rows: Array<Record<string, any>> = await this.db.query(
+      `SELECT sc.status AS "ledgerStatus", s.status AS "scanStatus",
+              c.id AS "clusterId", c.api_server_url AS "apiServerUrl", c.status AS "clusterStatus", c.group_id AS "groupId",
+              (SELECT coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'type', p.type, 'mode', p.mode, 'spec', p.spec) ORDER BY p.name), '[]'::json)
+                 FROM policies p
+                WHERE c.id IS NOT NULL AND ${effectivePolicyCondition('sc.organization_id', 'c.group_id', 'c.id')}) AS policies
+         FROM scan_clusters sc
+         JOIN scans s ON s.id = sc.scan_id
+         LEFT JOIN clusters c ON c.id = sc.cluster_id AND c.organization_id = sc.organization_id
         WHERE sc.organization_id = $1 AND sc.scan_id = $2 AND sc.cluster_id = $3`,
       [organizationId, scanId, clusterId],
     );
-    return rows[0] ?? null;
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      ledgerStatus: r.ledgerStatus,
+      scanStatus: r.scanStatus,
+      cluster: r.clusterId ? { id: r.clusterId, organizationId, apiServerUrl: r.apiServerUrl, status: r.clusterStatus, groupId: r.groupId } : null,
+      policies: r.policies,
+    };
   }
 
   /** QUEUED → RUNNING when its first cluster job starts (a no-op afterwards: it takes no lock then). */
@@ -149,80 +174,81 @@ export class ScanRepository {
   }
 
   /**
-   * Stores one cluster's outcome exactly once, in the caller's transaction: the ledger row moves
-   * PENDING → done (a second run of the same job finds it done and this returns false, storing
-   * nothing); then its results, the current compliance (only if nothing newer is recorded), and
-   * last the scan's counters — last, so the scan row's lock is held only until commit. The scan
-   * turns SUCCEEDED in the statement that counts its last cluster.
+   * Stores one cluster's outcome exactly once, in one statement (atomic on its own, one round trip,
+   * and the scan row's lock is held only for the end of that statement): the ledger row moves
+   * PENDING → done, and only if it did are the results, the current compliance (unless something
+   * newer is recorded) and the scan's counters written. A second run of the same job finds the row
+   * done (or waits for the first run's commit, then finds it done) and stores nothing. The scan
+   * turns SUCCEEDED in the statement that counts its last cluster. Returns whether it stored.
    */
-  async recordClusterOutcome(tx: EntityManager, organizationId: string, scanId: string, clusterId: string, o: ClusterOutcome): Promise<boolean> {
-    const ledger: [unknown[], number] = await tx.query(
-      `UPDATE scan_clusters SET status = $4, violation_count = $5, error = $6, finished_at = $7
-        WHERE organization_id = $1 AND scan_id = $2 AND cluster_id = $3 AND status = 'PENDING' RETURNING 1`,
-      [organizationId, scanId, clusterId, o.status, o.violationCount, o.error, o.checkedAt],
-    );
-    if (ledger[1] === 0) return false;
-
-    const ids = o.policies.map((p) => p.policyId);
-    if (ids.length) {
-      await tx.query(
-        `INSERT INTO policy_results (scan_id, cluster_id, organization_id, checked_at, policy_id, status, violation_count, violations, enforcement, error)
-         SELECT $1, $2, $3, $4, * FROM unnest($5::uuid[], $6::text[], $7::int[], $8::jsonb[], $9::jsonb[], $10::text[])
-         ON CONFLICT DO NOTHING`,
-        [
-          scanId,
-          clusterId,
-          organizationId,
-          o.checkedAt,
-          ids,
-          o.policies.map((p) => p.status),
-          o.policies.map((p) => p.violations.length),
-          o.policies.map((p) => JSON.stringify(p.violations)),
-          o.policies.map((p) => (p.enforcement === null ? null : JSON.stringify(p.enforcement))),
-          o.policies.map((p) => p.error),
-        ],
-      );
-    }
-
-    // (An INSERT … RETURNING answers with its rows alone; UPDATE and DELETE answer [rows, count].)
-    const current: unknown[] = await tx.query(
-      `INSERT INTO cluster_compliance AS cc (cluster_id, organization_id, status, violation_count, reason, checked_at, last_scan_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (cluster_id) DO UPDATE SET status = EXCLUDED.status, violation_count = EXCLUDED.violation_count,
-              reason = EXCLUDED.reason, checked_at = EXCLUDED.checked_at, last_scan_id = EXCLUDED.last_scan_id
-        WHERE cc.checked_at <= EXCLUDED.checked_at
-       RETURNING 1`,
-      [clusterId, organizationId, o.status, o.violationCount, o.error, o.checkedAt, scanId],
-    );
-    if (current.length > 0) {
-      await tx.query(`DELETE FROM cluster_policy_results_current WHERE cluster_id = $1 AND NOT (policy_id = ANY($2::uuid[]))`, [clusterId, ids]);
-      if (ids.length) {
-        await tx.query(
-          `INSERT INTO cluster_policy_results_current AS c (cluster_id, organization_id, scan_id, checked_at, policy_id, status, violation_count)
-           SELECT $1, $2, $3, $4, * FROM unnest($5::uuid[], $6::text[], $7::int[])
-           ON CONFLICT (cluster_id, policy_id) DO UPDATE SET scan_id = EXCLUDED.scan_id, checked_at = EXCLUDED.checked_at,
-                  status = EXCLUDED.status, violation_count = EXCLUDED.violation_count`,
-          [clusterId, organizationId, scanId, o.checkedAt, ids, o.policies.map((p) => p.status), o.policies.map((p) => p.violations.length)],
-        );
-      }
-    }
-
+  async recordClusterOutcome(db: EntityManager | DataSource, organizationId: string, scanId: string, clusterId: string, o: ClusterOutcome): Promise<boolean> {
     const failed = o.status === 'ERROR' ? 1 : 0;
-    await tx.query(
-      `UPDATE scans SET
-          completed_count = completed_count + $3,
-          failed_count = failed_count + $4,
-          compliant_count = compliant_count + $5,
-          non_compliant_count = non_compliant_count + $6,
-          errored_count = errored_count + $4,
-          violation_count = violation_count + $7,
-          started_at = coalesce(started_at, now()),
-          status = CASE WHEN completed_count + failed_count + 1 >= cluster_count THEN 'SUCCEEDED' ELSE 'RUNNING' END,
-          finished_at = CASE WHEN completed_count + failed_count + 1 >= cluster_count THEN now() ELSE NULL END
-        WHERE organization_id = $1 AND id = $2`,
-      [organizationId, scanId, 1 - failed, failed, o.status === 'COMPLIANT' ? 1 : 0, o.status === 'NON_COMPLIANT' ? 1 : 0, o.violationCount],
+    const rows: Array<{ stored: number }> = await db.query(
+      `WITH ledger AS (
+         UPDATE scan_clusters SET status = $4, violation_count = $5, error = $6, finished_at = $7
+          WHERE organization_id = $1 AND scan_id = $2 AND cluster_id = $3 AND status = 'PENDING'
+         RETURNING cluster_id),
+       input AS (
+         SELECT * FROM unnest($8::uuid[], $9::text[], $10::int[], $11::jsonb[], $12::jsonb[], $13::text[])
+           AS t(policy_id, status, violation_count, violations, enforcement, error)),
+       results AS (
+         INSERT INTO policy_results (scan_id, cluster_id, organization_id, checked_at, policy_id, status, violation_count, violations, enforcement, error)
+         SELECT $2, $3, $1, $7, i.policy_id, i.status, i.violation_count, i.violations, i.enforcement, i.error FROM input i, ledger
+         ON CONFLICT DO NOTHING
+         RETURNING 1),
+       current_state AS (
+         INSERT INTO cluster_compliance AS cc (cluster_id, organization_id, status, violation_count, reason, checked_at, last_scan_id)
+         SELECT $3, $1, $4, $5, $6, $7, $2 FROM ledger
+         ON CONFLICT (cluster_id) DO UPDATE SET status = EXCLUDED.status, violation_count = EXCLUDED.violation_count,
+                reason = EXCLUDED.reason, checked_at = EXCLUDED.checked_at, last_scan_id = EXCLUDED.last_scan_id
+          WHERE cc.checked_at <= EXCLUDED.checked_at
+         RETURNING cluster_id),
+       gone AS (
+         DELETE FROM cluster_policy_results_current c USING current_state s
+          WHERE c.cluster_id = s.cluster_id AND NOT (c.policy_id = ANY($8::uuid[]))
+         RETURNING 1),
+       current_results AS (
+         INSERT INTO cluster_policy_results_current AS c (cluster_id, organization_id, scan_id, checked_at, policy_id, status, violation_count)
+         SELECT $3, $1, $2, $7, i.policy_id, i.status, i.violation_count FROM input i, current_state
+         ON CONFLICT (cluster_id, policy_id) DO UPDATE SET scan_id = EXCLUDED.scan_id, checked_at = EXCLUDED.checked_at,
+                status = EXCLUDED.status, violation_count = EXCLUDED.violation_count
+         RETURNING 1),
+       counted AS (
+         UPDATE scans s SET
+             completed_count = s.completed_count + $14,
+             failed_count = s.failed_count + $15,
+             compliant_count = s.compliant_count + $16,
+             non_compliant_count = s.non_compliant_count + $17,
+             errored_count = s.errored_count + $15,
+             violation_count = s.violation_count + $5,
+             started_at = coalesce(s.started_at, now()),
+             status = CASE WHEN s.completed_count + s.failed_count + 1 >= s.cluster_count THEN 'SUCCEEDED' ELSE 'RUNNING' END,
+             finished_at = CASE WHEN s.completed_count + s.failed_count + 1 >= s.cluster_count THEN now() ELSE NULL END
+           FROM ledger
+          WHERE s.organization_id = $1 AND s.id = $2
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM ledger)::int AS stored`,
+      [
+        organizationId,
+        scanId,
+        clusterId,
+        o.status,
+        o.violationCount,
+        o.error,
+        o.checkedAt,
+        o.policies.map((p) => p.policyId),
+        o.policies.map((p) => p.status),
+        o.policies.map((p) => p.violations.length),
+        o.policies.map((p) => JSON.stringify(p.violations)),
+        o.policies.map((p) => (p.enforcement === null ? null : JSON.stringify(p.enforcement))),
+        o.policies.map((p) => p.error),
+        1 - failed,
+        failed,
+        o.status === 'COMPLIANT' ? 1 : 0,
+        o.status === 'NON_COMPLIANT' ? 1 : 0,
+      ],
     );
-    return true;
+    return rows[0].stored > 0;
   }
 
   /**
