@@ -228,6 +228,26 @@ describe('watch', () => {
     }
   });
 
+  test('a pod watch with a field selector sees changes to matching pods only', async () => {
+    const list = await core.listNamespacedPod({ namespace: 'shop' });
+    const events: Array<[string, string]> = [];
+    const ctrl = await new Watch(kc).watch('/api/v1/namespaces/shop/pods', { resourceVersion: list.metadata!.resourceVersion, fieldSelector: 'spec.nodeName=node-2' }, (type, obj) => events.push([type, obj.metadata.name]), () => undefined);
+    try {
+      await core.patchNamespacedPod({ namespace: 'shop', name: 'web-00', body: { metadata: { labels: { touched: 'yes' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      await core.patchNamespacedPod({ namespace: 'shop', name: 'web-02', body: { metadata: { labels: { touched: 'yes' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      await core.createNamespacedPod({ namespace: 'shop', body: { metadata: { name: 'tmp' }, spec: { nodeName: 'node-2', containers: [{ name: 'c', image: 'busybox' }] } } });
+      await core.deleteNamespacedPod({ namespace: 'shop', name: 'tmp' });
+      await eventually(async () => events.length, (n) => n >= 3, { timeoutMs: 5000, what: 'pod events' });
+      assert.deepEqual(events, [
+        ['MODIFIED', 'web-02'],
+        ['ADDED', 'tmp'],
+        ['DELETED', 'tmp'],
+      ]);
+    } finally {
+      ctrl.abort();
+    }
+  });
+
   test('watching nodes without a resourceVersion starts with the current nodes; timeoutSeconds ends the stream', async () => {
     const names: string[] = [];
     let ended = false;
