@@ -2,7 +2,7 @@
  * Wires kube-sim together: one node:http(s) listener, the admin API under /_sim/ and every
  * simulated cluster under /clusters/<name>/.
  */
-import { randomBytes, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -70,7 +70,6 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const tls = tlsOn ? await createTlsMaterial() : undefined;
   // Tokens derive from the seed so a restarted simulator with the same seed accepts stored credentials.
   const signer = new TokenSigner(createHash('sha256').update(`kube-sim-token-secret:${process.env.KUBE_SIM_TOKEN_SECRET ?? ''}:${seed}`).digest());
-  void randomBytes;
   const catalog = new ResourceCatalog();
   const tokens = new TokenController(signer, tls?.caPem ?? '');
   const fleet = new FleetRegistry({ content, catalog, tokens, fleetSeed: seed, residentLimit: options.residentLimit });

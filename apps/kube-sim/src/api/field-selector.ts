@@ -23,7 +23,7 @@ function valueAt(obj: KubeObject, path: string): string {
   return cur === undefined || cur === null ? '' : String(cur);
 }
 
-export function fieldMatcher(selector: string | null, storeKey: string, kind: string): FieldMatcher | undefined {
+export function fieldMatcher(selector: string | null, storeKey: string): FieldMatcher | undefined {
   if (!selector) return undefined;
   const reqs: Array<{ path: string; neq: boolean; value: string }> = [];
   for (const term of selector.split(',').map((t) => t.trim()).filter((t) => t !== '')) {
@@ -35,7 +35,6 @@ export function fieldMatcher(selector: string | null, storeKey: string, kind: st
     }
     reqs.push({ path, neq: m[2] === '!=', value: m[3] });
   }
-  void kind;
   if (reqs.length === 0) return undefined;
   return (obj) => reqs.every((r) => (valueAt(obj, r.path) === r.value) !== r.neq);
 }

@@ -26,8 +26,8 @@ export interface Selection {
   fields?: FieldMatcher;
 }
 
-export function selectionFrom(query: URLSearchParams, storeKey: string, kind: string): Selection {
-  return { labels: labelMatcher(query.get('labelSelector')), fields: fieldMatcher(query.get('fieldSelector'), storeKey, kind) };
+export function selectionFrom(query: URLSearchParams, storeKey: string): Selection {
+  return { labels: labelMatcher(query.get('labelSelector')), fields: fieldMatcher(query.get('fieldSelector'), storeKey) };
 }
 
 export function selects(sel: Selection, stored: StoredObject): boolean {

@@ -43,7 +43,7 @@ export class ResourceHandler {
   list(ctx: RequestContext): void {
     const { type, store, info, query, record } = ctx;
     if (type.namespaced === false && info.namespace !== undefined && type.kind !== 'Namespace') throw errors.pathNotFound();
-    const sel = selectionFrom(query, type.storeKey, type.kind);
+    const sel = selectionFrom(query, type.storeKey);
     const all = store.list(type.storeKey, type.namespaced ? info.namespace : undefined);
     const p = page(record, all, sel, query, store.rv);
     if (wantsTable(ctx.req.headers.accept)) {
@@ -143,7 +143,7 @@ export class ResourceHandler {
   async deleteCollection(ctx: RequestContext): Promise<void> {
     const { type, store, info, query } = ctx;
     const opts = await deleteOptions(ctx);
-    const sel = selectionFrom(query, type.storeKey, type.kind);
+    const sel = selectionFrom(query, type.storeKey);
     const victims = store.list(type.storeKey, type.namespaced ? info.namespace : undefined).filter((s) => selects(sel, s));
     const items = victims.map((v) => this.writer.delete(ctx.record, store, type, v, {}, opts.dryRun || isDryRun(query)));
     sendJson(ctx.res, 200, { kind: `${type.kind}List`, apiVersion: ctx.apiVersion, metadata: { resourceVersion: String(store.rv) }, items: items.map((o) => asVersion(o, ctx.apiVersion)) });

@@ -49,10 +49,10 @@ export class WatchHub {
 
   start(ctx: RequestContext): void {
     const { type, info, query, store, res } = ctx;
-    const sel = selectionFrom(query, type.storeKey, type.kind);
+    const sel = selectionFrom(query, type.storeKey);
     // A watch on a single object (…/pods?watch=1&fieldSelector=metadata.name=x, or the legacy …/pods/x?watch=1).
     if (info.name !== undefined) {
-      const byName = selectionFrom(new URLSearchParams({ fieldSelector: `metadata.name=${info.name}` }), type.storeKey, type.kind);
+      const byName = selectionFrom(new URLSearchParams({ fieldSelector: `metadata.name=${info.name}` }), type.storeKey);
       sel.fields = sel.fields ? ((f1, f2) => (o: any) => f1(o) && f2(o))(sel.fields, byName.fields!) : byName.fields;
     }
     const namespace = type.namespaced ? info.namespace : undefined;
