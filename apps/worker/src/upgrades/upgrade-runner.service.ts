@@ -27,6 +27,8 @@ import { describeFailure } from '../sync/cluster-sync.service';
 
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 const WORKER_ACTOR = 'flotilla-worker';
+/** The queue's attempts per job (libs/queue QueueSet defaultJobOptions). */
+const QUEUE_ATTEMPTS = 3;
 
 type ClusterObject = KubeObject & { spec?: { topology?: { version?: string } }; status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> } };
 
@@ -122,6 +124,10 @@ export class UpgradeRunnerService implements OnModuleInit, OnApplicationBootstra
       await this.ensurePatched(u, managementClient);
       await this.follow(u, workloadClient, managementClient, ctx);
     } catch (err) {
+      // An unexpected error (a database blip, a credential that cannot be read yet) is retried by the
+      // queue with back-off: the retry re-reads and carries on, and nothing was patched twice. Only the
+      // last attempt ends the upgrade, so it never waits for the sweeper.
+      if (!(err instanceof UpgradeFailure) && ctx.attempt < QUEUE_ATTEMPTS) throw err;
       const reason = err instanceof UpgradeFailure ? err.message : `unexpected error: ${describeFailure(err)}`;
       const current = await this.upgrades.findById(organizationId, upgradeId);
       const failed =
