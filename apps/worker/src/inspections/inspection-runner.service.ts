@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditRepository, ClusterEntity, ClusterRepository, InspectionEntity, InspectionRepository } from '../../../../libs/persistence/src';
+import { AuditRepository, ClusterEntity, ClusterRepository, InspectionRepository } from '../../../../libs/persistence/src';
 import { ClusterClient, ClusterClientFactory, detectProvider } from '../../../../libs/cluster-access/src';
 import { InspectionKind, InspectionSnapshot, KubeObject, requiredResources, runInspection, summarize } from '../../../../libs/inspection/src';
 import { highestPodSecurityLevel, podSpecsOf } from '../../../../libs/policy/src';
@@ -57,21 +57,24 @@ export class InspectionRunnerService implements OnModuleInit {
     const inspection = await this.inspections.markRunning(organizationId, inspectionId);
     if (!inspection) return;
     const cluster = await this.clusters.findForWorker(organizationId, inspection.clusterId);
-    let done: InspectionEntity | null;
+    let outcome: Parameters<InspectionRepository['finish']>[2];
     if (!cluster || cluster.status === 'DETACHED') {
-      done = await this.inspections.finish(organizationId, inspectionId, { status: 'FAILED', error: 'the cluster was detached from Flotilla' });
+      outcome = { status: 'FAILED', error: 'the cluster was detached from Flotilla' };
     } else {
       try {
         const client = await this.clients.forCluster(cluster);
         const snapshot = await this.snapshot(inspection.kind, cluster, client, inspection.targetVersion);
         const checks = runInspection(inspection.kind, snapshot);
-        done = await this.inspections.finish(organizationId, inspectionId, { status: 'SUCCEEDED', checks, ...summarize(checks), targetVersion: snapshot.targetVersion ?? null });
+        outcome = { status: 'SUCCEEDED', checks, ...summarize(checks), targetVersion: snapshot.targetVersion ?? null };
       } catch (err) {
-        done = await this.inspections.finish(organizationId, inspectionId, { status: 'FAILED', error: `could not inspect cluster ${cluster.name}: ${describeFailure(err)}` });
+        outcome = { status: 'FAILED', error: `could not inspect cluster ${cluster.name}: ${describeFailure(err)}` };
       }
     }
-    if (done) {
-      await this.audit.record(this.db, organizationId, {
+    // The outcome and its audit event land together: nobody sees a finished inspection without its record.
+    await this.db.transaction(async (tx) => {
+      const done = await this.inspections.finish(organizationId, inspectionId, outcome, tx);
+      if (!done) return;
+      await this.audit.record(tx, organizationId, {
         actor: WORKER_ACTOR,
         action: `inspection.${done.status.toLowerCase()}`,
         targetType: 'Inspection',
@@ -79,7 +82,7 @@ export class InspectionRunnerService implements OnModuleInit {
         outcome: done.status === 'SUCCEEDED' ? 'SUCCESS' : 'FAILURE',
         details: { clusterId: done.clusterId, kind: done.kind, passed: done.passed, failed: done.failed, warnings: done.warnings, error: done.error, requestedBy: done.createdBy },
       });
-    }
+    });
   }
 
   /** Exactly what the kind needs, beyond /version (always read). */

@@ -62,8 +62,9 @@ export class InspectionRepository {
       /** The release actually judged against (DEPRECATED_APIS defaults to the next minor). */
       targetVersion?: string | null;
     },
+    tx?: EntityManager,
   ): Promise<InspectionEntity | null> {
-    const rows: [Row[], number] = await this.db.query(
+    const rows: [Row[], number] = await (tx ?? this.db).query(
       `UPDATE inspections u SET status = $3, checks = $4::jsonb, passed = $5, failed = $6, warnings = $7, error = $8,
               target_version = coalesce($9, u.target_version), finished_at = now()
         WHERE u.organization_id = $1 AND u.id = $2 AND u.status IN ('QUEUED', 'RUNNING') RETURNING ${COLUMNS}`,
