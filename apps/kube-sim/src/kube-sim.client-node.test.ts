@@ -298,6 +298,13 @@ describe('authentication and authorization', () => {
     assert.equal((await apiError(reader.deleteNamespacedPod({ namespace: 'shop', name: 'web-00' }))).code, 403);
     assert.equal((await apiError(reader.listNode())).code, 403);
 
+    // Revoking service-account tokens leaves the admin in.
+    assert.equal((await fetchAdmin(`/_sim/clusters/${CLUSTER}/faults`, 'PUT', { revokeTokens: 'service-accounts' })).status, 200);
+    assert.equal((await apiError(reader.listNamespacedPod({ namespace: 'shop' }))).code, 401);
+    assert.equal((await core.listNamespacedPod({ namespace: 'shop' })).items.length, 12);
+    assert.equal((await fetchAdmin(`/_sim/clusters/${CLUSTER}/faults`, 'PUT', {})).status, 200);
+    assert.equal((await reader.listNamespacedPod({ namespace: 'shop' })).items.length, 12);
+
     await core.deleteNamespacedSecret({ namespace: 'shop', name: 'reader-token' });
     assert.equal((await apiError(reader.listNamespacedPod({ namespace: 'shop' }))).code, 401, 'deleting the Secret revokes its token');
   });

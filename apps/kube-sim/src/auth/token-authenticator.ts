@@ -51,8 +51,10 @@ export class TokenAuthenticator {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!m) return undefined;
     const token = m[1];
-    if (record.faults.revokeTokens) return undefined;
+    const revoked = record.faults.revokeTokens;
+    if (revoked === true || revoked === 'all') return undefined;
     if (token === this.adminToken(record.spec.name)) return ADMIN_USER;
+    if (revoked === 'service-accounts') return undefined;
     return this.serviceAccountUser(record, store(), token);
   }
 

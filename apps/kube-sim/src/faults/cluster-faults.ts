@@ -12,8 +12,8 @@ export const clusterFaultsSchema = z
     down: z.union([z.boolean(), z.literal('reset'), z.literal('hang')]).optional(),
     /** true = every request gets 429; a number = that fraction of requests; an object sets Retry-After too. */
     throttle: z.union([z.boolean(), z.number().min(0).max(1), z.object({ rate: z.number().min(0).max(1).optional(), retryAfterSeconds: z.number().int().min(0).max(3600).optional() }).strict()]).optional(),
-    /** Every bearer token of the cluster (admin included) is refused with 401. */
-    revokeTokens: z.boolean().optional(),
+    /** true / "all": every bearer token of the cluster (admin included) is refused with 401; "service-accounts": only service-account tokens. */
+    revokeTokens: z.union([z.boolean(), z.literal('all'), z.literal('service-accounts')]).optional(),
     /** A rollout on (or of) this cluster stops advancing until cleared. */
     rolloutStall: z.boolean().optional(),
     /** A rollout on (or of) this cluster fails at its next step. */
