@@ -174,7 +174,12 @@ describe('upgrades through Cluster API on kube-sim', () => {
     assert.equal((await kubeGet('tkg-prod-01', '/version')).gitVersion, 'v1.30.8+vmware.1');
     const capi = await kubeGet(MGMT, '/apis/cluster.x-k8s.io/v1beta1/namespaces/tkg-prod/clusters/tkg-prod-01');
     assert.equal(capi.spec.topology.version, 'v1.30.8+vmware.1');
-    const audit = await db.query(`SELECT action, actor, outcome FROM audit_events WHERE target_id = $1 ORDER BY id`, [id]);
+    // The end of an upgrade is audited just after its status is written.
+    const audit = await eventually(
+      () => db.query(`SELECT action, actor, outcome FROM audit_events WHERE target_id = $1 ORDER BY id`, [id]),
+      (rows: any[]) => rows.length >= 3,
+      { timeoutMs: 5000, what: 'the audit event of the end' },
+    );
     assert.deepEqual(
       audit.map((a: any) => a.action),
       ['upgrade.start', 'upgrade.patch', 'upgrade.succeeded'],
@@ -203,7 +208,11 @@ describe('upgrades through Cluster API on kube-sim', () => {
     assert.equal(done.phase, 'PREFLIGHT');
     assert.match(done.error, /flowcontrol\.apiserver\.k8s\.io\/v1beta3 flowschemas is still requested and v1\.32\.0 no longer serves it \(removed in 1\.32\)/);
     // The same cluster may still take the next patch: the removal only matters at 1.32.
-    const audit = await db.query(`SELECT outcome FROM audit_events WHERE target_id = $1 AND action = 'upgrade.failed'`, [id]);
+    const audit = await eventually(
+      () => db.query(`SELECT outcome FROM audit_events WHERE target_id = $1 AND action = 'upgrade.failed'`, [id]),
+      (rows: any[]) => rows.length >= 1,
+      { timeoutMs: 5000, what: 'the audit event of the refusal' },
+    );
     assert.deepEqual(audit, [{ outcome: 'FAILURE' }]);
   });
 
