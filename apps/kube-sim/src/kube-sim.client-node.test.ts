@@ -321,6 +321,8 @@ describe('authentication and authorization', () => {
     });
     assert.equal(ssar.status, 201);
     assert.equal(ssar.json.status.allowed, false);
+    const forVault = await core.createNamespacedServiceAccountToken({ namespace: 'shop', name: 'short', body: { spec: { audiences: ['vault'], expirationSeconds: 600 } } });
+    assert.equal((await adminRequest(sim, CLUSTER, '/api/v1/namespaces', { token: forVault.status!.token })).status, 401, 'a token for another audience is no API credential');
     const tooShort = await apiError(core.createNamespacedServiceAccountToken({ namespace: 'shop', name: 'short', body: { spec: { audiences: [], expirationSeconds: 60 } } }));
     assert.equal(tooShort.code, 422);
     // Ten minutes later (the cluster's clock, moved on) the token has expired.

@@ -8,6 +8,9 @@ import type { ObjectStore } from '../store/object-store';
 import { type TokenSigner, claimedCluster } from './token-signer';
 import { ANONYMOUS, type UserInfo } from './user-info';
 
+/** The API server's own audience: what TokenRequest issues by default. */
+export const API_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
+
 export const ADMIN_USER: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
 
 export class TokenAuthenticator {
@@ -85,6 +88,9 @@ export class TokenAuthenticator {
       const data = secret?.data as Record<string, string> | undefined;
       if (!data?.token || Buffer.from(data.token, 'base64').toString('utf8') !== token) return undefined;
     } else if (claims.exp === undefined || claims.exp * 1000 <= Date.now() + record.clockOffsetMs) {
+      return undefined;
+    } else if (claims.audiences && !claims.audiences.includes(API_AUDIENCE)) {
+      // A token bound to another audience (e.g. for Vault) is not an API credential.
       return undefined;
     }
     return {
