@@ -305,6 +305,8 @@ describe('compliance scans against kube-sim', () => {
         [org.organizationId],
       );
       assert.deepEqual(scans[0], { n: ticks, ticks });
+      const audited: Array<{ n: number }> = await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE organization_id = $1 AND action = 'scan.run' AND actor = 'schedule'`, [org.organizationId]);
+      assert.equal(audited[0].n, ticks);
       const listed = await api.gql(`{ scans(first: 10) { edges { node { trigger clusterCount } } } }`, {}, org.token);
       assert.ok(listed.data.scans.edges.every((e: { node: { trigger: string; clusterCount: number } }) => e.node.trigger === 'SCHEDULED' && e.node.clusterCount === 1));
     } finally {

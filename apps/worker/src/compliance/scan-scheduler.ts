@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ScanStarter } from '../../../../libs/compliance/src';
-import { ScanScheduleRepository } from '../../../../libs/persistence/src';
+import { AuditRepository, ScanScheduleRepository } from '../../../../libs/persistence/src';
 import { nextRunAfter } from '../../../../libs/schedule/src';
 import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 
@@ -26,6 +26,7 @@ export class ScanScheduler implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(WORKER_DB) private readonly db: DataSource,
     private readonly schedules: ScanScheduleRepository,
     private readonly starter: ScanStarter,
+    private readonly audit: AuditRepository,
   ) {}
 
   /** Claims one batch of due schedules; returns how many scans it started. */
@@ -36,7 +37,16 @@ export class ScanScheduler implements OnApplicationBootstrap, OnApplicationShutd
       for (const s of due) {
         const tick = s.nextRunAt as Date;
         const scan = await this.starter.start(tx, s.organizationId, { trigger: 'SCHEDULED', createdBy: 'schedule', scheduleTick: tick });
-        if (scan) started++;
+        if (scan) {
+          started++;
+          await this.audit.record(tx, s.organizationId, {
+            actor: 'schedule',
+            action: 'scan.run',
+            targetType: 'Scan',
+            targetId: scan.id,
+            details: { trigger: 'SCHEDULED', tick: tick.toISOString(), cron: s.cron, timezone: s.timezone, clusterCount: scan.clusterCount },
+          });
+        }
         let next: Date | null;
         try {
           next = nextRunAfter(s.cron, s.timezone, new Date(Math.max(Date.now(), tick.getTime())));

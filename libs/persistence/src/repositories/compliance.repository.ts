@@ -50,6 +50,8 @@ export class ComplianceRepository {
               pr.violations, pr.enforcement, pr.error
          FROM cluster_policy_results_current c
          JOIN policy_results pr ON pr.scan_id = c.scan_id AND pr.cluster_id = c.cluster_id AND pr.policy_id = c.policy_id
+         -- A policy deleted while a scan was running may have been written back by that scan.
+         JOIN policies p ON p.id = c.policy_id AND p.deleted_at IS NULL
         WHERE c.organization_id = $1 AND c.cluster_id = ANY($2::uuid[])
         ORDER BY c.cluster_id, c.policy_id`,
       [organizationId, clusterIds],
