@@ -134,8 +134,10 @@ export function postJson(url: string, token: string, body: unknown): Promise<voi
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { errors?: unknown[] };
-          if ((res.statusCode ?? 500) >= 400 || parsed.errors) reject(new Error(JSON.stringify(parsed.errors ?? res.statusCode)));
+          // The load generator shares the cores with the system under test: it only looks for
+          // GraphQL's top-level "errors" key instead of parsing every 30 KB answer.
+          const text = Buffer.concat(chunks).toString('latin1');
+          if ((res.statusCode ?? 500) >= 400 || text.startsWith('{"errors"') || text.includes(',"errors":[')) reject(new Error(text.slice(0, 500)));
           else resolve();
         });
       },

@@ -28,10 +28,12 @@ export class ClusterModel {
   @Field(() => [LabelModel]) labels!: LabelModel[];
   /** Resolved by field resolvers (DataLoader); kept for them, not exposed. */
   groupId!: string | null;
+  /** The group as the fleet list loads it along with the cluster, when it did. */
+  preloadedGroup?: { id: string; name: string; description: string | null } | null;
   organizationId!: string;
   managementClusterId!: string | null;
 
-  static from(e: ClusterEntity): ClusterModel {
+  static from(e: ClusterEntity & { group?: { id: string; name: string; description: string | null } | null }): ClusterModel {
     return Object.assign(new ClusterModel(), {
       id: e.id,
       name: e.name,
@@ -47,6 +49,7 @@ export class ClusterModel {
       attachedAt: e.attachedAt,
       labels: labelsToList(e.labels ?? {}),
       groupId: e.groupId,
+      preloadedGroup: e.group,
       organizationId: e.organizationId,
       managementClusterId: e.managementClusterId,
     });

@@ -69,6 +69,7 @@ export class ClusterResolver {
   @ResolveField(() => ClusterGroupModel, { nullable: true })
   async group(@Parent() cluster: ClusterModel, @Context() ctx: object): Promise<ClusterGroupModel | null> {
     if (!cluster.groupId) return null;
+    if (cluster.preloadedGroup) return ClusterGroupModel.unCounted(cluster.preloadedGroup);
     const loader = requestLoader<string, ClusterGroupModel>(ctx, 'groupById', async (ids) => {
       const rows = await this.groups.findByIds(cluster.organizationId, ids);
       const byId = new Map(rows.map((g) => [g.id, g]));
