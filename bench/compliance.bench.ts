@@ -237,13 +237,12 @@ async function main() {
     await mapLimit(clusters, CONCURRENCY, async (c) => {
       const client = new ClusterClient({ apiServerUrl: c.url, token: c.token, caPem }, { timeoutMs: 30_000 });
       try {
-        await Promise.all(
-          kinds.map(async (k) => {
-            const items = await client.listAll(listPathFor(k));
-            requests++;
-            objects += items.length;
-          }),
-        );
+        // As the worker lists: one list in flight per cluster, so one connection per cluster.
+        for (const k of kinds) {
+          const items = await client.listAll(listPathFor(k));
+          requests++;
+          objects += items.length;
+        }
       } finally {
         client.close();
       }

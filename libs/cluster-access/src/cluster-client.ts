@@ -67,6 +67,16 @@ export class ClusterClient {
     this.agent.destroy();
   }
 
+  /**
+   * Closes the keep-alive connections no request is using (requests in flight keep theirs). A job
+   * that will not call this cluster again soon (a fleet scan) frees their TLS buffers at once
+   * rather than after the idle timeout: at 10,000 clusters that is hundreds of MiB of worker RSS.
+   */
+  closeIdleConnections(): void {
+    const free = (this.agent as unknown as { freeSockets: Record<string, Array<{ destroy(): void }> | undefined> }).freeSockets;
+    for (const sockets of Object.values(free)) for (const socket of sockets ?? []) socket.destroy();
+  }
+
   async readVersion(): Promise<{ gitVersion: string; major?: string; minor?: string; platform?: string }> {
     return this.getJson('/version');
   }

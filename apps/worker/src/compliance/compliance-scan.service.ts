@@ -21,7 +21,7 @@ import { describeFailure } from '../sync/cluster-sync.service';
 /** BullMQ attempts per job (QueueSet's default): on the last one an internal failure is recorded, not rethrown. */
 const MAX_ATTEMPTS = 3;
 /** List calls in flight per cluster while taking its snapshot. */
-const LISTS_IN_FLIGHT = 2;
+const LISTS_IN_FLIGHT = 1;
 
 interface ObjectRef {
   kind: string;
@@ -97,6 +97,15 @@ export class ComplianceScanService implements OnModuleInit {
     } catch (err) {
       throw new ClusterUnavailable(describeFailure(err));
     }
+    try {
+      return await this.evaluateWith(client, policies);
+    } finally {
+      // The next call to this cluster is a sync or the next scan, not soon: free the idle connection now.
+      client.closeIdleConnections();
+    }
+  }
+
+  private async evaluateWith(client: ClusterClient, policies: PolicyDefinition[]): Promise<ClusterOutcome> {
     const snapshot = await fetchSnapshot(client, snapshotKindsFor(policies));
 
     const results: PolicyOutcome[] = [];
@@ -161,8 +170,8 @@ async function fetchSnapshot(client: ClusterClient, kinds: SnapshotKind[]): Prom
   const snapshot: ClusterSnapshot = {};
   const queue = [...kinds];
   try {
-    // Two lists in flight per cluster: at most two TLS connections per cluster (each handshake
-    // costs the worker more CPU than a list), while the job concurrency keeps the fleet busy.
+    // One list in flight per cluster: one TLS connection per cluster (a handshake costs the worker
+    // and the API server more CPU than a list), while the job concurrency keeps the fleet busy.
     await Promise.all(
       Array.from({ length: Math.min(LISTS_IN_FLIGHT, queue.length) }, async () => {
         for (let kind = queue.shift(); kind; kind = queue.shift()) {
