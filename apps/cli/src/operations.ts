@@ -280,6 +280,7 @@ export type OperationName =
   | 'ClusterList'
   | 'ClusterGroups'
   | 'DetachCluster'
+  | 'UpdateCluster'
   | 'Policies'
   | 'CreatePolicy'
   | 'UpdatePolicy'

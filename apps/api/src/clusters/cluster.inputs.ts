@@ -46,6 +46,10 @@ export class AttachClusterInput {
 export class UpdateClusterInput {
   @Field(() => [LabelInput], { nullable: true }) labels?: LabelInput[] | null;
   @Field(() => ID, { nullable: true, description: 'null removes the cluster from its group' }) groupId?: string | null;
+  /** Credential rotation (re-attach): a new API URL, token or CA replaces the stored one and the cluster is synced at once. */
+  @Field(() => String, { nullable: true, description: 'new API server URL (credential rotation)' }) apiServerUrl?: string | null;
+  @Field(() => String, { nullable: true, description: 'new bearer token (write-only; credential rotation)' }) token?: string | null;
+  @Field(() => String, { nullable: true, description: 'new CA bundle, base64 PEM (credential rotation; needs token)' }) caData?: string | null;
 }
 
 @InputType('CreateClusterGroupInput')

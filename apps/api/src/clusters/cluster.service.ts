@@ -78,18 +78,27 @@ export class ClusterService {
 
   async update(viewer: ViewerContext, id: string, input: UpdateClusterInput): Promise<ClusterEntity> {
     const labels = input.labels === undefined || input.labels === null ? undefined : validateLabels(input.labels, 'input.labels');
+    const apiServerUrl = input.apiServerUrl ? validateApiServerUrl(input.apiServerUrl, this.config.kube.insecureSkipTlsVerify) : undefined;
+    const token = input.token ? validateToken(input.token) : undefined;
+    if (input.caData && !token) throw badInput('input.token', 'is required with a new caData (the credential is replaced whole)');
+    const caPem = token ? decodeCaData(input.caData) : undefined;
     return this.db.transaction(async (tx) => {
-      const change: { labels?: Record<string, string>; groupId?: string | null } = {};
+      const change: { labels?: Record<string, string>; groupId?: string | null; apiServerUrl?: string } = {};
       if (labels !== undefined) change.labels = labels;
       if (input.groupId !== undefined) change.groupId = await this.resolveGroup(viewer, input.groupId, 'input.groupId', tx);
+      if (apiServerUrl !== undefined) change.apiServerUrl = apiServerUrl;
       const updated = await this.clusters.updateLabelsAndGroup(tx, viewer.organizationId, id, change);
       if (!updated) throw notFound('cluster', id);
+      const rotated = token !== undefined || apiServerUrl !== undefined;
+      if (token !== undefined) await this.credentials.save(tx, viewer.organizationId, id, this.cipher.encrypt({ token, caPem: caPem ?? null }));
+      if (rotated) await this.queueSync(tx, viewer.organizationId, id, 'rotate');
       await this.audit.record(tx, viewer.organizationId, {
         actor: viewer.actor,
         action: 'cluster.update',
         targetType: 'Cluster',
         targetId: id,
-        details: change,
+        // What changed, never the credential itself.
+        details: { ...change, ...(token !== undefined ? { credentialRotated: true } : {}) },
       });
       return updated;
     });

@@ -119,6 +119,31 @@ describe('the fleet list', () => {
     assert.equal(again.errors, undefined);
   });
 
+  test('updateCluster rotates the credential: new URL and token stored, audited without the secret', async () => {
+    const c = await attach('rotate-01');
+    const id = c.data.attachCluster.id;
+    const r = await api.gql(`mutation($id: ID!, $input: UpdateClusterInput!) { updateCluster(id: $id, input: $input) { id apiServerUrl } }`, {
+      id,
+      input: { apiServerUrl: 'https://127.0.0.1:7443/clusters/rotate-01', token: 'rotated-token-0123456789', caData: PEM },
+    });
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    assert.equal(r.data.updateCluster.apiServerUrl, 'https://127.0.0.1:7443/clusters/rotate-01');
+    const audit = await api.gql(`{ auditEvents(first: 1) { edges { node { action targetId } } } }`);
+    assert.deepEqual(audit.data.auditEvents.edges[0].node, { action: 'cluster.update', targetId: id });
+    const { Client } = await import('pg');
+    const pg = new Client({ connectionString: api.config.database.url });
+    await pg.connect();
+    try {
+      const rows = await pg.query(`SELECT details::text AS d FROM audit_events WHERE target_id = $1 AND action = 'cluster.update'`, [id]);
+      assert.match(rows.rows[0].d, /"credentialRotated": true/);
+      assert.ok(!rows.rows[0].d.includes('rotated-token-0123456789'));
+    } finally {
+      await pg.end();
+    }
+    const caOnly = await api.gql(`mutation($id: ID!) { updateCluster(id: $id, input: { caData: "${PEM}" }) { id } }`, { id });
+    assert.equal(caOnly.errors?.[0].extensions?.field, 'input.token');
+  });
+
   test('fleetSummary counts what is attached', async () => {
     const r = await api.gql(`{ fleetSummary { clusterCount nodeCount byStatus { status count } byProvider { provider count } byVersion { version count } } }`);
     const s = r.data.fleetSummary;

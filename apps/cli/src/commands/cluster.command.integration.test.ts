@@ -70,7 +70,7 @@ describe('flotilla against the real API and kube-sim', { skip }, () => {
 
     const update = await flotilla('cluster', 'attach', name, '--kubeconfig', file, '--update');
     assert.equal(update.code, 0, update.err);
-    assert.match(update.out, /already attached .*agent identity refreshed/);
+    assert.match(update.out, /already attached .*agent identity and stored credential refreshed/);
     assert.match(update.err, /clusterrole\/flotilla-agent unchanged/);
 
     const table = await flotilla('cluster', 'list');

@@ -35,7 +35,7 @@ export function registerClusterCommands(program: Command, ctx: CliContext): void
     .option('--context <context>', 'kubeconfig context (default: the current context)')
     .option('--group <group>', 'cluster group name (or id)')
     .option('--label <key=value>', 'label for the cluster; repeatable', collectLabel)
-    .option('--update', 'when the cluster is already attached, refresh the agent identity in the cluster and succeed')
+    .option('--update', 'when the cluster is already attached, refresh the agent identity in the cluster and the credential Flotilla stores, and succeed')
     .addHelpText(
       'after',
       `
@@ -90,7 +90,12 @@ async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promi
   const credentials = await ensureAgentIdentity(kubeConfig, opts.context, { onProgress: (line) => ctx.io.err(`${line}\n`) });
   if (!credentials.caData) ctx.io.err('warning: neither the kubeconfig nor the cluster offered a CA certificate; Flotilla will not be able to verify TLS\n');
   if (existing) {
-    ctx.io.out(`cluster/${name} already attached (${existing.id}); agent identity refreshed\n`);
+    // The stored credential may be stale (a rotated token, a new CA): send the current one.
+    await client.request('UpdateCluster', {
+      id: existing.id,
+      input: { apiServerUrl: credentials.apiServerUrl, token: credentials.token, caData: credentials.caData ?? null },
+    });
+    ctx.io.out(`cluster/${name} already attached (${existing.id}); agent identity and stored credential refreshed\n`);
     return;
   }
 

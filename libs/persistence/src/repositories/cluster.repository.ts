@@ -211,7 +211,7 @@ export class ClusterRepository {
     tx: EntityManager,
     organizationId: string,
     id: string,
-    change: { labels?: Record<string, string>; groupId?: string | null },
+    change: { labels?: Record<string, string>; groupId?: string | null; apiServerUrl?: string },
   ): Promise<ClusterEntity | null> {
     const sets: string[] = ['updated_at = now()'];
     const params: unknown[] = [organizationId, id];
@@ -222,6 +222,10 @@ export class ClusterRepository {
     if (change.groupId !== undefined) {
       params.push(change.groupId);
       sets.push(`group_id = $${params.length}`);
+    }
+    if (change.apiServerUrl !== undefined) {
+      params.push(change.apiServerUrl);
+      sets.push(`api_server_url = $${params.length}, next_sync_at = now()`);
     }
     const rows: [ClusterEntity[], number] = await tx.query(
       `UPDATE clusters c SET ${sets.join(', ')} WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
