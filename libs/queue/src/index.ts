@@ -2,3 +2,4 @@ export { QueueName, JobName, JOB_QUEUE, jobIds, parsePayload, outboxMessage, Inv
 export type { JobPayloads } from './queue-catalogue';
 export { QueueSet, createRedis, bullPrefix } from './queue-connection';
 export { OutboxRelay } from './outbox-relay';
+export { PollingLoop } from './polling-loop';

@@ -1,21 +1,22 @@
 import { OutboxRepository } from '../../persistence/src';
 import { QueueSet } from './queue-connection';
 import { QueueName } from './queue-catalogue';
+import { PollingLoop } from './polling-loop';
 
 /**
  * Moves committed outbox rows to BullMQ. Runs in every worker replica (SKIP LOCKED keeps them
  * apart); a crash between add and mark only resends, and BullMQ keeps one job per id.
  */
 export class OutboxRelay {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly queues: QueueSet,
     private readonly opts: { batchSize?: number; idleMs?: number; onError?: (err: Error) => void } = {},
-  ) {}
+  ) {
+    this.loop = new PollingLoop(async () => (await this.drain(), false), { intervalMs: opts.idleMs ?? 200, onError: (err) => opts.onError?.(err) });
+  }
 
   /** Relays until the outbox is empty; returns how many messages went out. */
   async drain(): Promise<number> {
@@ -34,21 +35,10 @@ export class OutboxRelay {
   }
 
   start(): void {
-    const loop = async () => {
-      if (this.stopped) return;
-      try {
-        await this.drain();
-      } catch (err) {
-        this.opts.onError?.(err as Error);
-      }
-      if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), this.opts.idleMs ?? 200);
-    };
-    this.running = loop();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { DataSource } from 'typeorm';
 import { ScanStarter } from '../../../../libs/compliance/src';
 import { AuditRepository, ScanScheduleRepository } from '../../../../libs/persistence/src';
+import { PollingLoop } from '../../../../libs/queue/src';
 import { nextRunAfter } from '../../../../libs/schedule/src';
 import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 
@@ -18,9 +19,10 @@ const TICK_MS = 1000;
 @Injectable()
 export class ScanScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ScanScheduler.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = false;
+  private readonly loop = new PollingLoop(async () => (await this.tick(), false), {
+    intervalMs: TICK_MS,
+    onError: (err) => this.logger.warn({ error: err.message }, 'scan scheduling failed; retrying'),
+  });
 
   constructor(
     @Inject(WORKER_DB) private readonly db: DataSource,
@@ -62,21 +64,10 @@ export class ScanScheduler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    const loop = async () => {
-      if (this.stopped) return;
-      try {
-        await this.tick();
-      } catch (err) {
-        this.logger.warn({ error: (err as Error).message }, 'scan scheduling failed; retrying');
-      }
-      if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), TICK_MS);
-    };
-    this.running = loop();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 }

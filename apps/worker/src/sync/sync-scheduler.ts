@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../../libs/config/src';
 import { ClusterRepository, OutboxRepository } from '../../../../libs/persistence/src';
-import { JobName, jobIds, outboxMessage } from '../../../../libs/queue/src';
+import { JobName, PollingLoop, jobIds, outboxMessage } from '../../../../libs/queue/src';
 import { WORKER_CONFIG, WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 
 const CLAIM_BATCH = 500;
@@ -16,9 +16,10 @@ const TICK_MS = 1000;
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SyncScheduler.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = false;
+  private readonly loop = new PollingLoop(async () => (await this.tick()) === CLAIM_BATCH, {
+    intervalMs: TICK_MS,
+    onError: (err) => this.logger.warn({ error: err.message }, 'sync scheduling failed; retrying'),
+  });
 
   constructor(
     @Inject(WORKER_DB) private readonly db: DataSource,
@@ -40,23 +41,10 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    const loop = async () => {
-      if (this.stopped) return;
-      try {
-        while (!this.stopped && (await this.tick()) === CLAIM_BATCH) {
-          /* a full batch: more may be due */
-        }
-      } catch (err) {
-        this.logger.warn({ error: (err as Error).message }, 'sync scheduling failed; retrying');
-      }
-      if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), TICK_MS);
-    };
-    this.running = loop();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 }

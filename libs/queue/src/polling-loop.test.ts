@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually } from '../../testing/src';
+import { PollingLoop } from './polling-loop';
+
+test('a step reporting more work runs again at once; a failing step is reported and retried', async () => {
+  const calls: string[] = [];
+  let n = 0;
+  const errors: string[] = [];
+  const loop = new PollingLoop(
+    async () => {
+      n++;
+      if (n === 4) throw new Error('boom');
+      calls.push(`step${n}`);
+      return n < 3;
+    },
+    { intervalMs: 5, onError: (e) => errors.push(e.message) },
+  );
+  loop.start();
+  await eventually(async () => n, (x) => x >= 5, { intervalMs: 5, timeoutMs: 2000 });
+  await loop.stop();
+  const stoppedAt = n;
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(n, stoppedAt, 'no step after stop()');
+  assert.deepEqual(calls.slice(0, 3), ['step1', 'step2', 'step3']);
+  assert.deepEqual(errors, ['boom']);
+});
