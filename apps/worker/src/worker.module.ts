@@ -5,6 +5,7 @@ import { QueueName, bullPrefix } from '../../../libs/queue/src';
 import { WorkerInfrastructureModule } from './infrastructure/worker-infrastructure.module';
 import { JobHandlerRegistry } from './jobs/job-handler.registry';
 import { OutboxRelayRunner } from './jobs/outbox-relay.runner';
+import { StrandedWorkReconciler } from './jobs/stranded-work.reconciler';
 import { QUEUE_PROCESSORS } from './jobs/queue.processors';
 import { ClusterSyncService } from './sync/cluster-sync.service';
 import { ManagementLinkService } from './sync/management-link.service';
@@ -36,6 +37,7 @@ export class WorkerModule implements OnApplicationBootstrap {
         { provide: REGISTRY_TOKEN, useExisting: JobHandlerRegistry },
         ...QUEUE_PROCESSORS,
         OutboxRelayRunner,
+        StrandedWorkReconciler,
         SyncScheduler,
         ClusterSyncService,
         ManagementLinkService,

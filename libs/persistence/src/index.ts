@@ -42,3 +42,5 @@ export { ManagementCatalogRepository } from './repositories/management-catalog.r
 export type { ManagedClusterRef } from './repositories/management-catalog.repository';
 export { REGISTRY_REPOSITORIES, repositoryProviders } from './registry-repositories';
 export type { RepositoryClass } from './registry-repositories';
+export { StrandedWorkRepository } from './repositories/stranded-work.repository';
+export type { StrandedJob } from './repositories/stranded-work.repository';

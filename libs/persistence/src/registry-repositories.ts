@@ -7,6 +7,7 @@ import { ClusterRepository } from './repositories/cluster.repository';
 import { JobRecordRepository } from './repositories/job-record.repository';
 import { OrganizationRepository } from './repositories/organization.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
+import { StrandedWorkRepository } from './repositories/stranded-work.repository';
 
 export type RepositoryClass = new (db: DataSource) => unknown;
 
@@ -20,6 +21,7 @@ export const REGISTRY_REPOSITORIES: RepositoryClass[] = [
   ClusterCredentialRepository,
   OutboxRepository,
   JobRecordRepository,
+  StrandedWorkRepository,
 ];
 
 /** Nest providers for repository classes, each constructed with the DataSource behind `dataSourceToken`. */

@@ -1,0 +1,38 @@
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface StrandedJob {
+  kind: 'scan-cluster' | 'inspection';
+  organizationId: string;
+  scanId?: string;
+  clusterId?: string;
+  inspectionId?: string;
+}
+
+/**
+ * Work PostgreSQL says is unfinished although its job was handed to BullMQ a while ago: what a
+ * Redis that lost its data (a restart without persistence, a failover) leaves behind. Cross-
+ * organization on purpose: the worker's reconciler re-queues it all.
+ */
+export class StrandedWorkRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async find(tx: EntityManager, olderThanSeconds: number, limit: number): Promise<StrandedJob[]> {
+    const scans: Array<{ organization_id: string; scan_id: string; cluster_id: string }> = await tx.query(
+      `SELECT sc.organization_id, sc.scan_id, sc.cluster_id
+         FROM scan_clusters sc JOIN scans s ON s.id = sc.scan_id
+        WHERE sc.status = 'PENDING' AND s.status IN ('QUEUED', 'RUNNING') AND s.created_at < now() - make_interval(secs => $1)
+        LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+    const inspections: Array<{ organization_id: string; id: string }> = await tx.query(
+      `SELECT organization_id, id FROM inspections
+        WHERE status IN ('QUEUED', 'RUNNING') AND created_at < now() - make_interval(secs => $1)
+        LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+    return [
+      ...scans.map((r) => ({ kind: 'scan-cluster' as const, organizationId: r.organization_id, scanId: r.scan_id, clusterId: r.cluster_id })),
+      ...inspections.map((r) => ({ kind: 'inspection' as const, organizationId: r.organization_id, inspectionId: r.id })),
+    ];
+  }
+}
