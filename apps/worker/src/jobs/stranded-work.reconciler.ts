@@ -8,6 +8,7 @@ import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 const STRANDED_AFTER_SECONDS = 180;
 const EVERY_MS = 60_000;
 const BATCH = 5000;
+const SENT_OUTBOX_KEPT_HOURS = 24;
 
 /**
  * "Nothing is lost between the database and the queue" also after the queue loses jobs (Redis
@@ -44,6 +45,8 @@ export class StrandedWorkReconciler implements OnApplicationBootstrap, OnApplica
         ),
       );
       if (jobs.length) this.logger.warn({ count: jobs.length }, 'handed stranded jobs to the queue again');
+      // Sent outbox rows are kept a day for debugging, then pruned (the same replica, the same round).
+      await this.outbox.pruneSent(SENT_OUTBOX_KEPT_HOURS);
       return jobs.length;
     });
   }
