@@ -31,7 +31,7 @@ export class StrandedWorkReconciler implements OnApplicationBootstrap, OnApplica
   ) {}
 
   async reconcile(olderThanSeconds = STRANDED_AFTER_SECONDS): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    const requeued = await this.db.transaction(async (tx) => {
       // One replica at a time; the others skip this round.
       const [{ locked }] = await tx.query(`SELECT pg_try_advisory_xact_lock(727275) AS locked`);
       if (!locked) return 0;
@@ -45,10 +45,11 @@ export class StrandedWorkReconciler implements OnApplicationBootstrap, OnApplica
         ),
       );
       if (jobs.length) this.logger.warn({ count: jobs.length }, 'handed stranded jobs to the queue again');
-      // Sent outbox rows are kept a day for debugging, then pruned (the same replica, the same round).
-      await this.outbox.pruneSent(SENT_OUTBOX_KEPT_HOURS);
       return jobs.length;
     });
+    // Sent outbox rows are kept a day for debugging, then pruned.
+    await this.outbox.pruneSent(SENT_OUTBOX_KEPT_HOURS);
+    return requeued;
   }
 
   onApplicationBootstrap(): void {
