@@ -1,14 +1,14 @@
 /**
  * Registry benchmark (issue 3): 10,000 clusters in one organization; the dashboard's FleetOverview
  * and ClusterList (first 50, filtered) under 50 concurrent clients against the API running as its
- * own process. Prints JSON. Options: BENCH_CLUSTERS (10000), BENCH_SECONDS per run (10), BENCH_RUNS (3).
+ * own process. Prints JSON. Options: BENCH_REGISTRY_CLUSTERS (10000), BENCH_SECONDS per run (10), BENCH_RUNS (3).
  */
 import { bootstrapAdmin } from '../libs/access/src';
 import { migrate } from '../libs/persistence/src';
 import { versionSortKey } from '../libs/persistence/src';
 import { benchDatabase, closedLoopLoad, median, postJson, rssMiB, startNode, stopChild, withAdmin } from './bench-support';
 
-const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 10_000);
+const CLUSTERS = Number(process.env.BENCH_REGISTRY_CLUSTERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONCURRENCY = 50;
