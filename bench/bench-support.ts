@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Client } from 'pg';
+import { CredentialCipher } from '../libs/cluster-access/src';
 
 export const distRoot = join(__dirname, '..');
 
@@ -145,4 +146,66 @@ export function postJson(url: string, token: string, body: unknown): Promise<voi
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** The encryption key every benchmark's API and worker share (the benchmark writes credentials itself). */
+export const BENCH_ENCRYPTION_KEY = Buffer.alloc(32, 9);
+
+/**
+ * Registers simulated clusters straight into the database with their encrypted admin credential
+ * (bulk SQL: no attach path, no sync jobs), in `status`, never due for a sync.
+ */
+export async function registerSimClusters(
+  dbUrl: string,
+  organizationId: string,
+  clusters: Array<{ name: string; url: string; token: string }>,
+  caPem: string,
+  status: 'PENDING' | 'CONNECTED',
+): Promise<void> {
+  const cipher = new CredentialCipher('k1', { k1: BENCH_ENCRYPTION_KEY });
+  const c = new Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    for (let i = 0; i < clusters.length; i += 2000) {
+      const chunk = clusters.slice(i, i + 2000);
+      const ids: Array<{ id: string }> = (
+        await c.query(
+          `INSERT INTO clusters (organization_id, name, api_server_url, status, last_seen_at, next_sync_at)
+           SELECT $1, n, u, $4, CASE WHEN $4 = 'CONNECTED' THEN now() END, 'infinity' FROM unnest($2::text[], $3::text[]) AS t(n, u) RETURNING id`,
+          [organizationId, chunk.map((x) => x.name), chunk.map((x) => x.url), status],
+        )
+      ).rows;
+      const blobs = chunk.map((x) => cipher.encrypt({ token: x.token, caPem }));
+      await c.query(
+        `INSERT INTO cluster_credentials (cluster_id, organization_id, key_id, iv, ciphertext, auth_tag)
+         SELECT id, $1, k, iv, ct, tag FROM unnest($2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[]) AS t(id, k, iv, ct, tag)`,
+        [organizationId, ids.map((r) => r.id), blobs.map((b) => b.keyId), blobs.map((b) => b.iv), blobs.map((b) => b.ciphertext), blobs.map((b) => b.authTag)],
+      );
+    }
+    await c.query('ANALYZE');
+  } finally {
+    await c.end();
+  }
+}
+
+/** [min, max] of a benchmark's runs. */
+export function spreadOf(values: number[]): [number, number] {
+  return [Math.min(...values), Math.max(...values)];
+}
+
+/** Drops the benchmark's database, or keeps it (and says where) when BENCH_KEEP_DB is set. */
+export async function releaseDatabase(db: { url: string; drop(): Promise<void> }): Promise<void> {
+  if (process.env.BENCH_KEEP_DB) process.stderr.write(`kept database ${db.url}\n`);
+  else await db.drop();
+}
+
+/** Runs a benchmark's main and exits: 0 with its JSON printed, 1 with one line on stderr. */
+export function runBenchmark(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: Error) => {
+      process.stderr.write(`${name} bench: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
 }

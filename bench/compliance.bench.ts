@@ -14,18 +14,18 @@ import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { bootstrapAdmin } from '../libs/access/src';
-import { ClusterClient, CredentialCipher } from '../libs/cluster-access/src';
+import { ClusterClient } from '../libs/cluster-access/src';
 import { listPathFor } from '../libs/compliance/src';
 import { migrate } from '../libs/persistence/src';
 import { PolicyDefinition, snapshotKindsFor } from '../libs/policy/src';
-import { benchDatabase, median, postJson, round, rssMiB, startNode, stopChild } from './bench-support';
+import { BENCH_ENCRYPTION_KEY, benchDatabase, median, postJson, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild } from './bench-support';
 
 const TEN_K = process.argv.includes('--10k');
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? (TEN_K ? 10_000 : 1000));
 const RUNS = Number(process.env.BENCH_RUNS ?? (TEN_K ? 1 : 3));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);
-const KEY = Buffer.alloc(32, 9).toString('base64');
+const KEY = BENCH_ENCRYPTION_KEY.toString('base64');
 
 const POLICIES = [
   { name: 'sre-view', type: 'ACCESS', spec: { bindings: [{ role: 'view', subjects: [{ kind: 'Group', name: 'sre' }] }] } },
@@ -74,34 +74,6 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
     }),
   );
   return out;
-}
-
-/** Registers every kube-sim cluster in the organization with its encrypted admin credential (bulk SQL, no sync jobs). */
-async function registerClusters(dbUrl: string, organizationId: string, clusters: Array<{ name: string; url: string; token: string }>, caPem: string) {
-  const cipher = new CredentialCipher('k1', { k1: Buffer.from(KEY, 'base64') });
-  const c = new Client({ connectionString: dbUrl });
-  await c.connect();
-  try {
-    for (let i = 0; i < clusters.length; i += 2000) {
-      const chunk = clusters.slice(i, i + 2000);
-      const ids: Array<{ id: string }> = (
-        await c.query(
-          `INSERT INTO clusters (organization_id, name, api_server_url, status, last_seen_at)
-           SELECT $1, n, u, 'CONNECTED', now() FROM unnest($2::text[], $3::text[]) AS t(n, u) RETURNING id`,
-          [organizationId, chunk.map((x) => x.name), chunk.map((x) => x.url)],
-        )
-      ).rows;
-      const blobs = chunk.map((x) => cipher.encrypt({ token: x.token, caPem }));
-      await c.query(
-        `INSERT INTO cluster_credentials (cluster_id, organization_id, key_id, iv, ciphertext, auth_tag)
-         SELECT id, $1, k, iv, ct, tag FROM unnest($2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[]) AS t(id, k, iv, ct, tag)`,
-        [organizationId, ids.map((r) => r.id), blobs.map((b) => b.keyId), blobs.map((b) => b.iv), blobs.map((b) => b.ciphertext), blobs.map((b) => b.authTag)],
-      );
-    }
-    await c.query('ANALYZE');
-  } finally {
-    await c.end();
-  }
 }
 
 /** CPU seconds (user + system) used so far by a process, from /proc (Linux). */
@@ -162,7 +134,7 @@ async function main() {
       url: c.url,
       token: (await getJson<{ token: string }>(simUrl, caPem, `/_sim/clusters/${encodeURIComponent(c.name)}/admin-token`)).token,
     }));
-    await registerClusters(db.url, organizationId, clusters, caPem);
+    await registerSimClusters(db.url, organizationId, clusters, caPem, 'CONNECTED');
 
     const api = await startNode('apps/api/src/main.js', [], env, /listening on (\S+)/);
     children.push(api);
@@ -282,8 +254,8 @@ async function main() {
               redisUsedMemoryDeltaMiB: median(runs.map((r) => r.redisUsedMemoryDeltaMiB)),
             },
             spread: {
-              seconds: [Math.min(...runs.map((r) => r.seconds)), Math.max(...runs.map((r) => r.seconds))],
-              clustersPerSecond: [Math.min(...runs.map((r) => r.clustersPerSecond)), Math.max(...runs.map((r) => r.clustersPerSecond))],
+              seconds: spreadOf(runs.map((r) => r.seconds)),
+              clustersPerSecond: spreadOf(runs.map((r) => r.clustersPerSecond)),
             },
             lastSummary,
             cpuSecondsDuringScan,
@@ -304,15 +276,8 @@ async function main() {
   } finally {
     for (const c of children.reverse()) await stopChild(c.child);
     redis.disconnect();
-    if (process.env.BENCH_KEEP_DB) process.stderr.write(`kept database ${db.url}\n`);
-    else await db.drop();
+    await releaseDatabase(db);
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: Error) => {
-    process.stderr.write(`compliance bench: ${err.message}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark('compliance', main);

@@ -6,7 +6,7 @@
 import { bootstrapAdmin } from '../libs/access/src';
 import { migrate } from '../libs/persistence/src';
 import { versionSortKey } from '../libs/persistence/src';
-import { benchDatabase, closedLoopLoad, median, postJson, rssMiB, startNode, stopChild, withAdmin } from './bench-support';
+import { benchDatabase, closedLoopLoad, median, postJson, releaseDatabase, rssMiB, runBenchmark, spreadOf, startNode, stopChild, withAdmin } from './bench-support';
 
 const CLUSTERS = Number(process.env.BENCH_REGISTRY_CLUSTERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -109,8 +109,8 @@ async function main() {
           p99: median(runs.map((x) => x.p99)),
         },
         spread: {
-          rps: [Math.min(...runs.map((x) => x.rps)), Math.max(...runs.map((x) => x.rps))],
-          p99: [Math.min(...runs.map((x) => x.p99)), Math.max(...runs.map((x) => x.p99))],
+          rps: spreadOf(runs.map((x) => x.rps)),
+          p99: spreadOf(runs.map((x) => x.p99)),
         },
         errors: runs.reduce((n, x) => n + x.errors, 0),
       };
@@ -134,16 +134,9 @@ async function main() {
     );
   } finally {
     if (api) await stopChild(api.child);
-    if (process.env.BENCH_KEEP_DB) process.stderr.write(`kept database ${db.url}\n`);
-    else await db.drop();
+    await releaseDatabase(db);
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: Error) => {
-    process.stderr.write(`registry bench: ${err.message}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark('registry', main);
 
