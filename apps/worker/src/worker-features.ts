@@ -1,7 +1,6 @@
 import { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InspectionRepository, ManagementCatalogRepository, UpgradeRepository } from '../../../libs/persistence/src';
-import { JobName } from '../../../libs/queue/src';
 import { COMPLIANCE_PROVIDERS, COMPLIANCE_REPOSITORIES } from './compliance/compliance.providers';
 import { InspectionRunnerService } from './inspections/inspection-runner.service';
 import { UpgradeRunnerService } from './upgrades/upgrade-runner.service';
@@ -10,5 +9,3 @@ import { UpgradeRunnerService } from './upgrades/upgrade-runner.service';
 export const WORKER_FEATURE_PROVIDERS: Provider[] = [...COMPLIANCE_PROVIDERS, UpgradeRunnerService, InspectionRunnerService];
 /** Repositories those features need, built over the worker's DataSource. */
 export const WORKER_FEATURE_REPOSITORIES: Array<new (db: DataSource) => unknown> = [...COMPLIANCE_REPOSITORIES, UpgradeRepository, InspectionRepository, ManagementCatalogRepository];
-/** Jobs whose handlers are not built yet; the start-up check skips them until they land. */
-export const UNIMPLEMENTED_JOBS: JobName[] = [];

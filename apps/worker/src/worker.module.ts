@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { DynamicModule, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AppConfig } from '../../../libs/config/src';
 import { QueueName, bullPrefix } from '../../../libs/queue/src';
@@ -10,15 +10,12 @@ import { QUEUE_PROCESSORS } from './jobs/queue.processors';
 import { ClusterSyncService } from './sync/cluster-sync.service';
 import { ManagementLinkService } from './sync/management-link.service';
 import { SyncScheduler } from './sync/sync-scheduler';
-import { UNIMPLEMENTED_JOBS, WORKER_FEATURE_PROVIDERS, WORKER_FEATURE_REPOSITORIES } from './worker-features';
-import { JobName } from '../../../libs/queue/src';
-
-const REGISTRY_TOKEN = Symbol('JOB_REGISTRY_CHECK');
+import { WORKER_FEATURE_PROVIDERS, WORKER_FEATURE_REPOSITORIES } from './worker-features';
 
 /** The worker process: BullMQ processors, the outbox relay and the schedulers; no GraphQL. */
 @Module({})
 export class WorkerModule implements OnApplicationBootstrap {
-  constructor(@Inject(REGISTRY_TOKEN) private readonly registry: JobHandlerRegistry) {}
+  constructor(private readonly registry: JobHandlerRegistry) {}
 
   static forRoot(config: AppConfig): DynamicModule {
     return {
@@ -34,7 +31,6 @@ export class WorkerModule implements OnApplicationBootstrap {
       ],
       providers: [
         JobHandlerRegistry,
-        { provide: REGISTRY_TOKEN, useExisting: JobHandlerRegistry },
         ...QUEUE_PROCESSORS,
         OutboxRelayRunner,
         StrandedWorkReconciler,
@@ -47,6 +43,7 @@ export class WorkerModule implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.registry.assertComplete(Object.values(JobName).filter((n) => !UNIMPLEMENTED_JOBS.includes(n)));
+    // Every job name, or the worker refuses to start.
+    this.registry.assertComplete();
   }
 }
