@@ -5,21 +5,14 @@ import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyRequest } from 'fastify';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { AppConfig } from '../../../libs/config/src';
-import { AuditResolver } from './audit/audit.resolver';
 import { AuthGuard } from './auth/auth.guard';
-import { AuthenticationService } from './auth/authentication.service';
+import { AuthModule } from './auth/auth.module';
 import { GraphqlErrorFilter } from './common/graphql-error.filter';
 import { queryCostRule } from './common/query-cost.rule';
 import './common/enums';
-import { ClusterGroupResolver } from './clusters/cluster-group.resolver';
-import { ClusterResolver } from './clusters/cluster.resolver';
-import { ClusterService } from './clusters/cluster.service';
-import { FleetResolver } from './fleet/fleet.resolver';
 import { MetricsService } from './health/metrics.service';
 import { ObservabilityModule } from './health/observability.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
-import { ApiTokenResolver } from './tokens/api-token.resolver';
-import { ApiTokenService } from './tokens/api-token.service';
 import { FEATURE_MODULES } from './feature-modules';
 
 const MAX_QUERY_DEPTH = 10;
@@ -31,7 +24,7 @@ function operationLabel(request: FastifyRequest): string {
   return typeof name === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(name) ? name : 'anonymous';
 }
 
-/** The API process: GraphQL (Mercurius, JIT), guards, and the registry's resolvers. */
+/** The API process: GraphQL (Mercurius, JIT), authentication, the error filter, and the feature modules. */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -40,6 +33,7 @@ export class ApiModule {
       imports: [
         InfrastructureModule.forRoot(config),
         ObservabilityModule,
+        AuthModule,
         GraphQLModule.forRootAsync<MercuriusDriverConfig>({
           driver: MercuriusDriver,
           inject: [MetricsService],
@@ -62,16 +56,8 @@ export class ApiModule {
         ...FEATURE_MODULES,
       ],
       providers: [
-        AuthenticationService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: GraphqlErrorFilter },
-        ClusterService,
-        ClusterResolver,
-        ClusterGroupResolver,
-        FleetResolver,
-        ApiTokenService,
-        ApiTokenResolver,
-        AuditResolver,
       ],
     };
   }

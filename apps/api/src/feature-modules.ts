@@ -1,6 +1,19 @@
 import { DynamicModule, Type } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
+import { ClustersModule } from './clusters/clusters.module';
 import { ComplianceModule } from './compliance/compliance.module';
+import { FleetModule } from './fleet/fleet.module';
+import { InspectionsModule } from './inspections/inspections.module';
+import { TokensModule } from './tokens/tokens.module';
 import { UpgradesModule } from './upgrades/upgrades.module';
 
-/** Feature modules (compliance, upgrades, inspections) register here to join the API. */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [ComplianceModule, UpgradesModule];
+/** The API's feature modules, one per folder; a new feature registers here to join the API. */
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
+  ClustersModule,
+  TokensModule,
+  AuditModule,
+  FleetModule,
+  ComplianceModule,
+  UpgradesModule,
+  InspectionsModule,
+];

@@ -30,3 +30,10 @@ export class ScanStarter {
     return started.scan;
   }
 }
+
+/** The one way a process provides ScanStarter (a Nest provider over the registry's repositories). */
+export const scanStarterProvider = {
+  provide: ScanStarter,
+  inject: [ScanRepository, OutboxRepository, JobRecordRepository],
+  useFactory: (scans: ScanRepository, outbox: OutboxRepository, jobs: JobRecordRepository) => new ScanStarter(scans, outbox, jobs),
+};

@@ -1,14 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { ScanStarter } from '../../../../libs/compliance/src';
-import {
-  ComplianceRepository,
-  JobRecordRepository,
-  OutboxRepository,
-  PolicyRepository,
-  ScanRepository,
-  ScanScheduleRepository,
-} from '../../../../libs/persistence/src';
+import { scanStarterProvider } from '../../../../libs/compliance/src';
+import { ComplianceRepository, PolicyRepository, ScanRepository, ScanScheduleRepository, repositoryProviders } from '../../../../libs/persistence/src';
 import { DATA_SOURCE } from '../infrastructure/tokens';
 import './compliance.enums';
 import { ClusterComplianceResolver, FleetComplianceResolver } from './compliance-rollup.resolver';
@@ -22,12 +14,8 @@ const repositories = [PolicyRepository, ScanRepository, ComplianceRepository, Sc
 /** Policies, compliance scans, schedules and the compliance roll-ups on clusters and the fleet. */
 @Module({
   providers: [
-    ...repositories.map((R) => ({ provide: R, inject: [DATA_SOURCE], useFactory: (db: DataSource) => new R(db) })),
-    {
-      provide: ScanStarter,
-      inject: [ScanRepository, OutboxRepository, JobRecordRepository],
-      useFactory: (scans: ScanRepository, outbox: OutboxRepository, jobs: JobRecordRepository) => new ScanStarter(scans, outbox, jobs),
-    },
+    ...repositoryProviders(DATA_SOURCE, repositories),
+    scanStarterProvider,
     PolicyService,
     ScanService,
     PolicyResolver,

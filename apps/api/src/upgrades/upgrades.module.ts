@@ -1,24 +1,11 @@
 import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { InspectionRepository, ManagementCatalogRepository, UpgradeRepository } from '../../../../libs/persistence/src';
+import { ManagementCatalogRepository, UpgradeRepository, repositoryProviders } from '../../../../libs/persistence/src';
 import { DATA_SOURCE } from '../infrastructure/tokens';
-import { ClusterInspectionFieldsResolver, InspectionResolver } from '../inspections/inspection.resolver';
-import { InspectionService } from '../inspections/inspection.service';
 import { ClusterUpgradeFieldsResolver, UpgradeResolver } from './upgrade.resolver';
 import { UpgradeService } from './upgrade.service';
 
-const repositories = [UpgradeRepository, InspectionRepository, ManagementCatalogRepository];
-
-/** Upgrades through Cluster API and cluster inspections: their mutations, queries and Cluster fields. */
+/** Upgrades through Cluster API: their mutations, queries and Cluster fields. */
 @Module({
-  providers: [
-    ...repositories.map((R) => ({ provide: R, inject: [DATA_SOURCE], useFactory: (db: DataSource) => new R(db) })),
-    UpgradeService,
-    UpgradeResolver,
-    ClusterUpgradeFieldsResolver,
-    InspectionService,
-    InspectionResolver,
-    ClusterInspectionFieldsResolver,
-  ],
+  providers: [...repositoryProviders(DATA_SOURCE, [UpgradeRepository, ManagementCatalogRepository]), UpgradeService, UpgradeResolver, ClusterUpgradeFieldsResolver],
 })
 export class UpgradesModule {}
