@@ -136,5 +136,5 @@ test('hostile strings and numbers in any argument: no internal error, nothing st
     ).catch((err: Error) => failures.push(err.message.split('\n').slice(0, 12).join('\n')));
   }
   assert.deepEqual(failures, []);
-  assert.ok(calls >= ordered.length * 3, `each field was called a few times at least (${calls} calls over ${ordered.length} fields)`);
+  assert.ok(calls >= ordered.length, `each field was called at least once (${calls} calls over ${ordered.length} fields)`);
 });

@@ -9,7 +9,8 @@ const namespaceName = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'Must be a namespace name (lowercase letters, digits and "-")')
   .max(63);
-const namespaceList = z.array(namespaceName).refine(unique, 'Must not repeat a namespace');
+// Bounded like every input list: a spec is evaluated on every cluster of every scan.
+const namespaceList = z.array(namespaceName).max(1000).refine(unique, 'Must not repeat a namespace');
 
 /**
  * Optional on every namespaced type: when given, only these namespaces are checked, and naming a
@@ -58,7 +59,8 @@ export const quotaSpecSchema = z.strictObject({
         .refine((q) => parseQuantity(q).numerator >= 0n, 'Must not be negative')
         .transform((q) => String(q).trim()),
     )
-    .refine((h) => Object.keys(h).length > 0, 'Must name at least one resource'),
+    .refine((h) => Object.keys(h).length > 0, 'Must name at least one resource')
+    .refine((h) => Object.keys(h).length <= 64, 'Must name at most 64 resources'),
   ...scope,
 });
 
@@ -71,7 +73,7 @@ const registryEntry = z
   .refine((s) => !/\s/.test(s), { message: 'Must not contain whitespace', abort: true })
   .refine((s) => !s.slice(0, -1).includes('/') || s.endsWith('/'), 'A path prefix must end in "/" (e.g. ghcr.io/acme/); without one, an entry is a registry host')
   .transform((s) => s.toLowerCase());
-export const imageRegistrySpecSchema = z.strictObject({ allowedRegistries: z.array(registryEntry).min(1), ...scope });
+export const imageRegistrySpecSchema = z.strictObject({ allowedRegistries: z.array(registryEntry).min(1).max(100), ...scope });
 
 export const securitySpecSchema = z.strictObject({
   level: z.enum(['baseline', 'restricted']),
@@ -86,7 +88,7 @@ export const securitySpecSchema = z.strictObject({
 const labelKey = z.string().refine(isLabelKey, 'Must be a label key such as owner or example.com/team (a name of at most 63 characters after an optional DNS prefix)');
 export const labelsSpecSchema = z.strictObject({
   kinds: z.array(z.enum(SNAPSHOT_KINDS as [string, ...string[]])).min(1).refine(unique, 'Must not repeat a kind'),
-  required: z.array(labelKey).min(1).refine(unique, 'Must not repeat a label'),
+  required: z.array(labelKey).min(1).max(64).refine(unique, 'Must not repeat a label'),
   ...scope,
 });
 

@@ -37,15 +37,20 @@ export function plainText(value: string, field: string, bounds: TextBounds): str
 
 /** A user-given name (a group, an API token, a policy): trimmed, 1 to `max` characters, printable. */
 export function displayName(value: string, field: string, max = 100): string {
-  const name = plainText(value, field, { max: max + 64 /* surrounding blanks are trimmed */, min: 1 });
-  if (name.length > max) refuse(field, `must be 1 to ${max} characters`);
+  const bounds = `must be 1 to ${max} characters`;
+  // Surrounding blanks are trimmed, so the raw value may be a little longer; never unboundedly.
+  if (value.length > max + 64) refuse(field, bounds);
+  const name = plainText(value, field, { max: max + 64 });
+  if (name.length < 1 || name.length > max) refuse(field, bounds);
   return name;
 }
 
 /** An optional description: trimmed, empty becomes null, at most `max` characters, printable. */
 export function description(value: string | null | undefined, field: string, max = 1000): string | null {
   if (value === null || value === undefined) return null;
+  const bounds = `must be at most ${max} characters`;
+  if (value.length > max + 64) refuse(field, bounds);
   const text = plainText(value, field, { max: max + 64 });
-  if (text.length > max) refuse(field, `must be at most ${max} characters`);
+  if (text.length > max) refuse(field, bounds);
   return text === '' ? null : text;
 }
