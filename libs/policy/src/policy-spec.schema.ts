@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { DNS_SUBDOMAIN_MAX, isLabelKey, textProblem } from '../../validation/src';
+import { DNS_SUBDOMAIN_MAX, isDnsLabel, isLabelKey, textProblem } from '../../validation/src';
 import { isQuantity, parseQuantity } from './quantity';
 import { PolicySpecError } from './policy-spec.errors';
 import { SNAPSHOT_KINDS, type PolicyType } from './policy.types';
 
 // DNS-1123 label: what Kubernetes accepts as a namespace name.
-const namespaceName = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'Must be a namespace name (lowercase letters, digits and "-")')
-  .max(63);
+const namespaceName = z.string().refine(isDnsLabel, 'Must be a namespace name (at most 63 lowercase letters, digits and "-")');
 // Bounded like every input list: a spec is evaluated on every cluster of every scan.
 const namespaceList = z.array(namespaceName).max(1000).refine(unique, 'Must not repeat a namespace');
 
