@@ -1,29 +1,20 @@
 import { InvalidArgumentError } from 'commander';
+import { isLabelValue, labelKeyProblem } from '../../../libs/validation/src';
 
 export interface Label {
   key: string;
   value: string;
 }
 
-// Kubernetes label syntax, so that the labels Flotilla keeps can also be put on objects.
-const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** Parses `key=value` (value may be empty); throws commander's InvalidArgumentError (exit 2). */
+/** Parses `key=value` (value may be empty) by the label rule the API applies; throws commander's InvalidArgumentError (exit 2). */
 export function parseLabel(text: string): Label {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError(`label ${JSON.stringify(text)} must look like key=value`);
   const key = text.slice(0, eq);
   const value = text.slice(eq + 1);
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (!NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !PREFIX.test(prefix)))) {
-    throw new InvalidArgumentError(
-      `label key ${JSON.stringify(key)} is not valid: up to 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric, with an optional DNS prefix/`,
-    );
-  }
-  if (value !== '' && !NAME.test(value)) {
+  const problem = labelKeyProblem(key);
+  if (problem) throw new InvalidArgumentError(`label key ${JSON.stringify(key)} ${problem}`);
+  if (!isLabelValue(value)) {
     throw new InvalidArgumentError(
       `label value ${JSON.stringify(value)} is not valid: up to 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric`,
     );

@@ -1,4 +1,5 @@
 import { createDataSource, ApiTokenRepository, AuditRepository, OrganizationRepository, migrate } from '../../persistence/src';
+import { displayName } from '../../validation/src';
 import { issueToken } from './api-token.codec';
 
 const BOOTSTRAP_TOKEN_DAYS = 90;
@@ -13,8 +14,8 @@ export async function bootstrapAdmin(opts: { databaseUrl: string; organizationNa
   organizationName: string;
   token: string;
 }> {
-  const name = opts.organizationName.trim();
-  if (!name || name.length > 100) throw new Error('organization name must be 1 to 100 characters');
+  // The same rule as every other user-given name (1 to 100 characters, no control or bidi characters).
+  const name = displayName(opts.organizationName, 'organization name', 100);
   await migrate(opts.databaseUrl);
   const db = createDataSource(opts.databaseUrl, { poolSize: 2, applicationName: 'flotilla-bootstrap' });
   await db.initialize();

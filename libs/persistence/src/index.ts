@@ -1,6 +1,6 @@
 export { createDataSource, ensureDatabase, migrate } from './data-source';
-export { InvalidCursorError, encodeCursor, decodeCursor } from './page-cursor';
-export type { Page } from './page-cursor';
+export { encodeCursor, decodeCursor } from './page-cursor';
+export type { CursorShape, Page } from './page-cursor';
 export { versionSortKey } from './version-key';
 export { OrganizationRepository } from './repositories/organization.repository';
 export { ApiTokenRepository } from './repositories/api-token.repository';
@@ -31,7 +31,7 @@ export { ComplianceRepository } from './repositories/compliance.repository';
 export type { ClusterComplianceRow, CurrentPolicyResultRow, FleetCompliance } from './repositories/compliance.repository';
 export { ScanScheduleRepository } from './repositories/scan-schedule.repository';
 export type { ScanScheduleRow } from './repositories/scan-schedule.repository';
-export { UpgradeRepository } from './repositories/upgrade.repository';
+export { CLUSTER_PAGE_CURSOR, UpgradeRepository } from './repositories/upgrade.repository';
 export type { NewUpgrade } from './repositories/upgrade.repository';
 export { UpgradeEntity } from './entities/upgrade.entity';
 export type { UpgradeStatus, UpgradePhase } from './entities/upgrade.entity';

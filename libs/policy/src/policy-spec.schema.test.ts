@@ -95,3 +95,19 @@ test('LABELS: kinds must be snapshot kinds and label keys valid', () => {
 test('an unknown policy type is an error about the type', () => {
   assert.deepEqual(paths('NOPE' as PolicyType, {}), ['type']);
 });
+
+test('names a policy writes into a cluster are bounded and printable; lists are bounded', () => {
+  const access = (role: string, name: string) => ({ bindings: [{ role, subjects: [{ kind: 'User', name }] }] });
+  assert.deepEqual(paths('ACCESS', access('view', 'a\u0000b')), ['spec.bindings[0].subjects[0].name']);
+  assert.deepEqual(paths('ACCESS', access('view', 'admin\u202Egnp')), ['spec.bindings[0].subjects[0].name']);
+  assert.deepEqual(paths('ACCESS', access('view', 'u'.repeat(254))), ['spec.bindings[0].subjects[0].name']);
+  assert.deepEqual(paths('ACCESS', access('r'.repeat(70_000), 'alice')), ['spec.bindings[0].role']);
+  assert.deepEqual(paths('ACCESS', access('cluster-admin\u0007', 'alice')), ['spec.bindings[0].role']);
+  assert.deepEqual(paths('IMAGE_REGISTRY', { allowedRegistries: ['ghcr.io/\u202Eacme/'] }), ['spec.allowedRegistries[0]']);
+  assert.deepEqual(paths('IMAGE_REGISTRY', { allowedRegistries: Array.from({ length: 101 }, (_, i) => `r${i}.example.com`) }), ['spec.allowedRegistries']);
+  assert.deepEqual(paths('LABELS', { kinds: ['Namespace'], required: [`${'p'.repeat(254)}/owner`] }), ['spec.required[0]']);
+  assert.deepEqual(paths('NETWORK', { defaultDeny: 'ingress', excludeNamespaces: Array.from({ length: 1001 }, (_, i) => `ns-${i}`) }), ['spec.excludeNamespaces']);
+  assert.deepEqual(paths('QUOTA', { hard: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`count/r${i}`, '1'])) }), ['spec.hard']);
+  // Label keys such as "constructor" are keys like any other.
+  assert.equal(validatePolicySpec('LABELS', { kinds: ['Namespace'], required: ['constructor', 'toString'] }).required.length, 2);
+});

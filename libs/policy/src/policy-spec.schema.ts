@@ -1,14 +1,13 @@
 import { z } from 'zod';
+import { DNS_SUBDOMAIN_MAX, isDnsLabel, isLabelKey, textProblem } from '../../validation/src';
 import { isQuantity, parseQuantity } from './quantity';
 import { PolicySpecError } from './policy-spec.errors';
 import { SNAPSHOT_KINDS, type PolicyType } from './policy.types';
 
 // DNS-1123 label: what Kubernetes accepts as a namespace name.
-const namespaceName = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'Must be a namespace name (lowercase letters, digits and "-")')
-  .max(63);
-const namespaceList = z.array(namespaceName).refine(unique, 'Must not repeat a namespace');
+const namespaceName = z.string().refine(isDnsLabel, 'Must be a namespace name (at most 63 lowercase letters, digits and "-")');
+// Bounded like every input list: a spec is evaluated on every cluster of every scan.
+const namespaceList = z.array(namespaceName).max(1000).refine(unique, 'Must not repeat a namespace');
 
 /**
  * Optional on every namespaced type: when given, only these namespaces are checked, and naming a
@@ -20,10 +19,18 @@ const scope = { namespaces: namespaceList.min(1).optional(), excludeNamespaces: 
 const rbacName = z
   .string()
   .min(1)
+  .max(DNS_SUBDOMAIN_MAX)
+  .refine((s) => textProblem(s) === null, { message: 'Must not contain control or bidirectional-override characters', abort: true })
   .refine((s) => !/[/%]/.test(s) && s !== '.' && s !== '..', 'Must be a valid RBAC name (no "/" or "%")');
 
 const subject = z
-  .strictObject({ kind: z.enum(['User', 'Group', 'ServiceAccount']), name: z.string().min(1), namespace: namespaceName.optional() })
+  .strictObject({ kind: z.enum(['User', 'Group', 'ServiceAccount']), name: z
+      .string()
+      .min(1)
+      .max(DNS_SUBDOMAIN_MAX)
+      .refine((s) => textProblem(s) === null, 'Must not contain control or bidirectional-override characters'),
+    namespace: namespaceName.optional(),
+  })
   .superRefine((s, ctx) => {
     if (s.kind === 'ServiceAccount' && !s.namespace) ctx.addIssue({ code: 'custom', path: ['namespace'], message: 'Required for a ServiceAccount subject' });
     if (s.kind !== 'ServiceAccount' && s.namespace) ctx.addIssue({ code: 'custom', path: ['namespace'], message: `Only a ServiceAccount subject has a namespace, not a ${s.kind}` });
@@ -38,7 +45,7 @@ export const accessSpecSchema = z.strictObject({
 export const networkSpecSchema = z.strictObject({ defaultDeny: z.enum(['ingress', 'all']), ...scope });
 
 // Resource names such as requests.cpu, limits.memory, pods, count/deployments.apps, requests.nvidia.com/gpu.
-const resourceName = z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/, 'Must be a resource name such as requests.cpu');
+const resourceName = z.string().max(DNS_SUBDOMAIN_MAX).regex(/^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/, 'Must be a resource name such as requests.cpu');
 export const quotaSpecSchema = z.strictObject({
   hard: z
     .record(
@@ -49,18 +56,21 @@ export const quotaSpecSchema = z.strictObject({
         .refine((q) => parseQuantity(q).numerator >= 0n, 'Must not be negative')
         .transform((q) => String(q).trim()),
     )
-    .refine((h) => Object.keys(h).length > 0, 'Must name at least one resource'),
+    .refine((h) => Object.keys(h).length > 0, 'Must name at least one resource')
+    .refine((h) => Object.keys(h).length <= 64, 'Must name at most 64 resources'),
   ...scope,
 });
 
 const registryEntry = z
   .string()
   .min(1)
+  .max(DNS_SUBDOMAIN_MAX + 256)
+  .refine((s) => textProblem(s) === null, { message: 'Must not contain control or bidirectional-override characters', abort: true })
   .refine((s) => !/^[a-z]+:\/\//i.test(s), { message: 'Must be a registry host or path prefix, without a scheme (e.g. ghcr.io/acme/)', abort: true })
   .refine((s) => !/\s/.test(s), { message: 'Must not contain whitespace', abort: true })
   .refine((s) => !s.slice(0, -1).includes('/') || s.endsWith('/'), 'A path prefix must end in "/" (e.g. ghcr.io/acme/); without one, an entry is a registry host')
   .transform((s) => s.toLowerCase());
-export const imageRegistrySpecSchema = z.strictObject({ allowedRegistries: z.array(registryEntry).min(1), ...scope });
+export const imageRegistrySpecSchema = z.strictObject({ allowedRegistries: z.array(registryEntry).min(1).max(100), ...scope });
 
 export const securitySpecSchema = z.strictObject({
   level: z.enum(['baseline', 'restricted']),
@@ -71,14 +81,11 @@ export const securitySpecSchema = z.strictObject({
   ...scope,
 });
 
-// A label key: optional DNS-subdomain prefix and "/", then a name of at most 63 characters.
-const labelKey = z
-  .string()
-  .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'Must be a label key such as owner or example.com/team')
-  .refine((k) => k.split('/').pop()!.length <= 63, 'The name part of a label key is at most 63 characters');
+// A label key: optional DNS-subdomain prefix (at most 253) and "/", then a name of at most 63 characters.
+const labelKey = z.string().refine(isLabelKey, 'Must be a label key such as owner or example.com/team (a name of at most 63 characters after an optional DNS prefix)');
 export const labelsSpecSchema = z.strictObject({
   kinds: z.array(z.enum(SNAPSHOT_KINDS as [string, ...string[]])).min(1).refine(unique, 'Must not repeat a kind'),
-  required: z.array(labelKey).min(1).refine(unique, 'Must not repeat a label'),
+  required: z.array(labelKey).min(1).max(64).refine(unique, 'Must not repeat a label'),
   ...scope,
 });
 

@@ -2,6 +2,8 @@
  * The typed job catalogue: every queue, every job name, and the payload each job carries.
  * Payloads hold ids only — workers load credentials and rows themselves.
  */
+import { isUuid } from '../../validation/src';
+
 export enum QueueName {
   ClusterSync = 'cluster-sync',
   Compliance = 'compliance',
@@ -41,7 +43,6 @@ export const jobIds = {
   runInspection: (inspectionId: string) => `inspection.${inspectionId}`,
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REQUIRED_IDS: { [J in JobName]: Array<keyof JobPayloads[J]> } = {
   [JobName.SyncCluster]: ['organizationId', 'clusterId'],
   [JobName.ScanCluster]: ['organizationId', 'scanId', 'clusterId'],
@@ -56,7 +57,7 @@ export function parsePayload<J extends JobName>(name: J, data: unknown): JobPayl
   if (!data || typeof data !== 'object') throw new InvalidJobPayloadError(`${name}: payload is not an object`);
   for (const key of REQUIRED_IDS[name]) {
     const v = (data as Record<string, unknown>)[key as string];
-    if (typeof v !== 'string' || !UUID.test(v)) throw new InvalidJobPayloadError(`${name}: ${String(key)} must be a uuid`);
+    if (!isUuid(v)) throw new InvalidJobPayloadError(`${name}: ${String(key)} must be a uuid`);
   }
   return data as JobPayloads[J];
 }

@@ -1,2 +1,3 @@
 export { repoRoot, sharedDir } from './paths';
 export { eventually } from './eventually';
+export { TEST_CA_DATA, TEST_CA_PEM } from './test-ca.fixture';

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TEST_CA_PEM } from '../../../../libs/testing/src';
 import { decodeCaData, validateApiServerUrl, validateClusterName, validateToken } from './cluster-input.validation';
 
 test('cluster names follow DNS label rules', () => {
@@ -17,8 +18,10 @@ test('API server URLs must be https and carry no credentials; path prefixes are 
 });
 
 test('caData accepts base64 PEM and refuses anything else', () => {
-  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  // A real certificate: caData must now parse as X.509, not merely look like PEM.
+  const pem = TEST_CA_PEM;
   assert.equal(decodeCaData(Buffer.from(pem).toString('base64')), pem);
+  assert.throws(() => decodeCaData(Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64')), /input\.caData: is not an X\.509/);
   assert.equal(decodeCaData(null), null);
   assert.throws(() => decodeCaData('bm90IGEgY2VydA=='), /input\.caData/);
 });

@@ -16,11 +16,15 @@ import {
 import { CredentialCipher } from '../../../../libs/cluster-access/src';
 import { JobName, jobIds, outboxMessage } from '../../../../libs/queue/src';
 import { ViewerContext } from '../auth/viewer';
-import { DomainError, ErrorCode, badInput, conflict, notFound } from '../common/domain.errors';
+import { description, displayName, plainText } from '../../../../libs/validation/src';
+import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } from '../common/domain.errors';
 import { validateLabels } from '../common/labels';
 import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE } from '../infrastructure/tokens';
 import { AttachClusterInput, CreateClusterGroupInput, UpdateClusterInput } from './cluster.inputs';
 import { decodeCaData, validateApiServerUrl, validateClusterName, validateToken } from './cluster-input.validation';
+
+/** Longest fleet-table search term (a name is at most 253). */
+const SEARCH_MAX = 256;
 
 @Injectable()
 export class ClusterService {
@@ -67,9 +71,10 @@ export class ClusterService {
   }
 
   async list(viewer: ViewerContext, q: ClusterListQuery) {
-    if (q.filter?.groupId && !isUuid(q.filter.groupId)) throw badInput('filter.groupId', 'is not a valid id');
+    // A malformed filter.groupId matches nothing, like an unknown one (the repository says so).
     if (q.filter?.labels) validateLabels(q.filter.labels, 'filter.labels');
-    return this.clusters.listForFleetView(viewer.organizationId, q);
+    const search = q.filter?.search ? plainText(q.filter.search, 'filter.search', { max: SEARCH_MAX }) : q.filter?.search;
+    return this.clusters.listForFleetView(viewer.organizationId, q.filter ? { ...q, filter: { ...q.filter, search } } : q);
   }
 
   cursorFor(cluster: ClusterEntity, field: ClusterOrderField): string {
@@ -120,12 +125,10 @@ export class ClusterService {
   }
 
   async createGroup(viewer: ViewerContext, input: CreateClusterGroupInput): Promise<ClusterGroupWithCount> {
-    const name = input.name.trim();
-    if (name.length < 1 || name.length > 100) throw badInput('input.name', 'must be 1 to 100 characters');
-    const description = input.description?.trim() || null;
-    if (description && description.length > 1000) throw badInput('input.description', 'must be at most 1000 characters');
+    const name = displayName(input.name, 'input.name', 100);
+    const text = description(input.description, 'input.description', 1000);
     return this.db.transaction(async (tx) => {
-      const group = await this.groups.create(tx, viewer.organizationId, name, description);
+      const group = await this.groups.create(tx, viewer.organizationId, name, text);
       if (!group) throw conflict('input.name', `a cluster group named "${name}" already exists`);
       await this.audit.record(tx, viewer.organizationId, {
         actor: viewer.actor,
@@ -151,7 +154,7 @@ export class ClusterService {
   ): Promise<string | null> {
     if (groupId === null || groupId === undefined) return null;
     const group = isUuid(groupId) ? await this.groups.findById(viewer.organizationId, groupId, tx) : null;
-    if (!group) throw new DomainError(ErrorCode.BadUserInput, `${field}: no cluster group with id ${groupId}`, field);
+    if (!group) throw new DomainError(ErrorCode.BadUserInput, `${field}: no cluster group with id ${idInMessage(groupId)}`, field);
     return group.id;
   }
 }

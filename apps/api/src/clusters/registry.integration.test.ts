@@ -1,8 +1,10 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+import { TEST_CA_DATA } from '../../../../libs/testing/src';
 
-const PEM = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n').toString('base64');
+// caData must parse as X.509 now: a real (never dialled) certificate.
+const PEM = TEST_CA_DATA;
 const ATTACH = `mutation AttachCluster($input: AttachClusterInput!) {
   attachCluster(input: $input) { id name status provider kubernetesVersion apiServerUrl }
 }`;

@@ -1,3 +1,5 @@
+import { isUuid } from '../../../../libs/validation/src';
+
 /**
  * Domain errors carry a code; one filter maps each code to a GraphQL error with that code in
  * extensions. Services never throw HTTP exceptions.
@@ -23,6 +25,10 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new DomainError(ErrorCode.NotFound, `${what} ${id} not found`);
+/** How an id appears in a message: a malformed one is not echoed (it may be huge or hostile). */
+export const idInMessage = (id: string) => (isUuid(id) ? id : '(malformed)');
+
+/** A malformed id is not found like any other; it is not echoed (it may be huge or hostile). */
+export const notFound = (what: string, id: string) => new DomainError(ErrorCode.NotFound, isUuid(id) ? `${what} ${id} not found` : `${what} not found`);
 export const badInput = (field: string, message: string) => new DomainError(ErrorCode.BadUserInput, `${field}: ${message}`, field);
 export const conflict = (field: string, message: string) => new DomainError(ErrorCode.Conflict, message, field);

@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger } from '@nestjs/common';
 import { GqlExceptionFilter } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
-import { InvalidCursorError } from '../../../../libs/persistence/src';
+import { InputValidationError } from '../../../../libs/validation/src';
 import { DomainError, ErrorCode } from './domain.errors';
 
 function assertUnreachable(x: never): never {
@@ -43,8 +43,10 @@ export class GraphqlErrorFilter implements GqlExceptionFilter {
         extensions: { code: exception.code, status: httpStatusFor(exception.code), ...(exception.field ? { field: exception.field } : {}) },
       });
     }
-    if (exception instanceof InvalidCursorError) {
-      return new GraphQLError(exception.message, { extensions: { code: ErrorCode.BadUserInput, field: 'after' } });
+    if (exception instanceof InputValidationError) {
+      return new GraphQLError(exception.message, {
+        extensions: { code: ErrorCode.BadUserInput, status: httpStatusFor(ErrorCode.BadUserInput), field: exception.field },
+      });
     }
     if (exception instanceof GraphQLError) return exception;
     if (exception instanceof HttpException && exception.getStatus() < 500) {

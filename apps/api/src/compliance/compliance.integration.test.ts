@@ -2,9 +2,11 @@ import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PolicyRepository } from '../../../../libs/persistence/src';
 import { isolatedEnv } from '../../../../libs/testing/src/isolated-database';
+import { TEST_CA_DATA } from '../../../../libs/testing/src';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 
-const PEM = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n').toString('base64');
+// caData must parse as X.509 now: a real (never dialled) certificate.
+const PEM = TEST_CA_DATA;
 const POLICY_FIELDS = `id name type mode spec createdAt scope { kind group { id name } cluster { id name } }`;
 const CREATE = `mutation CreatePolicy($input: CreatePolicyInput!) { createPolicy(input: $input) { ${POLICY_FIELDS} } }`;
 const UPDATE = `mutation UpdatePolicy($id: ID!, $input: UpdatePolicyInput!) { updatePolicy(id: $id, input: $input) { ${POLICY_FIELDS} } }`;

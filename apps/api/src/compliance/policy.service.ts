@@ -12,7 +12,7 @@ import {
 } from '../../../../libs/persistence/src';
 import { PolicySpecError, validatePolicySpec } from '../../../../libs/policy/src';
 import { ViewerContext } from '../auth/viewer';
-import { DomainError, ErrorCode, badInput, conflict, notFound } from '../common/domain.errors';
+import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } from '../common/domain.errors';
 import { DATA_SOURCE } from '../infrastructure/tokens';
 import { CreatePolicyInput, PolicyScopeInput, UpdatePolicyInput } from './compliance.inputs';
 import { PolicyTypeEnum } from './compliance.enums';
@@ -114,14 +114,14 @@ export class PolicyService {
         if (clusterId) throw badInput('input.scope.clusterId', 'a GROUP scope takes a groupId, not a clusterId');
         if (!groupId) throw badInput('input.scope.groupId', 'is required for a GROUP scope');
         const group = isUuid(groupId) ? await this.groups.findById(viewer.organizationId, groupId, tx) : null;
-        if (!group) throw badInput('input.scope.groupId', `no cluster group with id ${groupId}`);
+        if (!group) throw badInput('input.scope.groupId', `no cluster group with id ${idInMessage(groupId)}`);
         return { scopeKind: 'GROUP', groupId: group.id, clusterId: null };
       }
       case 'CLUSTER': {
         if (groupId) throw badInput('input.scope.groupId', 'a CLUSTER scope takes a clusterId, not a groupId');
         if (!clusterId) throw badInput('input.scope.clusterId', 'is required for a CLUSTER scope');
         const cluster = await this.clusters.findById(viewer.organizationId, clusterId, tx);
-        if (!cluster || cluster.status === 'DETACHED') throw badInput('input.scope.clusterId', `no attached cluster with id ${clusterId}`);
+        if (!cluster || cluster.status === 'DETACHED') throw badInput('input.scope.clusterId', `no attached cluster with id ${idInMessage(clusterId)}`);
         return { scopeKind: 'CLUSTER', groupId: null, clusterId: cluster.id };
       }
       default:

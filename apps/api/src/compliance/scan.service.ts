@@ -13,7 +13,8 @@ import {
 import { ScanStarter } from '../../../../libs/compliance/src';
 import { ScheduleError, nextRunAfter, validateCron, validateTimezone } from '../../../../libs/schedule/src';
 import { ViewerContext } from '../auth/viewer';
-import { badInput } from '../common/domain.errors';
+import { plainText } from '../../../../libs/validation/src';
+import { badInput, idInMessage } from '../common/domain.errors';
 import { DATA_SOURCE } from '../infrastructure/tokens';
 import { RunComplianceScanInput, ScanScheduleInput } from './compliance.inputs';
 
@@ -41,7 +42,7 @@ export class ScanService {
     const groupId = input.groupId ?? null;
     const clusterIds = input.clusterIds ?? null;
     if (groupId && clusterIds) throw badInput('input', 'give groupId or clusterIds, not both');
-    if (groupId && !isUuid(groupId)) throw badInput('input.groupId', `no cluster group with id ${groupId}`);
+    if (groupId && !isUuid(groupId)) throw badInput('input.groupId', `no cluster group with id ${idInMessage(groupId)}`);
     if (clusterIds) {
       if (clusterIds.length === 0) throw badInput('input.clusterIds', 'must name at least one cluster (omit it to scan the whole organization)');
       if (clusterIds.length > MAX_LISTED_CLUSTERS) throw badInput('input.clusterIds', `may list at most ${MAX_LISTED_CLUSTERS} clusters`);
@@ -50,7 +51,7 @@ export class ScanService {
     if (ids) {
       const found = new Set((await this.clusters.findByIds(viewer.organizationId, ids)).filter((c) => c.status !== 'DETACHED').map((c) => c.id));
       const missing = ids.filter((id) => !found.has(id));
-      if (missing.length) throw badInput('input.clusterIds', `no attached cluster with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+      if (missing.length) throw badInput('input.clusterIds', `no attached cluster with id ${missing.slice(0, 5).map(idInMessage).join(', ')}${missing.length > 5 ? ', …' : ''}`);
     }
     return this.db.transaction(async (tx) => {
       if (groupId && !(await this.groups.findById(viewer.organizationId, groupId, tx))) throw badInput('input.groupId', `no cluster group with id ${groupId}`);
@@ -87,8 +88,9 @@ export class ScanService {
     let cron: string;
     let timezone: string;
     try {
-      cron = validateCron(input.cron);
-      timezone = validateTimezone(input.timezone ?? 'UTC');
+      // Bounded and printable first: the schedule's own messages quote what they refuse.
+      cron = validateCron(plainText(input.cron, 'input.cron', { max: 200 }));
+      timezone = validateTimezone(plainText(input.timezone ?? 'UTC', 'input.timezone', { max: 100 }));
     } catch (err) {
       if (err instanceof ScheduleError) throw badInput(`input.${err.field}`, err.message);
       throw err;

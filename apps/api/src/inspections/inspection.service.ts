@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditRepository, ClusterRepository, InspectionEntity, InspectionRepository, JobRecordRepository, OutboxRepository, isUuid } from '../../../../libs/persistence/src';
+import { kubeRelease } from '../../../../libs/validation/src';
 import { JobName, QueueName, jobIds, outboxMessage } from '../../../../libs/queue/src';
 import { ViewerContext } from '../auth/viewer';
 import { badInput, notFound } from '../common/domain.errors';
 import { DATA_SOURCE } from '../infrastructure/tokens';
 import { InspectionKindEnum, RunInspectionInput } from './inspection.model';
-
-const MINOR = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/;
 
 /** Records an inspection and its job in one transaction; the worker fetches, judges and stores the checks. */
 @Injectable()
@@ -25,9 +24,7 @@ export class InspectionService {
     let targetVersion: string | null = null;
     if (input.targetVersion !== undefined && input.targetVersion !== null) {
       if (input.kind !== InspectionKindEnum.DEPRECATED_APIS) throw badInput('input.targetVersion', 'applies only to DEPRECATED_APIS inspections');
-      const m = MINOR.exec(input.targetVersion.trim());
-      if (!m) throw badInput('input.targetVersion', 'must be a Kubernetes release such as "1.32" or "v1.32.0"');
-      targetVersion = `v${m[1]}.${m[2]}`;
+      targetVersion = kubeRelease(input.targetVersion, 'input.targetVersion');
     }
     const cluster = isUuid(input.clusterId) ? await this.clusters.findById(viewer.organizationId, input.clusterId) : null;
     if (!cluster || cluster.status === 'DETACHED') throw notFound('cluster', input.clusterId);

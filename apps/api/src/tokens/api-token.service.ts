@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiTokenEntity, ApiTokenRepository, AuditRepository, isUuid } from '../../../../libs/persistence/src';
 import { issueToken } from '../../../../libs/access/src';
+import { displayName } from '../../../../libs/validation/src';
 import { ViewerContext, roleAllows } from '../auth/viewer';
 import { DomainError, ErrorCode, badInput, notFound } from '../common/domain.errors';
 import { DATA_SOURCE } from '../infrastructure/tokens';
@@ -26,8 +27,7 @@ export class ApiTokenService {
 
   /** Every token expires (default 90 days); none may carry more power than its creator. */
   async create(viewer: ViewerContext, input: CreateApiTokenInput): Promise<{ token: string; apiToken: ApiTokenEntity }> {
-    const name = input.name.trim();
-    if (name.length < 1 || name.length > 100) throw badInput('input.name', 'must be 1 to 100 characters');
+    const name = displayName(input.name, 'input.name', 100);
     const role = input.role ?? 'VIEWER';
     if (!roleAllows(viewer.role, role)) throw new DomainError(ErrorCode.Forbidden, `a ${viewer.role} token cannot create a ${role} token`);
     const days = input.expiresInDays ?? DEFAULT_TOKEN_DAYS;

@@ -12,6 +12,7 @@ import {
   isUuid,
 } from '../../../../libs/persistence/src';
 import { JobName, QueueName, jobIds, outboxMessage } from '../../../../libs/queue/src';
+import { kubeVersion } from '../../../../libs/validation/src';
 import { availableUpgrades, compareKubeVersions, parseKubeVersion } from '../../../../libs/upgrade/src';
 import { ViewerContext } from '../auth/viewer';
 import { DomainError, ErrorCode, badInput, conflict, notFound } from '../common/domain.errors';
@@ -36,7 +37,7 @@ export class UpgradeService {
   ) {}
 
   async start(viewer: ViewerContext, input: StartUpgradeInput): Promise<UpgradeEntity> {
-    const targetVersion = input.targetVersion.trim();
+    const targetVersion = kubeVersion(input.targetVersion, 'input.targetVersion');
     try {
       parseKubeVersion(targetVersion);
     } catch (err) {

@@ -92,6 +92,15 @@ test('attach refuses an unknown group before touching any cluster', async () => 
   });
 });
 
+test('attach refuses a name that is not a DNS name (a..b) as a usage error, before asking the API or touching any cluster', async () => {
+  await withApi({}, async (env, api) => {
+    const c = captureIo();
+    assert.equal(await run(['cluster', 'attach', 'a..b', '--kubeconfig', '/nonexistent/kubeconfig'], { io: c.io, env }), 2);
+    assert.match(c.err, /^error: cluster name: must be a DNS name/);
+    assert.deepEqual(api.requests, []);
+  });
+});
+
 test('attach of a name that is already attached fails clearly without touching the cluster', async () => {
   const list = { data: { clusters: { edges: [{ node: { id: 'c9', name: 'prod-eu', status: 'CONNECTED' } }] } } };
   await withApi({ ClusterList: () => list }, async (env, api) => {

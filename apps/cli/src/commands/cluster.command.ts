@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { AGENT_CLUSTER_ROLE, AGENT_CLUSTER_ROLE_BINDING, AGENT_NAMESPACE } from '../../../../libs/cluster-access/src/agent-identity';
 import { CliContext, apiClient } from '../cli-context';
-import { CliError } from '../cli-error';
+import { InputValidationError, clusterName } from '../../../../libs/validation/src';
+import { CliError, EXIT_USAGE } from '../cli-error';
 import { findClusterByName, listAllClusters, resolveGroupId } from '../cluster-lookup';
 import { GraphqlClient, GraphqlRequestError } from '../graphql-client';
 import { ensureAgentIdentity, loadKubeConfig } from '../kube-attach';
@@ -80,8 +81,14 @@ existing token is kept. An already attached name fails (exit 1) unless --update 
 }
 
 async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promise<void> {
+  // Everything that can be checked without touching the cluster comes first: the name by the API's own rule.
+  try {
+    clusterName(name, 'name');
+  } catch (err) {
+    if (err instanceof InputValidationError) throw new CliError(`cluster ${err.message}`, EXIT_USAGE);
+    throw err;
+  }
   const client = apiClient(ctx);
-  // Everything that can be checked without touching the cluster comes first.
   const groupId = opts.group ? await resolveGroupId(client, opts.group) : undefined;
   const existing = await findLiveCluster(client, name);
   if (existing && !opts.update) throw alreadyAttached(name, existing.id);

@@ -30,7 +30,7 @@ export class AuditRepository {
       .where('e.organization_id = :organizationId', { organizationId })
       .orderBy('e.id', 'DESC')
       .limit(first + 1);
-    if (after) qb.andWhere('e.id < :afterId', { afterId: String(decodeCursor(after)[0]) });
+    if (after) qb.andWhere('e.id < :afterId', { afterId: decodeCursor(after, { sort: 'integer', id: 'integer' })[0] });
     const rows = await qb.getMany();
     const items = rows.slice(0, first);
     const last = items[items.length - 1];

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { ClusterGroupEntity } from '../entities/cluster-group.entity';
-import { isUuid } from './cluster.repository';
+import { isUuid } from '../../../validation/src';
 
 export interface ClusterGroupWithCount extends ClusterGroupEntity {
   clusterCount: number;

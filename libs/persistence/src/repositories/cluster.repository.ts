@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClusterEntity, ClusterStatus, Provider } from '../entities/cluster.entity';
+import { isUuid } from '../../../validation/src';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { versionSortKey } from '../version-key';
 import { LargeFleetCache } from '../large-fleet-cache';
@@ -126,8 +127,8 @@ export class ClusterRepository {
       where.push(`(c.name ILIKE ${ph} OR c.region ILIKE ${ph} OR c.kubernetes_version ILIKE ${ph})`);
     }
     if (f.labels?.length) {
-      const obj: Record<string, string> = {};
-      for (const l of f.labels) obj[l.key] = l.value;
+      // Own properties only: a key such as "__proto__" must stay a key.
+      const obj = Object.fromEntries(f.labels.map((l) => [l.key, l.value]));
       where.push(`c.labels @> ${p(JSON.stringify(obj))}::jsonb`);
     }
     if (f.complianceStatuses?.length) {
@@ -144,10 +145,12 @@ export class ClusterRepository {
     const dir = q.orderBy?.direction === 'DESC' ? 'DESC' : 'ASC';
     let pageWhere = whereSql;
     if (q.after) {
-      const [value, id] = decodeCursor(q.after);
+      const byTime = q.orderBy?.field === 'ATTACHED_AT' || q.orderBy?.field === 'LAST_SEEN_AT';
+      // A cursor of another ordering (a name where a time belongs) is refused, not cast by PostgreSQL.
+      const [value, id] = decodeCursor(q.after, { sort: byTime ? 'timestamp' : 'text', id: 'uuid' });
       const cmp = dir === 'ASC' ? '>' : '<';
-      const cast = q.orderBy?.field === 'ATTACHED_AT' || q.orderBy?.field === 'LAST_SEEN_AT' ? '::timestamptz' : '::text';
-      pageWhere += ` AND (${order.expr}, c.id) ${cmp} (${p(String(value))}${cast}, ${p(id)}::uuid)`;
+      const cast = byTime ? '::timestamptz' : '::text';
+      pageWhere += ` AND (${order.expr}, c.id) ${cmp} (${p(value)}${cast}, ${p(id)}::uuid)`;
     }
     const limit = p(q.first + 1);
     const [rows, count] = await Promise.all([
@@ -213,6 +216,7 @@ export class ClusterRepository {
     id: string,
     change: { labels?: Record<string, string>; groupId?: string | null; apiServerUrl?: string },
   ): Promise<ClusterEntity | null> {
+    if (!isUuid(id)) return null;
     const sets: string[] = ['updated_at = now()'];
     const params: unknown[] = [organizationId, id];
     if (change.labels !== undefined) {
@@ -235,6 +239,7 @@ export class ClusterRepository {
   }
 
   async markDetached(tx: EntityManager, organizationId: string, id: string): Promise<ClusterEntity | null> {
+    if (!isUuid(id)) return null;
     const rows: [ClusterEntity[], number] = await tx.query(
       `UPDATE clusters c SET status = 'DETACHED', status_reason = 'detached by a user', detached_at = now(), next_sync_at = NULL, updated_at = now()
         WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
@@ -333,8 +338,5 @@ export interface FleetSummaryRow {
   byVersion: Array<{ version: string; count: number }>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids come from clients: a malformed one is simply not found, never a database error. */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
+/** Ids come from clients: a malformed one is simply not found, never a database error (the rule lives with the other input rules). */
+export { isUuid };

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { isUuid } from '../../../validation/src';
 
 export type PolicyTypeName = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS';
 export type PolicyModeName = 'AUDIT' | 'ENFORCE';
@@ -42,7 +43,6 @@ export function effectivePolicyCondition(organization: string, groupId: string, 
                OR (p.scope_kind = 'CLUSTER' AND p.cluster_id = ${clusterId}))`;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Live (not deleted) policies of one organization. */
 export class PolicyRepository {
@@ -61,7 +61,7 @@ export class PolicyRepository {
   }
 
   async findById(organizationId: string, id: string, tx?: EntityManager): Promise<PolicyRow | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const rows: PolicyRow[] = await (tx ?? this.db).query(
       `SELECT ${COLUMNS} FROM policies p WHERE p.organization_id = $1 AND p.id = $2 AND p.deleted_at IS NULL`,
       [organizationId, id],
@@ -118,7 +118,7 @@ export class PolicyRepository {
   }
 
   async softDelete(tx: EntityManager, organizationId: string, id: string): Promise<PolicyRow | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const rows: [PolicyRow[], number] = await tx.query(
       `UPDATE policies p SET deleted_at = now(), updated_at = now() WHERE p.organization_id = $1 AND p.id = $2 AND p.deleted_at IS NULL RETURNING ${COLUMNS}`,
       [organizationId, id],

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { isUuid } from '../../../validation/src';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { effectivePolicyCondition, type PolicyModeName, type PolicyTypeName } from './policy.repository';
 
@@ -58,7 +59,6 @@ const COLUMNS = `s.id, s.organization_id AS "organizationId", s.status, s.trigge
   s.compliant_count AS "compliantCount", s.non_compliant_count AS "nonCompliantCount", s.errored_count AS "erroredCount",
   s.violation_count AS "violationCount", s.created_at AS "createdAt", s.started_at AS "startedAt", s.finished_at AS "finishedAt"`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Compliance scans: the scan row, its per-cluster ledger, results and the current compliance they feed. */
 export class ScanRepository {
@@ -101,7 +101,7 @@ export class ScanRepository {
   }
 
   async findById(organizationId: string, id: string): Promise<ScanRow | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const rows: ScanRow[] = await this.db.query(`SELECT ${COLUMNS} FROM scans s WHERE s.organization_id = $1 AND s.id = $2`, [organizationId, id]);
     return rows[0] ?? null;
   }
@@ -111,8 +111,8 @@ export class ScanRepository {
     const params: unknown[] = [organizationId, first + 1];
     let where = 's.organization_id = $1';
     if (after) {
-      const [at, id] = decodeCursor(after);
-      params.push(String(at), id);
+      const [at, id] = decodeCursor(after, { sort: 'timestamp', id: 'uuid' });
+      params.push(at, id);
       where += ` AND (s.created_at, s.id) < ($3::timestamptz, $4::uuid)`;
     }
     const [rows, count] = await Promise.all([

@@ -1,8 +1,8 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { UpgradeEntity, UpgradePhase, UpgradeStatus } from '../entities/upgrade.entity';
-import { Page, decodeCursor, encodeCursor } from '../page-cursor';
+import { CursorShape, Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { versionSortKey } from '../version-key';
-import { isUuid } from './cluster.repository';
+import { isUuid } from '../../../validation/src';
 
 export interface NewUpgrade {
   clusterId: string;
@@ -190,6 +190,9 @@ export class UpgradeRepository {
 /** A page with each item's cursor (created_at at full precision, so keysets never skip a row). */
 export type ClusterPage<E> = Page<E> & { cursors: string[] };
 
+/** A cluster's upgrades and inspections page on (created_at, id). */
+export const CLUSTER_PAGE_CURSOR: CursorShape = { sort: 'timestamp', id: 'uuid' };
+
 /** Shared by upgrades and inspections: newest-first keyset pages for many clusters with one LATERAL query. */
 export async function pagesForClusters<R extends { id: string; clusterId: string; createdAtKey: string }, E>(
   db: DataSource,
@@ -208,9 +211,8 @@ export async function pagesForClusters<R extends { id: string; clusterId: string
   const params: unknown[] = [organizationId, ids, first + 1];
   let keyset = '';
   if (after) {
-    const [createdAt, id] = decodeCursor(after);
-    if (!isUuid(id)) return out;
-    params.push(String(createdAt), id);
+    const [createdAt, id] = decodeCursor(after, CLUSTER_PAGE_CURSOR);
+    params.push(createdAt, id);
     keyset = 'AND (x.created_at, x.id) < ($4::timestamptz, $5::uuid)';
   }
   // The alias "u" matches the column list the repositories share.
