@@ -5,6 +5,7 @@ import {
   ComplianceRepository,
   JobRecordRepository,
   OutboxRepository,
+  PolicyEnforcementTargetRepository,
   PolicyRepository,
   ScanRepository,
   ScanScheduleRepository,
@@ -17,7 +18,7 @@ import { PolicyService } from './policy.service';
 import { ScanResolver } from './scan.resolver';
 import { ScanService } from './scan.service';
 
-const repositories = [PolicyRepository, ScanRepository, ComplianceRepository, ScanScheduleRepository];
+const repositories = [PolicyRepository, ScanRepository, ComplianceRepository, ScanScheduleRepository, PolicyEnforcementTargetRepository];
 
 /** Policies, compliance scans, schedules and the compliance roll-ups on clusters and the fleet. */
 @Module({
