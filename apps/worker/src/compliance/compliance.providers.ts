@@ -9,6 +9,7 @@ import {
   ScanScheduleRepository,
 } from '../../../../libs/persistence/src';
 import { ComplianceScanService } from './compliance-scan.service';
+import { PolicyCleanupReconciler } from './policy-cleanup.reconciler';
 import { PolicyCleanupService } from './policy-cleanup.service';
 import { ScanRetention } from './scan-retention';
 import { ScanScheduler } from './scan-scheduler';
@@ -23,6 +24,7 @@ export const COMPLIANCE_PROVIDERS: Provider[] = [
   },
   ComplianceScanService,
   PolicyCleanupService,
+  PolicyCleanupReconciler,
   ScanScheduler,
   ScanRetention,
 ];

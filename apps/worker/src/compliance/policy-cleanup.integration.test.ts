@@ -12,9 +12,11 @@ import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-h
 import { ensureAgentIdentity } from '../../../cli/src/kube-attach';
 import { startKubeSim, KubeSim } from '../../../kube-sim/src';
 import { fallbackGenerateCluster } from '../../../kube-sim/src/fleet/fallback-content';
+import { rawRequest } from '../../../kube-sim/src/testing/kube-sim.test-helper';
 import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 import { ClusterSyncService } from '../sync/cluster-sync.service';
 import { startWorkerHarness } from '../testing/worker-test-harness';
+import { PolicyCleanupReconciler } from './policy-cleanup.reconciler';
 import { PolicyCleanupService } from './policy-cleanup.service';
 
 // Through GraphQL, the outbox, BullMQ, the worker and kube-sim, with clusters attached as the real
@@ -22,7 +24,7 @@ import { PolicyCleanupService } from './policy-cleanup.service';
 // what it created, on every cluster, and the audit log says so; and a stored credential only ever
 // goes to the URL it was stored with.
 
-const CLUSTERS = ['clean-1', 'clean-2', 'bound-1', 'legacy-1'];
+const CLUSTERS = ['clean-1', 'clean-2', 'bound-1', 'legacy-1', 'down-1', 'narrow-1'];
 const MANAGED = 'app.kubernetes.io/managed-by=flotilla';
 
 let sim: KubeSim;
@@ -47,13 +49,13 @@ after(async () => {
 const admin = (cluster: string) => new ClusterClient({ apiServerUrl: sim.clusterUrl(cluster), token: sim.adminToken(cluster), caPem: sim.caPem ?? null }, { timeoutMs: 5000 });
 
 /** What `flotilla cluster attach` does: the agent identity in the cluster, then attachCluster with its token. */
-async function attachAsAgent(token: string, cluster: string): Promise<string> {
+async function attachAsAgent(token: string, cluster: string, bindableRoles?: string[]): Promise<string> {
   const kc = new KubeConfig();
   kc.loadFromString(sim.kubeconfig(cluster));
-  const creds = await ensureAgentIdentity(kc);
+  const creds = await ensureAgentIdentity(kc, undefined, { bindableRoles });
   const r = await api.gql(
     `mutation($input: AttachClusterInput!) { attachCluster(input: $input) { id } }`,
-    { input: { name: cluster, apiServerUrl: creds.apiServerUrl, token: creds.token, caData: creds.caData } },
+    { input: { name: cluster, apiServerUrl: creds.apiServerUrl, token: creds.token, caData: creds.caData, bindableRoles } },
     token,
   );
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
@@ -172,6 +174,50 @@ describe('removing an ENFORCE policy removes what it created', () => {
     // A job that runs again finds nothing to do: no second event, nothing deleted.
     await worker.get(PolicyCleanupService).cleanup({ organizationId: org.organizationId, policyId: net, clusterId: ids['clean-1'] });
     assert.equal((await cleanupEvents(org.organizationId, net)).length, 2);
+  });
+});
+
+describe('cleanup and enforcement at the edges', () => {
+  test('a cluster down for every attempt gets a FAILURE event and keeps its cleanup, which is retried until done', async () => {
+    const org = await api.newOrganization();
+    const id = await attachAsAgent(org.token, 'down-1');
+    const net = await policy(org.token, 'net', 'NETWORK', { defaultDeny: 'ingress' });
+    await scanToEnd(org.token);
+    assert.ok((await objects('down-1')).some((x) => x.startsWith('NetworkPolicy/default/flotilla-default-deny-')));
+
+    const faults = (body: unknown) => rawRequest(sim, '/_sim/clusters/down-1/faults', { method: 'PUT', body });
+    assert.equal((await faults({ down: true })).status, 200);
+    try {
+      // Its last attempt, run here while the cluster refuses connections (the queued job may race it: either fails).
+      await db.query(`UPDATE policies SET deleted_at = now(), updated_at = now() - interval '1 hour' WHERE id = $1`, [net]);
+      await assert.rejects(worker.get(PolicyCleanupService).cleanup({ organizationId: org.organizationId, policyId: net, clusterId: id }, { attempt: 3 }));
+      const failed = await cleanupEvents(org.organizationId, net);
+      assert.equal(failed.at(-1)?.outcome, 'FAILURE');
+      // kube-sim's "down" refuses new connections and resets kept-alive ones.
+      assert.match((failed.at(-1)?.details as { error?: string }).error ?? '', /^cannot reach the API server: connection (refused|reset)$/);
+      const kept = await db.query(`SELECT count(*)::int AS n FROM policy_enforcement_targets WHERE policy_id = $1`, [net]);
+      assert.equal(kept[0].n, 1, 'the cleanup is still pending');
+    } finally {
+      await faults({});
+    }
+    assert.equal(await worker.get(PolicyCleanupReconciler).requeue(60), 1);
+    await eventually(() => cleanupEvents(org.organizationId, net), (e) => e.some((x) => x.outcome === 'SUCCESS'), { timeoutMs: 30_000, what: 'the retried cleanup' });
+    assert.ok(!(await objects('down-1')).some((x) => x.includes('flotilla-default-deny-')));
+    assert.equal(await worker.get(PolicyCleanupReconciler).requeue(60), 0, 'nothing left to retry');
+  });
+
+  test("ENFORCE does not ask a cluster's agent to bind a role it was not given, and says how to fix it", async () => {
+    const org = await api.newOrganization();
+    const id = await attachAsAgent(org.token, 'narrow-1', ['view']);
+    await policy(org.token, 'grant', 'ACCESS', { bindings: [{ role: 'view', subjects: [{ kind: 'Group', name: 'sre' }] }, { role: 'edit', subjects: [{ kind: 'Group', name: 'devs' }] }] });
+    await scanToEnd(org.token);
+    const r = await api.gql(`query($id: ID!) { cluster(id: $id) { bindableRoles policyResults { status enforcement } } }`, { id }, org.token);
+    assert.deepEqual(r.data.cluster.bindableRoles, ['view']);
+    const enforcement = r.data.cluster.policyResults[0].enforcement as { applied: Array<{ name: string }>; failed: Array<{ name: string; error: string }> };
+    assert.equal(enforcement.applied.length, 1);
+    assert.equal(enforcement.failed.length, 1);
+    assert.match(enforcement.failed[0].error, /may not bind ClusterRole edit \(it was attached with bindable roles view\): re-attach with flotilla cluster attach NAME --update --bindable-role edit/);
+    assert.equal(r.data.cluster.policyResults[0].status, 'NON_COMPLIANT');
   });
 });
 

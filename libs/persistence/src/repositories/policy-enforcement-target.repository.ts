@@ -35,4 +35,18 @@ export class PolicyEnforcementTargetRepository {
       [organizationId, policyId, clusterId],
     );
   }
+
+  /**
+   * Cleanups that should have finished: targets of policies deleted or switched to AUDIT more than
+   * `olderThanSeconds` ago (their jobs ran out of retries, or the queue lost them).
+   */
+  async unfinishedCleanups(tx: EntityManager, olderThanSeconds: number, limit: number): Promise<Array<{ organizationId: string; policyId: string; clusterId: string }>> {
+    return tx.query(
+      `SELECT t.organization_id AS "organizationId", t.policy_id AS "policyId", t.cluster_id AS "clusterId"
+         FROM policy_enforcement_targets t JOIN policies p ON p.id = t.policy_id
+        WHERE (p.deleted_at IS NOT NULL OR p.mode = 'AUDIT') AND p.updated_at < now() - make_interval(secs => $1)
+        ORDER BY p.updated_at LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+  }
 }
