@@ -29,6 +29,6 @@ test('a transport failure is described by its class, never by the address it dia
 
 test('answers and stored-credential failures say what to do', () => {
   assert.equal(describeFailure(new KubeApiError('GET /version: HTTP 401 Unauthorized', 401, 'Unauthorized', false)), 'credential rejected (401 Unauthorized): re-attach the cluster');
-  assert.match(describeFailure(new KubeApiError('GET /api/v1/nodes: HTTP 403 Forbidden: nope', 403, 'Forbidden', false)), /^Flotilla's service account is not allowed to do this \(403 Forbidden\)/);
+  assert.match(describeFailure(new KubeApiError('GET /api/v1/nodes: HTTP 403 Forbidden: nope', 403, 'Forbidden', false)), /^Flotilla's service account is not allowed to do this \(403 Forbidden; flotilla cluster attach NAME --update refreshes its ClusterRole\): GET \/api\/v1\/nodes/);
   assert.equal(describeFailure(new CredentialBindingError('x')), 'stored credential not valid for this API server URL: re-attach the cluster');
 });

@@ -40,7 +40,10 @@ export function describeFailure(err: unknown): string {
   if (err instanceof KubeApiError) {
     if (err.transport) return `cannot reach the API server: ${transportFailureClass(err.reason, err.message)}`;
     if (err.statusCode === 401) return 'credential rejected (401 Unauthorized): re-attach the cluster';
-    if (err.statusCode === 403) return `Flotilla's service account is not allowed to do this (403 Forbidden): ${redactText(err.message)}`;
+    if (err.statusCode === 403) {
+      // Often an agent attached by an older CLI (e.g. without delete on what ENFORCE created).
+      return `Flotilla's service account is not allowed to do this (403 Forbidden; flotilla cluster attach NAME --update refreshes its ClusterRole): ${redactText(err.message)}`;
+    }
     return redactText(err.message);
   }
   return redactText((err as Error)?.message ?? String(err));
