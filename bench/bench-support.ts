@@ -168,17 +168,20 @@ export async function registerSimClusters(
   try {
     for (let i = 0; i < clusters.length; i += 2000) {
       const chunk = clusters.slice(i, i + 2000);
-      const ids: Array<{ id: string }> = (
+      const inserted: Array<{ id: string; name: string }> = (
         await c.query(
-          `INSERT INTO clusters (organization_id, name, api_server_url, status, last_seen_at, next_sync_at)
-           SELECT $1, n, u, $4, CASE WHEN $4 = 'CONNECTED' THEN now() END, 'infinity' FROM unnest($2::text[], $3::text[]) AS t(n, u) RETURNING id`,
+          `INSERT INTO clusters (organization_id, name, api_server_url, bindable_roles, status, last_seen_at, next_sync_at)
+           SELECT $1, n, u, '{admin,edit,view}', $4, CASE WHEN $4 = 'CONNECTED' THEN now() END, 'infinity' FROM unnest($2::text[], $3::text[]) AS t(n, u) RETURNING id, name`,
           [organizationId, chunk.map((x) => x.name), chunk.map((x) => x.url), status],
         )
       ).rows;
-      const blobs = chunk.map((x) => cipher.encrypt({ token: x.token, caPem }));
+      const idOf = new Map(inserted.map((r) => [r.name, r.id]));
+      const ids = chunk.map((x) => ({ id: idOf.get(x.name)! }));
+      // Bound to each cluster's id and URL, as the API stores them (format 2).
+      const blobs = chunk.map((x) => cipher.encrypt({ token: x.token, caPem }, { clusterId: idOf.get(x.name)!, apiServerUrl: x.url }));
       await c.query(
-        `INSERT INTO cluster_credentials (cluster_id, organization_id, key_id, iv, ciphertext, auth_tag)
-         SELECT id, $1, k, iv, ct, tag FROM unnest($2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[]) AS t(id, k, iv, ct, tag)`,
+        `INSERT INTO cluster_credentials (cluster_id, organization_id, key_id, iv, ciphertext, auth_tag, format)
+         SELECT id, $1, k, iv, ct, tag, 2 FROM unnest($2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[]) AS t(id, k, iv, ct, tag)`,
         [organizationId, ids.map((r) => r.id), blobs.map((b) => b.keyId), blobs.map((b) => b.iv), blobs.map((b) => b.ciphertext), blobs.map((b) => b.authTag)],
       );
     }

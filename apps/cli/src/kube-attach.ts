@@ -20,6 +20,8 @@ export interface EnsureAgentOptions {
   requestTimeoutMs?: number;
   /** One line per object: "namespace/flotilla-system created". */
   onProgress?: (line: string) => void;
+  /** The ClusterRoles the agent may bind (default view, edit, admin; checked by the caller). */
+  bindableRoles?: readonly string[];
 }
 
 /** The user's kubeconfig: --kubeconfig, else KUBECONFIG (colon-separated list) or ~/.kube/config. */
@@ -119,7 +121,7 @@ export async function ensureAgentIdentity(kubeConfig: KubeConfig, contextName?: 
     },
   };
 
-  for (const desired of agentObjects()) {
+  for (const desired of agentObjects({ bindableRoles: options.bindableRoles })) {
     const kindOps = ops[desired.kind];
     const ref = `${desired.kind.toLowerCase()}/${desired.metadata.name}`;
     let status: Status;

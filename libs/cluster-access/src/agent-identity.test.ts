@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, agentClusterRole, agentClusterRoleRules, agentObjects, wildcardGrants } from './agent-identity';
+import {
+  AGENT_NAMESPACE,
+  AGENT_SERVICE_ACCOUNT,
+  PolicyRule,
+  agentClusterRole,
+  agentClusterRoleRules,
+  agentObjects,
+  checkBindableRoles,
+  escalationGrants,
+  wildcardGrants,
+} from './agent-identity';
 
 function grants(verb: string, group: string, resource: string): boolean {
   return agentClusterRoleRules().some((r) => r.verbs.includes(verb) && (r.apiGroups ?? []).includes(group) && (r.resources ?? []).includes(resource));
@@ -18,11 +28,55 @@ test('the wildcard check notices a wildcard', () => {
   assert.deepEqual(wildcardGrants([{ nonResourceURLs: ['/healthz/*'], verbs: ['get'] }]), ['rules[0].nonResourceURLs: /healthz/*']);
 });
 
-test('the agent never reads secrets or config maps and never deletes', () => {
+test('the agent never reads or writes secrets or config maps, and deletes only the kinds enforcement creates', () => {
   assert.ok(!grants('get', '', 'secrets') && !grants('list', '', 'secrets'));
+  assert.ok(!agentClusterRoleRules().some((r) => (r.resources ?? []).includes('secrets')), 'no verb at all on secrets');
   assert.ok(!grants('list', '', 'configmaps'));
-  assert.ok(!agentClusterRoleRules().some((r) => r.verbs.includes('delete') || r.verbs.includes('deletecollection')));
+  assert.ok(!agentClusterRoleRules().some((r) => r.verbs.includes('deletecollection')));
+  const deletable = agentClusterRoleRules()
+    .filter((r) => r.verbs.includes('delete'))
+    .flatMap((r) => (r.resources ?? []).map((res) => `${r.apiGroups?.[0] || 'core'}/${res}`))
+    .sort();
+  assert.deepEqual(deletable, ['core/resourcequotas', 'networking.k8s.io/networkpolicies', 'rbac.authorization.k8s.io/clusterrolebindings', 'rbac.authorization.k8s.io/rolebindings']);
   assert.ok(!agentClusterRoleRules().some((r) => r.verbs.includes('escalate') || r.verbs.includes('impersonate')));
+});
+
+test('the agent cannot escalate: bind only on the named roles, never cluster-admin by default', () => {
+  assert.deepEqual(escalationGrants(agentClusterRoleRules()), []);
+  const binds = agentClusterRoleRules().filter((r) => r.verbs.includes('bind'));
+  assert.deepEqual(binds, [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: ['admin', 'edit', 'view'], verbs: ['bind'] }]);
+  // The role exactly as the CLI creates it (the objects attach applies).
+  const role = agentObjects().find((o) => o.kind === 'ClusterRole') as unknown as { rules: PolicyRule[] };
+  assert.deepEqual(escalationGrants(role.rules), []);
+  assert.ok(!JSON.stringify(role.rules).includes('cluster-admin'));
+  // An attach-time list replaces the default; cluster-admin appears only when asked for.
+  const custom = agentClusterRoleRules({ bindableRoles: ['view', 'auditor', 'view'] }).find((r) => r.verbs.includes('bind'));
+  assert.deepEqual(custom?.resourceNames, ['auditor', 'view']);
+  const withAdmin = agentClusterRoleRules({ bindableRoles: ['view', 'cluster-admin'] });
+  assert.deepEqual(escalationGrants(withAdmin, { allowClusterAdminBinding: true }), []);
+  assert.deepEqual(escalationGrants(withAdmin), ['rules[7]: bind on cluster-admin']);
+});
+
+test('the escalation check notices each way to escalate', () => {
+  assert.deepEqual(
+    escalationGrants([
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['escalate'] },
+      { apiGroups: [''], resources: ['users', 'serviceaccounts'], verbs: ['impersonate'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] },
+    ]),
+    ['rules[0]: bind without resourceNames', 'rules[1]: escalate', 'rules[2]: impersonate', 'rules[3]: create on secrets'],
+  );
+});
+
+test('bindable roles: names checked, deduplicated and sorted; cluster-admin only with the opt-in', () => {
+  assert.deepEqual(checkBindableRoles(['view', 'edit', 'view'], false), { roles: ['edit', 'view'] });
+  assert.deepEqual(checkBindableRoles(['view'], true), { roles: ['cluster-admin', 'view'] });
+  assert.deepEqual(checkBindableRoles(['system:aggregate-to-view'], false), { roles: ['system:aggregate-to-view'] });
+  assert.match((checkBindableRoles(['view', 'cluster-admin'], false) as { problem: string }).problem, /cluster-admin is bindable only with the explicit/);
+  assert.match((checkBindableRoles([], false) as { problem: string }).problem, /at least one/);
+  assert.match((checkBindableRoles(['a/b'], false) as { problem: string }).problem, /"a\/b" is not a ClusterRole name/);
+  assert.match((checkBindableRoles(Array.from({ length: 33 }, (_, i) => `r${i}`), false) as { problem: string }).problem, /at most 32/);
 });
 
 test('the agent can write only what enforcement and upgrades write', () => {

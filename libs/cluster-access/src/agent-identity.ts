@@ -4,7 +4,9 @@
  * service-account token ever reaches the API.
  *
  * Least privilege, and no `*` anywhere: every verb, resource, API group and URL is named, so that
- * a new Kubernetes kind never silently widens what Flotilla may touch.
+ * a new Kubernetes kind never silently widens what Flotilla may touch. It cannot escalate: no
+ * `escalate`, no `impersonate`, and `bind` only on the ClusterRoles named at attach time, so a
+ * stolen agent token can grant at most those roles (never cluster-admin unless the operator asked).
  */
 
 export const AGENT_NAMESPACE = 'flotilla-system';
@@ -23,16 +25,31 @@ export interface KubeObject {
 export interface PolicyRule {
   apiGroups?: string[];
   resources?: string[];
+  resourceNames?: string[];
   verbs: string[];
   nonResourceURLs?: string[];
+}
+
+/** The ClusterRoles ACCESS policies may bind unless the operator names others at attach time. */
+export const DEFAULT_BINDABLE_ROLES: readonly string[] = Object.freeze(['view', 'edit', 'admin']);
+/** Bindable only with an explicit opt-in (`--allow-bind-cluster-admin`): whoever holds the agent's token could then become cluster-admin. */
+export const CLUSTER_ADMIN_ROLE = 'cluster-admin';
+
+export interface AgentIdentityOptions {
+  /** The ClusterRoles the agent may bind (the `resourceNames` of its only `bind` grant). */
+  bindableRoles?: readonly string[];
 }
 
 const LABELS = { 'app.kubernetes.io/name': 'flotilla-agent', 'app.kubernetes.io/managed-by': 'flotilla' };
 const READ = ['get', 'list'];
 const WRITE = ['create', 'update', 'patch'];
+/** Only the kinds ENFORCE creates, so that removing a policy can remove exactly what it created. */
+const OWN = [...WRITE, 'delete'];
 
 /** The agent's rules. Each group says which Flotilla feature needs it; keep it that way. */
-export function agentClusterRoleRules(): PolicyRule[] {
+export function agentClusterRoleRules(options: AgentIdentityOptions = {}): PolicyRule[] {
+  const bindable = [...new Set(options.bindableRoles ?? DEFAULT_BINDABLE_ROLES)].sort();
+  if (bindable.length === 0) throw new Error('the agent needs at least one bindable role');
   return [
     // Sync (nodes, readiness, provider detection), scans and inspections read the workloads and
     // their pods (Pod Security, image registries, labels), services, service accounts (RBAC risk:
@@ -40,23 +57,22 @@ export function agentClusterRoleRules(): PolicyRule[] {
     { apiGroups: [''], resources: ['nodes', 'pods', 'services', 'serviceaccounts', 'limitranges'], verbs: READ },
     // Namespaces: read for every scan; ENFORCE patches Pod Security labels onto them.
     { apiGroups: [''], resources: ['namespaces'], verbs: [...READ, 'patch'] },
-    // QUOTA: read, and ENFORCE creates/updates ResourceQuotas.
-    { apiGroups: [''], resources: ['resourcequotas'], verbs: [...READ, ...WRITE] },
+    // QUOTA: read, and ENFORCE creates/updates ResourceQuotas (and deletes its own when the policy goes).
+    { apiGroups: [''], resources: ['resourcequotas'], verbs: [...READ, ...OWN] },
     // Workloads, for image-registry, label and Pod Security checks and system-workload health.
     { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], verbs: READ },
     { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: READ },
     // RBAC risk inspection and ACCESS policies read roles and bindings ...
     { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'clusterroles'], verbs: READ },
-    // ... and ENFORCE creates the bindings an ACCESS policy requires.
-    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings', 'clusterrolebindings'], verbs: [...READ, ...WRITE] },
-    // Kubernetes' RBAC escalation check refuses a binding to a role unless the creator already
-    // holds every permission in that role, or has `bind` on it. The agent deliberately holds far
-    // less than the roles policies grant (view, edit, …), so ENFORCE needs `bind`. This is the most
-    // powerful grant here: it lets the agent bind any ClusterRole (cluster-admin included). To
-    // narrow it, add `resourceNames` listing only the roles your ACCESS policies name.
-    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'] },
-    // NETWORK: read, and ENFORCE creates default-deny NetworkPolicies.
-    { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: [...READ, ...WRITE] },
+    // ... and ENFORCE creates the bindings an ACCESS policy requires (and deletes its own).
+    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings', 'clusterrolebindings'], verbs: [...READ, ...OWN] },
+    // Kubernetes' RBAC escalation check refuses to create or update a binding to a role unless the
+    // writer already holds every permission in that role, or has `bind` on it. The agent holds far
+    // less than the roles policies grant, so ENFORCE needs `bind` — on the named roles only: a
+    // binding to any other role (cluster-admin, or the agent's own) is refused by the API server.
+    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: bindable, verbs: ['bind'] },
+    // NETWORK: read, and ENFORCE creates default-deny NetworkPolicies (and deletes its own).
+    { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: [...READ, ...OWN] },
     // Management clusters: Cluster API objects for sync and upgrades; upgrades patch
     // Cluster.spec.topology.version (and nothing else is written).
     { apiGroups: ['cluster.x-k8s.io'], resources: ['clusters'], verbs: [...READ, 'patch'] },
@@ -69,18 +85,18 @@ export function agentClusterRoleRules(): PolicyRule[] {
   ];
 }
 
-export function agentClusterRole(): KubeObject {
+export function agentClusterRole(options: AgentIdentityOptions = {}): KubeObject {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
     metadata: { name: AGENT_CLUSTER_ROLE, labels: { ...LABELS } },
-    rules: agentClusterRoleRules(),
+    rules: agentClusterRoleRules(options),
   };
 }
 
 /** Every object attach creates, in the order it must apply them (the Secret last: the token
  * controller only fills a token for a ServiceAccount that already exists). */
-export function agentObjects(): KubeObject[] {
+export function agentObjects(options: AgentIdentityOptions = {}): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: AGENT_NAMESPACE, labels: { ...LABELS } } },
     {
@@ -88,7 +104,7 @@ export function agentObjects(): KubeObject[] {
       kind: 'ServiceAccount',
       metadata: { name: AGENT_SERVICE_ACCOUNT, namespace: AGENT_NAMESPACE, labels: { ...LABELS } },
     },
-    agentClusterRole(),
+    agentClusterRole(options),
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -121,4 +137,47 @@ export function wildcardGrants(rules: PolicyRule[]): string[] {
     }
   });
   return found;
+}
+
+/** Verbs that let an identity grant or assume more than it holds; the agent must have none of them unrestricted. */
+const ESCALATING_VERBS = ['escalate', 'impersonate'];
+
+/**
+ * Every place a rule would let the holder raise its own privileges: `escalate` or `impersonate`
+ * anywhere, `bind` without `resourceNames` or naming cluster-admin (unless allowed), and any write
+ * to Secrets (a service-account token Secret mints tokens). Empty for the agent's role.
+ */
+export function escalationGrants(rules: PolicyRule[], opts: { allowClusterAdminBinding?: boolean } = {}): string[] {
+  const found: string[] = [];
+  rules.forEach((rule, i) => {
+    for (const verb of rule.verbs) {
+      if (ESCALATING_VERBS.includes(verb)) found.push(`rules[${i}]: ${verb}`);
+      if (verb === 'bind' && !rule.resourceNames?.length) found.push(`rules[${i}]: bind without resourceNames`);
+      if (verb === 'bind' && !opts.allowClusterAdminBinding && rule.resourceNames?.includes(CLUSTER_ADMIN_ROLE)) found.push(`rules[${i}]: bind on ${CLUSTER_ADMIN_ROLE}`);
+      if (!['get', 'list', 'watch'].includes(verb) && (rule.apiGroups ?? []).includes('') && (rule.resources ?? []).includes('secrets')) {
+        found.push(`rules[${i}]: ${verb} on secrets`);
+      }
+    }
+  });
+  return found;
+}
+
+/** A ClusterRole name as Flotilla accepts it (RBAC names are path segments; this is the common, safe subset). */
+const ROLE_NAME = /^[A-Za-z0-9]([A-Za-z0-9._:-]{0,251}[A-Za-z0-9])?$/;
+export const MAX_BINDABLE_ROLES = 32;
+
+/**
+ * The bindable-role list as given at attach time (or for the organization), checked and
+ * normalised (deduplicated, sorted): a problem is a sentence naming what is wrong, else the list.
+ * cluster-admin is accepted only with the explicit opt-in, which adds it.
+ */
+export function checkBindableRoles(roles: readonly string[], allowClusterAdmin: boolean): { roles: string[] } | { problem: string } {
+  if (roles.length === 0) return { problem: 'must name at least one ClusterRole' };
+  if (roles.length > MAX_BINDABLE_ROLES) return { problem: `may name at most ${MAX_BINDABLE_ROLES} ClusterRoles` };
+  const bad = roles.find((r) => !ROLE_NAME.test(r));
+  if (bad !== undefined) return { problem: `${JSON.stringify(bad.slice(0, 80))} is not a ClusterRole name` };
+  if (roles.includes(CLUSTER_ADMIN_ROLE) && !allowClusterAdmin) {
+    return { problem: `${CLUSTER_ADMIN_ROLE} is bindable only with the explicit cluster-admin opt-in, as whoever holds the agent's token could then become cluster-admin` };
+  }
+  return { roles: [...new Set([...roles, ...(allowClusterAdmin ? [CLUSTER_ADMIN_ROLE] : [])])].sort() };
 }

@@ -1,4 +1,4 @@
-import { ClusterCredentialRepository } from '../../persistence/src';
+import { ClusterCredentialRepository, EncryptedBlob } from '../../persistence/src';
 import { ClusterClient } from './cluster-client';
 import { CredentialCipher } from './credential-cipher';
 
@@ -32,7 +32,7 @@ export class ClusterClientFactory {
       return cached.client;
     }
     cached?.client.close();
-    const credential = this.cipher.decrypt(blob);
+    const credential = await this.decryptBound(cluster, blob);
     const client = new ClusterClient(
       { apiServerUrl: cluster.apiServerUrl, token: credential.token, caPem: credential.caPem, insecureSkipTlsVerify: this.opts.insecureSkipTlsVerify },
       { timeoutMs: this.opts.timeoutMs },
@@ -40,6 +40,18 @@ export class ClusterClientFactory {
     this.cache.set(cluster.id, { client, fingerprint, usedAt: Date.now() });
     this.evictIfFull();
     return client;
+  }
+
+  /**
+   * The credential for the cluster's current URL. A legacy row (stored before credentials were
+   * bound) is re-encrypted bound to the URL it is used with now, so each cluster is legacy only
+   * until its next sync; from then on the URL cannot be changed without a new credential.
+   */
+  private async decryptBound(cluster: { id: string; organizationId: string; apiServerUrl: string }, blob: EncryptedBlob) {
+    const binding = { clusterId: cluster.id, apiServerUrl: cluster.apiServerUrl };
+    const credential = this.cipher.decrypt(blob, binding);
+    if ((blob.format ?? 1) !== 2) await this.credentials.replaceLegacy(cluster.organizationId, cluster.id, blob.iv, this.cipher.encrypt(credential, binding));
+    return credential;
   }
 
   forget(clusterId: string): void {

@@ -137,6 +137,17 @@ export class ClusterClient {
     return JSON.parse(res.body) as T;
   }
 
+  /** DELETE of one object; false when it was already gone (404), so a repeated cleanup is a no-op. */
+  async delete(path: string): Promise<boolean> {
+    try {
+      await this.send('DELETE', path);
+      return true;
+    } catch (err) {
+      if (err instanceof KubeApiError && err.notFound) return false;
+      throw err;
+    }
+  }
+
   private send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
     const url = new URL(this.base.toString());
     const [p, qs] = path.split('?');

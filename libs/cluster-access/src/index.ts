@@ -7,3 +7,11 @@ export type { ClusterCredential } from './credential-cipher';
 export { detectProvider, detectRegion } from './provider-detection';
 export { assessNodes, statusFromNodes } from './node-health';
 export { MANAGED_CLUSTER_URL_ANNOTATION, managedClusterUrl } from './managed-cluster-url';
+export {
+  CLUSTER_ADMIN_ROLE,
+  DEFAULT_BINDABLE_ROLES,
+  checkBindableRoles,
+  escalationGrants,
+} from './agent-identity';
+export { describeFailure, transportFailureClass } from './cluster-failure';
+export { CredentialBindingError } from './credential-cipher';

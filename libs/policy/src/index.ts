@@ -14,7 +14,8 @@ export type {
 export { PolicySpecError } from './policy-spec.errors';
 export { validatePolicySpec } from './policy-spec.schema';
 export { evaluatePolicy, planEnforcement, snapshotKindsFor } from './evaluate-policy';
-export { FLOTILLA_MANAGED_LABELS } from './managed-labels';
+export { FLOTILLA_MANAGED_LABELS, POLICY_ID_ANNOTATION } from './managed-labels';
+export { ENFORCED_KINDS, MANAGED_LABEL_SELECTOR, objectsCreatedBy } from './enforcement/cleanup';
 export { evaluatePodSecurity, highestPodSecurityLevel } from './pod-security/evaluate-pod-security';
 export type { PodSecurityLevel, PodSecurityResult } from './pod-security/evaluate-pod-security';
 export { podSpecsOf } from './workloads';

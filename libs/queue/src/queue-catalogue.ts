@@ -16,6 +16,8 @@ export enum JobName {
   ScanCluster = 'scan-cluster',
   RunUpgrade = 'run-upgrade',
   RunInspection = 'run-inspection',
+  /** Remove, on one cluster, the objects an ENFORCE policy created (it was deleted or switched to AUDIT). */
+  CleanupPolicyObjects = 'cleanup-policy-objects',
 }
 
 export interface JobPayloads {
@@ -23,6 +25,7 @@ export interface JobPayloads {
   [JobName.ScanCluster]: { organizationId: string; scanId: string; clusterId: string };
   [JobName.RunUpgrade]: { organizationId: string; upgradeId: string };
   [JobName.RunInspection]: { organizationId: string; inspectionId: string };
+  [JobName.CleanupPolicyObjects]: { organizationId: string; policyId: string; clusterId: string };
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
@@ -30,6 +33,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.ScanCluster]: QueueName.Compliance,
   [JobName.RunUpgrade]: QueueName.Upgrade,
   [JobName.RunInspection]: QueueName.Inspection,
+  [JobName.CleanupPolicyObjects]: QueueName.Compliance,
 };
 
 /**
@@ -41,6 +45,9 @@ export const jobIds = {
   scanCluster: (scanId: string, clusterId: string) => `scan.${scanId}.cluster.${clusterId}`,
   runUpgrade: (upgradeId: string) => `upgrade.${upgradeId}`,
   runInspection: (inspectionId: string) => `inspection.${inspectionId}`,
+  /** One per policy change (the tick is the policy's updated_at) and cluster. */
+  cleanupPolicyObjects: (policyId: string, clusterId: string, tick: string | number) =>
+    `cleanup.${policyId}.cluster.${clusterId}.${String(tick).replace(/[^A-Za-z0-9-]/g, '')}`,
 };
 
 const REQUIRED_IDS: { [J in JobName]: Array<keyof JobPayloads[J]> } = {
@@ -48,6 +55,7 @@ const REQUIRED_IDS: { [J in JobName]: Array<keyof JobPayloads[J]> } = {
   [JobName.ScanCluster]: ['organizationId', 'scanId', 'clusterId'],
   [JobName.RunUpgrade]: ['organizationId', 'upgradeId'],
   [JobName.RunInspection]: ['organizationId', 'inspectionId'],
+  [JobName.CleanupPolicyObjects]: ['organizationId', 'policyId', 'clusterId'],
 };
 
 export class InvalidJobPayloadError extends Error {}

@@ -40,6 +40,18 @@ export class AttachClusterInput {
   @Field(() => String, { nullable: true, description: 'base64 of the PEM CA bundle' }) caData?: string | null;
   @Field(() => ID, { nullable: true }) groupId?: string | null;
   @Field(() => [LabelInput], { nullable: true }) labels?: LabelInput[] | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Without caData: verify the API server against the system's public roots only (its certificate must chain to them). Required to attach without caData.",
+  })
+  useSystemTrustRoots?: boolean | null;
+  @Field(() => [String], {
+    nullable: true,
+    description: 'The ClusterRoles the agent was given bind on at attach time (default view, edit, admin); must match the agent ClusterRole created in the cluster.',
+  })
+  bindableRoles?: string[] | null;
+  @Field(() => Boolean, { nullable: true, description: 'The agent may bind cluster-admin (explicit opt-in; stored, shown on the cluster and audited).' })
+  allowClusterAdminBinding?: boolean | null;
 }
 
 @InputType('UpdateClusterInput')
@@ -50,6 +62,10 @@ export class UpdateClusterInput {
   @Field(() => String, { nullable: true, description: 'new API server URL (credential rotation)' }) apiServerUrl?: string | null;
   @Field(() => String, { nullable: true, description: 'new bearer token (write-only; credential rotation)' }) token?: string | null;
   @Field(() => String, { nullable: true, description: 'new CA bundle, base64 PEM (credential rotation; needs token)' }) caData?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'with a new token and no caData: verify against the system roots only' }) useSystemTrustRoots?: boolean | null;
+  @Field(() => [String], { nullable: true, description: 'the ClusterRoles the re-attached agent may bind' }) bindableRoles?: string[] | null;
+  @Field(() => Boolean, { nullable: true, description: 'with bindableRoles: the agent may bind cluster-admin (explicit opt-in, audited)' })
+  allowClusterAdminBinding?: boolean | null;
 }
 
 @InputType('CreateClusterGroupInput')

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { CLUSTER_ADMIN_ROLE } from '../../../../libs/cluster-access/src';
 import { ClusterEntity } from '../../../../libs/persistence/src';
 import { ClusterStatusEnum, ProviderEnum } from '../common/enums';
 import { PageInfoModel } from '../common/page-info.model';
@@ -26,6 +27,14 @@ export class ClusterModel {
   @Field(() => Date, { nullable: true }) lastSeenAt!: Date | null;
   @Field() attachedAt!: Date;
   @Field(() => [LabelModel]) labels!: LabelModel[];
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "The ClusterRoles this cluster's agent may bind (and so the roles ACCESS enforcement can grant here). Null: attached before bind was narrowed; its agent may bind any ClusterRole until re-attached with `flotilla cluster attach NAME --update`.",
+  })
+  bindableRoles!: string[] | null;
+  @Field({ description: 'Whether whoever holds this cluster\'s agent token could bind cluster-admin (opted in at attach time, or attached before bind was narrowed).' })
+  allowsClusterAdminBinding!: boolean;
   /** Resolved by field resolvers (DataLoader); kept for them, not exposed. */
   groupId!: string | null;
   /** The group as the fleet list loads it along with the cluster, when it did. */
@@ -48,6 +57,8 @@ export class ClusterModel {
       lastSeenAt: e.lastSeenAt,
       attachedAt: e.attachedAt,
       labels: labelsToList(e.labels ?? {}),
+      bindableRoles: e.bindableRoles ?? null,
+      allowsClusterAdminBinding: e.bindableRoles ? e.bindableRoles.includes(CLUSTER_ADMIN_ROLE) : true,
       groupId: e.groupId,
       preloadedGroup: e.group,
       organizationId: e.organizationId,

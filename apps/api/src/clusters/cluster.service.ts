@@ -13,7 +13,7 @@ import {
   OutboxRepository,
   isUuid,
 } from '../../../../libs/persistence/src';
-import { CredentialCipher } from '../../../../libs/cluster-access/src';
+import { CLUSTER_ADMIN_ROLE, CredentialCipher } from '../../../../libs/cluster-access/src';
 import { JobName, jobIds, outboxMessage } from '../../../../libs/queue/src';
 import { ViewerContext } from '../auth/viewer';
 import { description, displayName, plainText } from '../../../../libs/validation/src';
@@ -22,6 +22,7 @@ import { validateLabels } from '../common/labels';
 import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE } from '../infrastructure/tokens';
 import { AttachClusterInput, CreateClusterGroupInput, UpdateClusterInput } from './cluster.inputs';
 import { decodeCaData, validateApiServerUrl, validateClusterName, validateToken } from './cluster-input.validation';
+import { bindableRolesFor, trustRootsFor } from './cluster-trust.rules';
 
 /** Longest fleet-table search term (a name is at most 253). */
 const SEARCH_MAX = 256;
@@ -47,20 +48,29 @@ export class ClusterService {
     const name = validateClusterName(input.name);
     const apiServerUrl = validateApiServerUrl(input.apiServerUrl, this.config.kube.insecureSkipTlsVerify);
     const token = validateToken(input.token);
-    const caPem = decodeCaData(input.caData);
+    const caPem = trustRootsFor(decodeCaData(input.caData), input.useSystemTrustRoots);
     const labels = validateLabels(input.labels, 'input.labels');
+    const bindableRoles = bindableRolesFor(input.bindableRoles, input.allowClusterAdminBinding);
     return this.db.transaction(async (tx) => {
       const groupId = await this.resolveGroup(viewer, input.groupId, 'input.groupId', tx);
-      const cluster = await this.clusters.attach(tx, viewer.organizationId, { name, apiServerUrl, groupId, labels });
+      const cluster = await this.clusters.attach(tx, viewer.organizationId, { name, apiServerUrl, groupId, labels, bindableRoles });
       if (!cluster) throw conflict('input.name', `a cluster named "${name}" is already attached`);
-      await this.credentials.save(tx, viewer.organizationId, cluster.id, this.cipher.encrypt({ token, caPem }));
+      await this.credentials.save(tx, viewer.organizationId, cluster.id, this.cipher.encrypt({ token, caPem }, { clusterId: cluster.id, apiServerUrl }));
       await this.queueSync(tx, viewer.organizationId, cluster.id, 'attach');
       await this.audit.record(tx, viewer.organizationId, {
         actor: viewer.actor,
         action: 'cluster.attach',
         targetType: 'Cluster',
         targetId: cluster.id,
-        details: { name, apiServerUrl, groupId, labels },
+        details: {
+          name,
+          apiServerUrl,
+          groupId,
+          labels,
+          bindableRoles,
+          allowsClusterAdminBinding: bindableRoles.includes(CLUSTER_ADMIN_ROLE),
+          trust: caPem ? 'caData' : 'systemRoots',
+        },
       });
       return cluster;
     });
@@ -86,24 +96,51 @@ export class ClusterService {
     const apiServerUrl = input.apiServerUrl ? validateApiServerUrl(input.apiServerUrl, this.config.kube.insecureSkipTlsVerify) : undefined;
     const token = input.token ? validateToken(input.token) : undefined;
     if (input.caData && !token) throw badInput('input.token', 'is required with a new caData (the credential is replaced whole)');
-    const caPem = token ? decodeCaData(input.caData) : undefined;
+    if (input.useSystemTrustRoots && !token) throw badInput('input.token', 'is required with useSystemTrustRoots (the credential is replaced whole)');
+    // A new token replaces the credential whole: its CA (or the explicit choice of system roots) comes with it.
+    const caPem = token ? trustRootsFor(decodeCaData(input.caData), input.useSystemTrustRoots) : undefined;
+    const bindableRoles =
+      input.bindableRoles || input.allowClusterAdminBinding ? bindableRolesFor(input.bindableRoles, input.allowClusterAdminBinding) : undefined;
     return this.db.transaction(async (tx) => {
-      const change: { labels?: Record<string, string>; groupId?: string | null; apiServerUrl?: string } = {};
+      const current = await this.clusters.findById(viewer.organizationId, id, tx);
+      if (!current || current.status === 'DETACHED') throw notFound('cluster', id);
+      const moved = apiServerUrl !== undefined && apiServerUrl !== current.apiServerUrl;
+      // The stored token was given for the old URL: it never follows a URL change on its own.
+      if (moved && token === undefined) {
+        throw badInput('input.apiServerUrl', 'can only change together with a new token and caData (or useSystemTrustRoots) for the new URL: the stored credential stays bound to the old one');
+      }
+      const change: {
+        labels?: Record<string, string>;
+        groupId?: string | null;
+        apiServerUrl?: string;
+        bindableRoles?: string[];
+        credentialReplaced?: boolean;
+      } = {};
       if (labels !== undefined) change.labels = labels;
       if (input.groupId !== undefined) change.groupId = await this.resolveGroup(viewer, input.groupId, 'input.groupId', tx);
-      if (apiServerUrl !== undefined) change.apiServerUrl = apiServerUrl;
+      if (moved) change.apiServerUrl = apiServerUrl;
+      if (bindableRoles !== undefined) change.bindableRoles = bindableRoles;
+      if (token !== undefined) change.credentialReplaced = true;
       const updated = await this.clusters.updateLabelsAndGroup(tx, viewer.organizationId, id, change);
       if (!updated) throw notFound('cluster', id);
-      const rotated = token !== undefined || apiServerUrl !== undefined;
-      if (token !== undefined) await this.credentials.save(tx, viewer.organizationId, id, this.cipher.encrypt({ token, caPem: caPem ?? null }));
-      if (rotated) await this.queueSync(tx, viewer.organizationId, id, 'rotate');
+      if (token !== undefined) {
+        const binding = { clusterId: id, apiServerUrl: updated.apiServerUrl };
+        await this.credentials.save(tx, viewer.organizationId, id, this.cipher.encrypt({ token, caPem: caPem ?? null }, binding));
+        await this.queueSync(tx, viewer.organizationId, id, 'rotate');
+      }
+      const { credentialReplaced, ...changed } = change;
       await this.audit.record(tx, viewer.organizationId, {
         actor: viewer.actor,
         action: 'cluster.update',
         targetType: 'Cluster',
         targetId: id,
         // What changed, never the credential itself.
-        details: { ...change, ...(token !== undefined ? { credentialRotated: true } : {}) },
+        details: {
+          ...changed,
+          ...(moved ? { previousApiServerUrl: current.apiServerUrl } : {}),
+          ...(bindableRoles !== undefined ? { allowsClusterAdminBinding: bindableRoles.includes(CLUSTER_ADMIN_ROLE) } : {}),
+          ...(credentialReplaced ? { credentialRotated: true, trust: caPem ? 'caData' : 'systemRoots' } : {}),
+        },
       });
       return updated;
     });

@@ -1,6 +1,13 @@
 import { Module } from '@nestjs/common';
 import { scanStarterProvider } from '../../../../libs/compliance/src';
-import { ComplianceRepository, PolicyRepository, ScanRepository, ScanScheduleRepository, repositoryProviders } from '../../../../libs/persistence/src';
+import {
+  ComplianceRepository,
+  PolicyEnforcementTargetRepository,
+  PolicyRepository,
+  ScanRepository,
+  ScanScheduleRepository,
+  repositoryProviders,
+} from '../../../../libs/persistence/src';
 import { DATA_SOURCE } from '../infrastructure/tokens';
 import './compliance.enums';
 import { ClusterComplianceResolver, FleetComplianceResolver } from './compliance-rollup.resolver';
@@ -9,7 +16,7 @@ import { PolicyService } from './policy.service';
 import { ScanResolver } from './scan.resolver';
 import { ScanService } from './scan.service';
 
-const repositories = [PolicyRepository, ScanRepository, ComplianceRepository, ScanScheduleRepository];
+const repositories = [PolicyRepository, ScanRepository, ComplianceRepository, ScanScheduleRepository, PolicyEnforcementTargetRepository];
 
 /** Policies, compliance scans, schedules and the compliance roll-ups on clusters and the fleet. */
 @Module({

@@ -6,6 +6,7 @@ import { ViewerContext } from '../auth/viewer';
 import { ClusterGroupModel } from '../clusters/cluster-group.model';
 import { ClusterModel } from '../clusters/cluster.model';
 import { requestLoader } from '../common/request-loaders';
+import { OrganizationModel } from '../fleet/viewer.model';
 import { CreatePolicyInput, UpdatePolicyInput } from './compliance.inputs';
 import { PolicyModel, PolicyScopeModel } from './compliance.models';
 import { PolicyService } from './policy.service';
@@ -33,6 +34,19 @@ export class PolicyResolver {
     @Args('input') input: UpdatePolicyInput,
   ): Promise<PolicyModel> {
     return PolicyModel.from(await this.policyService.update(viewer, id, input));
+  }
+
+  @Mutation(() => OrganizationModel, {
+    description:
+      "Sets the ClusterRoles the organization's ACCESS policies may bind (default view, edit, admin). cluster-admin only with allowClusterAdmin: true. Attach agents with the same list (flotilla cluster attach --bindable-role).",
+  })
+  @RequireRole('ADMIN')
+  async setAccessBindableRoles(
+    @CurrentViewer() viewer: ViewerContext,
+    @Args('roles', { type: () => [String] }) roles: string[],
+    @Args('allowClusterAdmin', { type: () => Boolean, nullable: true }) allowClusterAdmin?: boolean | null,
+  ): Promise<OrganizationModel> {
+    return this.policyService.setAccessBindableRoles(viewer, roles, allowClusterAdmin === true);
   }
 
   @Mutation(() => Boolean)

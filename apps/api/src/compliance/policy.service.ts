@@ -5,12 +5,17 @@ import {
   ClusterGroupRepository,
   ClusterRepository,
   ComplianceRepository,
+  OrganizationRepository,
+  OutboxRepository,
+  PolicyEnforcementTargetRepository,
   PolicyRepository,
   PolicyRow,
   PolicyScopeKindName,
   isUuid,
 } from '../../../../libs/persistence/src';
+import { CLUSTER_ADMIN_ROLE, checkBindableRoles } from '../../../../libs/cluster-access/src';
 import { PolicySpecError, validatePolicySpec } from '../../../../libs/policy/src';
+import { JobName, jobIds, outboxMessage } from '../../../../libs/queue/src';
 import { ViewerContext } from '../auth/viewer';
 import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } from '../common/domain.errors';
 import { DATA_SOURCE } from '../infrastructure/tokens';
@@ -33,6 +38,9 @@ export class PolicyService {
     private readonly clusters: ClusterRepository,
     private readonly groups: ClusterGroupRepository,
     private readonly audit: AuditRepository,
+    private readonly organizations: OrganizationRepository,
+    private readonly targets: PolicyEnforcementTargetRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   list(viewer: ViewerContext): Promise<PolicyRow[]> {
@@ -44,6 +52,7 @@ export class PolicyService {
     validateSpec(input.type, input.spec, 'input');
     return this.db.transaction(async (tx) => {
       const scope = await this.resolveScope(viewer, input.scope, tx);
+      if (input.type === 'ACCESS') await this.assertBindable(viewer, input.spec, scope.clusterId, 'input', tx);
       const policy = await this.policies.create(tx, viewer.organizationId, { name, type: input.type, mode: input.mode, spec: input.spec, ...scope });
       if (!policy) throw conflict('input.name', `a policy named "${name}" already exists`);
       await this.audit.record(tx, viewer.organizationId, {
@@ -68,18 +77,85 @@ export class PolicyService {
       change.spec = input.spec;
     }
     return this.db.transaction(async (tx) => {
+      if (existing.type === 'ACCESS' && change.spec !== undefined) await this.assertBindable(viewer, change.spec, existing.clusterId, 'input', tx);
       const updated = await this.policies.update(tx, viewer.organizationId, id, change);
       if (updated === 'conflict') throw conflict('input.name', `a policy named "${change.name}" already exists`);
       if (!updated) throw notFound('policy', id);
+      // ENFORCE → AUDIT: what it created goes, as when it is deleted.
+      const cleanupClusters = existing.mode === 'ENFORCE' && updated.mode === 'AUDIT' ? await this.queueCleanup(tx, viewer.organizationId, id, updated.updatedAt) : undefined;
       await this.audit.record(tx, viewer.organizationId, {
         actor: viewer.actor,
         action: 'policy.update',
         targetType: 'Policy',
         targetId: id,
-        details: { changed: Object.keys(change), ...(change.name ? { name: change.name } : {}), ...(change.mode ? { mode: change.mode } : {}) },
+        details: {
+          changed: Object.keys(change),
+          ...(change.name ? { name: change.name } : {}),
+          ...(change.mode ? { mode: change.mode } : {}),
+          ...(cleanupClusters !== undefined ? { cleanupClusters } : {}),
+        },
       });
       return updated;
     });
+  }
+
+  /**
+   * The organization's allowed list: the ClusterRoles its ACCESS policies may bind (and so what a
+   * stolen agent token could grant at most, given the agents were attached with the same list).
+   */
+  async setAccessBindableRoles(viewer: ViewerContext, roles: string[], allowClusterAdmin: boolean): Promise<{ id: string; name: string; accessBindableRoles: string[] }> {
+    const checked = checkBindableRoles(roles, allowClusterAdmin);
+    if ('problem' in checked) throw badInput('roles', `${checked.problem}${/opt-in/.test(checked.problem) ? ' (allowClusterAdmin: true)' : ''}`);
+    return this.db.transaction(async (tx) => {
+      const previous = await this.organizations.accessBindableRoles(viewer.organizationId, tx);
+      const org = await this.organizations.setAccessBindableRoles(tx, viewer.organizationId, checked.roles);
+      if (!org) throw notFound('organization', viewer.organizationId);
+      await this.audit.record(tx, viewer.organizationId, {
+        actor: viewer.actor,
+        action: 'organization.setAccessBindableRoles',
+        targetType: 'Organization',
+        targetId: viewer.organizationId,
+        details: { roles: checked.roles, previous, allowsClusterAdminBinding: checked.roles.includes(CLUSTER_ADMIN_ROLE) },
+      });
+      return { id: org.id, name: org.name, accessBindableRoles: org.accessBindableRoles };
+    });
+  }
+
+  /**
+   * ACCESS policies may name only roles the organization allows (and, scoped to one cluster, roles
+   * that cluster's agent may bind): refused at create/update, naming the binding at fault.
+   */
+  private async assertBindable(viewer: ViewerContext, spec: unknown, clusterId: string | null, prefix: string, tx: EntityManager): Promise<void> {
+    let allowed = await this.organizations.accessBindableRoles(viewer.organizationId, tx);
+    let where = 'in this organization';
+    if (clusterId) {
+      const cluster = await this.clusters.findById(viewer.organizationId, clusterId, tx);
+      if (cluster?.bindableRoles) {
+        allowed = allowed.filter((r) => cluster.bindableRoles!.includes(r));
+        where = `on cluster ${cluster.name} (the organization's list, narrowed to the roles its agent was attached with)`;
+      }
+    }
+    const bindings = (spec as { bindings: Array<{ role: string }> }).bindings;
+    bindings.forEach((b, i) => {
+      if (!allowed.includes(b.role)) {
+        throw badInput(
+          `${prefix}.spec.bindings[${i}].role`,
+          `"${b.role}" is not a role ACCESS policies may bind ${where}; allowed: ${allowed.join(', ') || 'none'} (an ADMIN changes the organization's list with setAccessBindableRoles)`,
+        );
+      }
+    });
+  }
+
+  /** One cleanup job per cluster the policy may have created objects on, in the caller's transaction; returns how many. */
+  private async queueCleanup(tx: EntityManager, organizationId: string, policyId: string, changedAt: Date): Promise<number> {
+    const clusterIds = await this.targets.clustersOf(tx, organizationId, policyId);
+    await this.outbox.add(
+      tx,
+      clusterIds.map((clusterId) =>
+        outboxMessage(JobName.CleanupPolicyObjects, jobIds.cleanupPolicyObjects(policyId, clusterId, changedAt.getTime()), { organizationId, policyId, clusterId }),
+      ),
+    );
+    return clusterIds.length;
   }
 
   /** The policy stops applying at once: its current results leave every cluster's roll-up; history keeps them. */
@@ -88,12 +164,14 @@ export class PolicyService {
       const deleted = await this.policies.softDelete(tx, viewer.organizationId, id);
       if (!deleted) throw notFound('policy', id);
       await this.compliance.forgetPolicy(tx, viewer.organizationId, id);
+      // Every cluster it may have created objects on (also after an earlier switch to AUDIT whose cleanup did not finish).
+      const cleanupClusters = await this.queueCleanup(tx, viewer.organizationId, id, deleted.updatedAt);
       await this.audit.record(tx, viewer.organizationId, {
         actor: viewer.actor,
         action: 'policy.delete',
         targetType: 'Policy',
         targetId: id,
-        details: { name: deleted.name, type: deleted.type },
+        details: { name: deleted.name, type: deleted.type, mode: deleted.mode, cleanupClusters },
       });
       return true;
     });

@@ -16,7 +16,7 @@ export class FleetResolver {
   @Query(() => ViewerModel)
   async viewer(@CurrentViewer() viewer: ViewerContext): Promise<ViewerModel> {
     const org = await this.organizations.findById(viewer.organizationId);
-    return { role: viewer.role as RoleEnum, organization: { id: viewer.organizationId, name: org?.name ?? '' } };
+    return { role: viewer.role as RoleEnum, organization: { id: viewer.organizationId, name: org?.name ?? '', accessBindableRoles: org?.accessBindableRoles ?? [] } };
   }
 
   @Query(() => FleetSummaryModel)

@@ -5,6 +5,8 @@ import { RoleEnum } from '../common/enums';
 export class OrganizationModel {
   @Field(() => ID) id!: string;
   @Field() name!: string;
+  @Field(() => [String], { description: "The ClusterRoles this organization's ACCESS policies may bind (setAccessBindableRoles changes it)." })
+  accessBindableRoles!: string[];
 }
 
 @ObjectType('Viewer')

@@ -43,7 +43,7 @@ after(async () => {
 let n = 0;
 async function attach(token = api.adminToken): Promise<string> {
   const name = `up-${++n}-${Date.now().toString(36)}`;
-  const r = await api.gql(ATTACH, { input: { name, apiServerUrl: `https://127.0.0.1:6443/clusters/${name}`, token: 'sa-token-abcdefgh' } }, token);
+  const r = await api.gql(ATTACH, { input: { name, apiServerUrl: `https://127.0.0.1:6443/clusters/${name}`, token: 'sa-token-abcdefgh', useSystemTrustRoots: true } }, token);
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
   return r.data.attachCluster.id;
 }
@@ -225,7 +225,7 @@ describe('upgrades through the API', () => {
     const run = await api.gql(RUN, { input: { clusterId: id, kind: 'RBAC_RISK' } }, other.token);
     assert.equal(run.errors?.[0].extensions?.code, 'NOT_FOUND');
     // Its own clusters list no upgrades or inspections of the first organization.
-    const own = await api.gql(ATTACH, { input: { name: 'other-org-01', apiServerUrl: 'https://127.0.0.1:6443/clusters/x', token: 'sa-token-abcdefgh' } }, other.token);
+    const own = await api.gql(ATTACH, { input: { name: 'other-org-01', apiServerUrl: 'https://127.0.0.1:6443/clusters/x', token: 'sa-token-abcdefgh', useSystemTrustRoots: true } }, other.token);
     const ownView = await api.gql(`query($id: ID!) { cluster(id: $id) { upgrades { edges { node { id } } } inspections { edges { node { id } } } availableUpgrades } }`, { id: own.data.attachCluster.id }, other.token);
     assert.deepEqual(ownView.data.cluster, { upgrades: { edges: [] }, inspections: { edges: [] }, availableUpgrades: [] });
     assert.equal((await api.gql(CANCEL, { id: upgradeId })).data.cancelUpgrade.status, 'CANCELLED');

@@ -85,6 +85,35 @@ describe('flotilla against the real API and kube-sim', { skip }, () => {
     assert.match(reattached.err, /secret\/flotilla-agent-token unchanged/);
   });
 
+  test('the bindable roles reach the cluster\'s ClusterRole and the registry; cluster-admin needs its own flag', async () => {
+    const name = sim.clusterNames()[1];
+    const file = kubeconfig(name);
+    const sneaky = await flotilla('cluster', 'attach', name, '--kubeconfig', file, '--bindable-role', 'cluster-admin');
+    assert.equal(sneaky.code, 2);
+    assert.match(sneaky.err, /^error: --bindable-role: cluster-admin is bindable only with the explicit cluster-admin opt-in, .* \(--allow-bind-cluster-admin\)\n$/);
+    assert.ok(!sneaky.err.includes('created'), 'refused before the cluster is touched');
+
+    const narrow = await flotilla('cluster', 'attach', name, '--kubeconfig', file, '--bindable-role', 'view', '--bindable-role', 'edit');
+    assert.equal(narrow.code, 0, narrow.err);
+    const id = (await api.gql(`query($s: String) { clusters(filter: { search: $s }) { edges { node { id name } } } }`, { s: name })).data.clusters.edges.find((e: { node: { name: string } }) => e.node.name === name).node.id as string;
+    const shown = await api.gql(`query($id: ID!) { cluster(id: $id) { bindableRoles allowsClusterAdminBinding } }`, { id });
+    assert.deepEqual(shown.data.cluster, { bindableRoles: ['edit', 'view'], allowsClusterAdminBinding: false });
+
+    const widened = await flotilla('cluster', 'attach', name, '--kubeconfig', file, '--update', '--allow-bind-cluster-admin');
+    assert.equal(widened.code, 0, widened.err);
+    assert.match(widened.err, /warning: the agent may bind cluster-admin/);
+    assert.match(widened.err, /clusterrole\/flotilla-agent configured/);
+    const after = await api.gql(`query($id: ID!) { cluster(id: $id) { bindableRoles allowsClusterAdminBinding } }`, { id });
+    assert.deepEqual(after.data.cluster, { bindableRoles: ['admin', 'cluster-admin', 'edit', 'view'], allowsClusterAdminBinding: true });
+    await flotilla('cluster', 'detach', name);
+  });
+
+  test('attach --help lists the identity flags', async () => {
+    const help = await flotilla('cluster', 'attach', '--help');
+    for (const flag of ['--bindable-role <role>', '--allow-bind-cluster-admin', '--use-system-trust-roots']) assert.ok(help.out.includes(flag), `${flag} in:\n${help.out}`);
+    assert.match(help.out, /no escalate, no impersonate and no access to Secrets/);
+  });
+
   test('an unknown group fails before the cluster is touched', async () => {
     const name = sim.clusterNames()[1];
     const r = await flotilla('cluster', 'attach', name, '--kubeconfig', kubeconfig(name), '--group', 'no-such-group');

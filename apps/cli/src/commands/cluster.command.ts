@@ -1,5 +1,12 @@
 import { Command, Option } from 'commander';
-import { AGENT_CLUSTER_ROLE, AGENT_CLUSTER_ROLE_BINDING, AGENT_NAMESPACE } from '../../../../libs/cluster-access/src/agent-identity';
+import {
+  AGENT_CLUSTER_ROLE,
+  AGENT_CLUSTER_ROLE_BINDING,
+  AGENT_NAMESPACE,
+  CLUSTER_ADMIN_ROLE,
+  DEFAULT_BINDABLE_ROLES,
+  checkBindableRoles,
+} from '../../../../libs/cluster-access/src/agent-identity';
 import { CliContext, apiClient } from '../cli-context';
 import { InputValidationError, clusterName } from '../../../../libs/validation/src';
 import { CliError, EXIT_USAGE } from '../cli-error';
@@ -15,6 +22,9 @@ interface AttachOptions {
   group?: string;
   label?: Label[];
   update?: boolean;
+  bindableRole?: string[];
+  allowBindClusterAdmin?: boolean;
+  useSystemTrustRoots?: boolean;
 }
 
 interface AttachClusterData {
@@ -37,13 +47,26 @@ export function registerClusterCommands(program: Command, ctx: CliContext): void
     .option('--group <group>', 'cluster group name (or id)')
     .option('--label <key=value>', 'label for the cluster; repeatable', collectLabel)
     .option('--update', 'when the cluster is already attached, refresh the agent identity in the cluster and the credential Flotilla stores, and succeed')
+    .option(
+      '--bindable-role <role>',
+      `a ClusterRole the agent may bind, so ACCESS policies can grant it; repeatable (default: ${DEFAULT_BINDABLE_ROLES.join(', ')})`,
+      collectRole,
+    )
+    .option('--allow-bind-cluster-admin', `also let the agent bind ${CLUSTER_ADMIN_ROLE} (whoever holds its token could then become cluster-admin; stored on the cluster and audited)`)
+    .option('--use-system-trust-roots', "send no CA: Flotilla verifies the API server against the system's public roots only (for API servers with a publicly trusted certificate)")
     .addHelpText(
       'after',
       `
 Only the agent's service-account token, the API server URL and its CA are sent to Flotilla;
 your own kubeconfig credentials never leave this machine.
 Re-running is safe: the objects in ${AGENT_NAMESPACE} are brought to the desired state and the
-existing token is kept. An already attached name fails (exit 1) unless --update is given.`,
+existing token is kept. An already attached name fails (exit 1) unless --update is given.
+
+The agent (ClusterRole ${AGENT_CLUSTER_ROLE}) reads what scans, syncs and inspections need, writes
+only the kinds ENFORCE creates (RoleBindings, ClusterRoleBindings, NetworkPolicies,
+ResourceQuotas, namespace labels) and deletes only those, patches Cluster API Clusters for
+upgrades, and binds only the ClusterRoles named by --bindable-role (never ${CLUSTER_ADMIN_ROLE}
+unless --allow-bind-cluster-admin). It has no escalate, no impersonate and no access to Secrets.`,
     )
     .action(async (name: string, opts: AttachOptions) => attach(ctx, name, opts));
 
@@ -93,14 +116,27 @@ async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promi
   const existing = await findLiveCluster(client, name);
   if (existing && !opts.update) throw alreadyAttached(name, existing.id);
 
+  const checked = checkBindableRoles(opts.bindableRole ?? DEFAULT_BINDABLE_ROLES, opts.allowBindClusterAdmin === true);
+  if ('problem' in checked) throw new CliError(`--bindable-role: ${checked.problem}${/opt-in/.test(checked.problem) ? ' (--allow-bind-cluster-admin)' : ''}`, 2);
+  const bindableRoles = checked.roles;
+
   const kubeConfig = loadKubeConfig(opts.kubeconfig);
-  const credentials = await ensureAgentIdentity(kubeConfig, opts.context, { onProgress: (line) => ctx.io.err(`${line}\n`) });
-  if (!credentials.caData) ctx.io.err('warning: neither the kubeconfig nor the cluster offered a CA certificate; Flotilla will not be able to verify TLS\n');
+  const credentials = await ensureAgentIdentity(kubeConfig, opts.context, { onProgress: (line) => ctx.io.err(`${line}\n`), bindableRoles });
+  if (!credentials.caData && !opts.useSystemTrustRoots) {
+    throw new CliError(
+      'neither the kubeconfig nor the cluster offered a CA certificate; pass --use-system-trust-roots if the API server has a publicly trusted certificate (the agent identity is in place; re-run with the flag)',
+    );
+  }
+  // With --use-system-trust-roots no CA is sent: the worker trusts the public roots only.
+  const caData = opts.useSystemTrustRoots ? null : (credentials.caData ?? null);
+  const trust = { caData, ...(opts.useSystemTrustRoots ? { useSystemTrustRoots: true } : {}) };
+  const binding = { bindableRoles, ...(opts.allowBindClusterAdmin ? { allowClusterAdminBinding: true } : {}) };
+  if (opts.allowBindClusterAdmin) ctx.io.err(`warning: the agent may bind ${CLUSTER_ADMIN_ROLE}: whoever holds its token can become cluster-admin\n`);
   if (existing) {
     // The stored credential may be stale (a rotated token, a new CA): send the current one.
     await client.request('UpdateCluster', {
       id: existing.id,
-      input: { apiServerUrl: credentials.apiServerUrl, token: credentials.token, caData: credentials.caData ?? null },
+      input: { apiServerUrl: credentials.apiServerUrl, token: credentials.token, ...trust, ...binding },
     });
     ctx.io.out(`cluster/${name} already attached (${existing.id}); agent identity and stored credential refreshed\n`);
     return;
@@ -109,7 +145,7 @@ async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promi
   let data: AttachClusterData;
   try {
     data = await client.request<AttachClusterData>('AttachCluster', {
-      input: { name, apiServerUrl: credentials.apiServerUrl, token: credentials.token, caData: credentials.caData ?? null, groupId: groupId ?? null, labels: opts.label ?? [] },
+      input: { name, apiServerUrl: credentials.apiServerUrl, token: credentials.token, ...trust, ...binding, groupId: groupId ?? null, labels: opts.label ?? [] },
     });
   } catch (err) {
     if (err instanceof GraphqlRequestError && err.code === 'CONFLICT') {
@@ -135,6 +171,10 @@ async function findLiveCluster(client: GraphqlClient, name: string): Promise<{ i
     orderBy: { field: 'NAME', direction: 'ASC' },
   });
   return data.clusters.edges.map((e) => e.node).find((c) => c.name === name && c.status !== 'DETACHED');
+}
+
+function collectRole(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function alreadyAttached(name: string, id: string): CliError {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ClusterClient, ClusterClientFactory, KubeApiError, KubeObject } from '../../../../libs/cluster-access/src';
+import { ClusterClient, ClusterClientFactory, describeFailure, KubeApiError, KubeObject } from '../../../../libs/cluster-access/src';
 import { listPathFor, objectPathFor } from '../../../../libs/compliance/src';
-import { ClusterOutcome, PolicyOutcome, ScanRepository } from '../../../../libs/persistence/src';
+import { ClusterOutcome, PolicyEnforcementTargetRepository, PolicyOutcome, ScanRepository } from '../../../../libs/persistence/src';
 import {
   ClusterSnapshot,
   PolicyDefinition,
@@ -16,7 +16,6 @@ import { JobName, JobPayloads } from '../../../../libs/queue/src';
 import { redactText } from '../../../../libs/observability/src';
 import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
-import { describeFailure } from '../sync/cluster-sync.service';
 
 /** BullMQ attempts per job (QueueSet's default): on the last one an internal failure is recorded, not rethrown. */
 const MAX_ATTEMPTS = 3;
@@ -56,6 +55,7 @@ export class ComplianceScanService implements OnModuleInit {
     private readonly registry: JobHandlerRegistry,
     private readonly scans: ScanRepository,
     private readonly clients: ClusterClientFactory,
+    private readonly targets: PolicyEnforcementTargetRepository,
   ) {}
 
   onModuleInit(): void {
@@ -89,7 +89,7 @@ export class ComplianceScanService implements OnModuleInit {
     if (!stored) this.logger.debug({ scanId, clusterId }, 'cluster already recorded for this scan; nothing stored');
   }
 
-  private async evaluateCluster(cluster: { id: string; organizationId: string; apiServerUrl: string }, policies: PolicyDefinition[]): Promise<ClusterOutcome> {
+  private async evaluateCluster(cluster: ScannedCluster, policies: PolicyDefinition[]): Promise<ClusterOutcome> {
     if (policies.length === 0) return { status: 'COMPLIANT', violationCount: 0, error: null, checkedAt: new Date(), policies: [] };
     let client: ClusterClient;
     try {
@@ -98,20 +98,20 @@ export class ComplianceScanService implements OnModuleInit {
       throw new ClusterUnavailable(describeFailure(err));
     }
     try {
-      return await this.evaluateWith(client, policies);
+      return await this.evaluateWith(client, cluster, policies);
     } finally {
       // The next call to this cluster is a sync or the next scan, not soon: free the idle connection now.
       client.closeIdleConnections();
     }
   }
 
-  private async evaluateWith(client: ClusterClient, policies: PolicyDefinition[]): Promise<ClusterOutcome> {
+  private async evaluateWith(client: ClusterClient, cluster: ScannedCluster, policies: PolicyDefinition[]): Promise<ClusterOutcome> {
     const snapshot = await fetchSnapshot(client, snapshotKindsFor(policies));
 
     const results: PolicyOutcome[] = [];
     for (const policy of policies) {
       try {
-        results.push(policy.mode === 'ENFORCE' ? await this.enforce(client, policy, snapshot) : audit(policy, snapshot));
+        results.push(policy.mode === 'ENFORCE' ? await this.enforce(client, cluster, policy, snapshot) : audit(policy, snapshot));
       } catch (err) {
         if (err instanceof ClusterUnavailable) throw err;
         results.push({ policyId: policy.id, status: 'ERROR', violations: [], enforcement: null, error: redactText((err as Error).message) });
@@ -124,11 +124,18 @@ export class ComplianceScanService implements OnModuleInit {
   }
 
   /** Makes the cluster comply where objects can, then reports what is still wrong. Never deletes. */
-  private async enforce(client: ClusterClient, policy: PolicyDefinition, snapshot: ClusterSnapshot): Promise<PolicyOutcome> {
+  private async enforce(client: ClusterClient, cluster: ScannedCluster, policy: PolicyDefinition, snapshot: ClusterSnapshot): Promise<PolicyOutcome> {
     const plan = planEnforcement(policy, snapshot);
     const record: EnforcementRecord = { applied: [], labelledNamespaces: [], failed: [] };
+    // Before the first object exists: deleting the policy later must know to clean up here.
+    if (plan.apply.length > 0) await this.targets.record(cluster.organizationId, policy.id, cluster.id);
     for (const object of plan.apply) {
       const ref = refOf(object);
+      const unbindable = unbindableRole(object, cluster.bindableRoles);
+      if (unbindable) {
+        record.failed.push({ ...ref, error: unbindable });
+        continue;
+      }
       try {
         const stored = await client.apply(objectPathFor(ref.kind, ref.name, ref.namespace), object as KubeObject);
         upsertObject(snapshot, ref.kind as SnapshotKind, { ...stored, kind: ref.kind });
@@ -158,6 +165,22 @@ export class ComplianceScanService implements OnModuleInit {
       error: null,
     };
   }
+}
+
+interface ScannedCluster {
+  id: string;
+  organizationId: string;
+  apiServerUrl: string;
+  /** The roles its agent may bind; null for a cluster attached before bind was narrowed. */
+  bindableRoles?: string[] | null;
+}
+
+/** Why the agent cannot create this binding on this cluster (its bind grant does not name the role), or null. */
+function unbindableRole(object: { kind?: string; roleRef?: unknown }, bindableRoles: string[] | null | undefined): string | null {
+  if (!bindableRoles || (object.kind !== 'ClusterRoleBinding' && object.kind !== 'RoleBinding')) return null;
+  const role = (object.roleRef as { name?: string } | undefined)?.name ?? '';
+  if (bindableRoles.includes(role)) return null;
+  return `Flotilla's agent on this cluster may not bind ClusterRole ${role} (it was attached with bindable roles ${bindableRoles.join(', ')}): re-attach with flotilla cluster attach NAME --update --bindable-role ${role} …`;
 }
 
 function audit(policy: PolicyDefinition, snapshot: ClusterSnapshot): PolicyOutcome {

@@ -1,15 +1,19 @@
 import { Provider } from '@nestjs/common';
 import { scanStarterProvider } from '../../../../libs/compliance/src';
-import { ScanRepository, ScanScheduleRepository } from '../../../../libs/persistence/src';
+import { PolicyEnforcementTargetRepository, PolicyRepository, ScanRepository, ScanScheduleRepository } from '../../../../libs/persistence/src';
 import { ComplianceScanService } from './compliance-scan.service';
+import { PolicyCleanupReconciler } from './policy-cleanup.reconciler';
+import { PolicyCleanupService } from './policy-cleanup.service';
 import { ScanRetention } from './scan-retention';
 import { ScanScheduler } from './scan-scheduler';
 
-/** The worker's compliance feature: the scan-cluster job, the scan schedules' clock and retention. */
-export const COMPLIANCE_REPOSITORIES = [ScanRepository, ScanScheduleRepository];
+/** The worker's compliance feature: the scan-cluster job, policy cleanup, the scan schedules' clock and retention. */
+export const COMPLIANCE_REPOSITORIES = [ScanRepository, ScanScheduleRepository, PolicyRepository, PolicyEnforcementTargetRepository];
 export const COMPLIANCE_PROVIDERS: Provider[] = [
   scanStarterProvider,
   ComplianceScanService,
+  PolicyCleanupService,
+  PolicyCleanupReconciler,
   ScanScheduler,
   ScanRetention,
 ];

@@ -1,14 +1,13 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditRepository, ClusterEntity, ClusterRepository, InspectionRepository } from '../../../../libs/persistence/src';
-import { ClusterClient, ClusterClientFactory, detectProvider } from '../../../../libs/cluster-access/src';
+import { ClusterClient, ClusterClientFactory, describeFailure, detectProvider } from '../../../../libs/cluster-access/src';
 import { InspectionKind, InspectionSnapshot, KubeObject, requiredResources, runInspection, summarize } from '../../../../libs/inspection/src';
 import { highestPodSecurityLevel, podSpecsOf } from '../../../../libs/policy/src';
 import { JobName, JobPayloads } from '../../../../libs/queue/src';
 import { parseDeprecatedApiMetrics, parseKubeVersion } from '../../../../libs/upgrade/src';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
-import { describeFailure } from '../sync/cluster-sync.service';
 
 const WORKER_ACTOR = 'flotilla-worker';
 

@@ -19,7 +19,7 @@ after(async () => {
 
 test('a cluster nobody answers for turns UNREACHABLE with the reason, through outbox, queue and worker', async () => {
   const r = await api.gql(`mutation($input: AttachClusterInput!) { attachCluster(input: $input) { id status } }`, {
-    input: { name: 'nowhere-01', apiServerUrl: 'https://127.0.0.1:1/clusters/nowhere', token: 'token-that-goes-nowhere' },
+    input: { name: 'nowhere-01', apiServerUrl: 'https://127.0.0.1:1/clusters/nowhere', token: 'token-that-goes-nowhere', useSystemTrustRoots: true },
   });
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
   const id = r.data.attachCluster.id;
@@ -28,6 +28,7 @@ test('a cluster nobody answers for turns UNREACHABLE with the reason, through ou
     (x) => x.data?.cluster?.status === 'UNREACHABLE',
     { timeoutMs: 30_000, what: 'the cluster to turn UNREACHABLE' },
   );
-  assert.match(c.data.cluster.statusReason, /ECONNREFUSED/);
+  // The failure class, not the socket's message with the address it dialled.
+  assert.equal(c.data.cluster.statusReason, 'cannot reach the API server: connection refused');
   assert.ok(!c.data.cluster.statusReason.includes('token-that-goes-nowhere'));
 });

@@ -9,7 +9,7 @@ import {
   UpgradeEntity,
   UpgradeRepository,
 } from '../../../../libs/persistence/src';
-import { ClusterClient, ClusterClientFactory, KubeObject, assessNodes, statusFromNodes } from '../../../../libs/cluster-access/src';
+import { assessNodes, ClusterClient, ClusterClientFactory, describeFailure, KubeObject, statusFromNodes } from '../../../../libs/cluster-access/src';
 import { JobName, JobPayloads, QueueName, jobIds, outboxMessage } from '../../../../libs/queue/src';
 import { redactText } from '../../../../libs/observability/src';
 import {
@@ -23,7 +23,6 @@ import {
 import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { WORKER_CONFIG, WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 import { ManagementLinkService } from '../sync/management-link.service';
-import { describeFailure } from '../sync/cluster-sync.service';
 
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 const WORKER_ACTOR = 'flotilla-worker';

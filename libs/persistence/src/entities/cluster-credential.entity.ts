@@ -9,5 +9,7 @@ export class ClusterCredentialEntity {
   @Column('bytea') iv!: Buffer;
   @Column('bytea') ciphertext!: Buffer;
   @Column('bytea', { name: 'auth_tag' }) authTag!: Buffer;
+  /** 1: legacy (no associated data); 2: bound to cluster id + API server URL. */
+  @Column('smallint') format!: number;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }

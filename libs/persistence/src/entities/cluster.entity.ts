@@ -27,5 +27,7 @@ export class ClusterEntity {
   @Column('uuid', { name: 'management_cluster_id', nullable: true }) managementClusterId!: string | null;
   @Column('text', { name: 'management_namespace', nullable: true }) managementNamespace!: string | null;
   @Column('text', { name: 'management_name', nullable: true }) managementName!: string | null;
+  /** ClusterRoles the agent may bind (set at attach); null: attached before bind was narrowed (any role). */
+  @Column('text', { name: 'bindable_roles', array: true, nullable: true }) bindableRoles!: string[] | null;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }

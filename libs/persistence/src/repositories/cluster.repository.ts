@@ -30,7 +30,12 @@ export interface NewCluster {
   apiServerUrl: string;
   groupId: string | null;
   labels: Record<string, string>;
+  /** The ClusterRoles the agent was given `bind` on at attach time. */
+  bindableRoles: string[];
 }
+
+/** The status reason of a cluster whose credential or URL changed, until a sync proves the new one. */
+export const NEW_CREDENTIAL_REASON = 'new API server URL or credential: waiting for the first sync to prove it';
 
 export interface SyncObservation {
   status: 'CONNECTED' | 'DEGRADED';
@@ -59,7 +64,7 @@ const COLUMNS = `c.id, c.organization_id AS "organizationId", c.name, c.provider
   c.attached_at AS "attachedAt", c.last_seen_at AS "lastSeenAt", c.detached_at AS "detachedAt",
   c.consecutive_failures AS "consecutiveFailures", c.next_sync_at AS "nextSyncAt",
   c.management_cluster_id AS "managementClusterId", c.management_namespace AS "managementNamespace",
-  c.management_name AS "managementName", c.updated_at AS "updatedAt"`;
+  c.management_name AS "managementName", c.bindable_roles AS "bindableRoles", c.updated_at AS "updatedAt"`;
 
 /** Fleets of at least this many clusters get counts and summaries up to two seconds old. */
 const LARGE_FLEET = 2000;
@@ -81,11 +86,11 @@ export class ClusterRepository {
   /** Returns null when an attached cluster of that name exists already. */
   async attach(tx: EntityManager, organizationId: string, cluster: NewCluster): Promise<ClusterEntity | null> {
     const rows: ClusterEntity[] = await tx.query(
-      `INSERT INTO clusters AS c (organization_id, name, api_server_url, group_id, labels, status, next_sync_at)
-       VALUES ($1, $2, $3, $4, $5, 'PENDING', now())
+      `INSERT INTO clusters AS c (organization_id, name, api_server_url, group_id, labels, bindable_roles, status, next_sync_at)
+       VALUES ($1, $2, $3, $4, $5, $6::text[], 'PENDING', now())
        ON CONFLICT (organization_id, name) WHERE status <> 'DETACHED' DO NOTHING
        RETURNING ${COLUMNS}`,
-      [organizationId, cluster.name, cluster.apiServerUrl, cluster.groupId, cluster.labels],
+      [organizationId, cluster.name, cluster.apiServerUrl, cluster.groupId, cluster.labels, cluster.bindableRoles],
     );
     return rows[0] ?? null;
   }
@@ -214,7 +219,7 @@ export class ClusterRepository {
     tx: EntityManager,
     organizationId: string,
     id: string,
-    change: { labels?: Record<string, string>; groupId?: string | null; apiServerUrl?: string },
+    change: { labels?: Record<string, string>; groupId?: string | null; apiServerUrl?: string; bindableRoles?: string[]; credentialReplaced?: boolean },
   ): Promise<ClusterEntity | null> {
     if (!isUuid(id)) return null;
     const sets: string[] = ['updated_at = now()'];
@@ -229,8 +234,18 @@ export class ClusterRepository {
     }
     if (change.apiServerUrl !== undefined) {
       params.push(change.apiServerUrl);
-      sets.push(`api_server_url = $${params.length}, next_sync_at = now()`);
+      sets.push(`api_server_url = $${params.length}`);
     }
+    if (change.bindableRoles !== undefined) {
+      params.push(change.bindableRoles);
+      sets.push(`bindable_roles = $${params.length}::text[]`);
+    }
+    if (change.credentialReplaced) {
+      // Unproven until a sync succeeds with it: not CONNECTED on the strength of the old one.
+      params.push(NEW_CREDENTIAL_REASON);
+      sets.push(`status = 'PENDING', status_reason = $${params.length}, consecutive_failures = 0`);
+    }
+    if (change.apiServerUrl !== undefined || change.credentialReplaced) sets.push('next_sync_at = now()');
     const rows: [ClusterEntity[], number] = await tx.query(
       `UPDATE clusters c SET ${sets.join(', ')} WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
       params,

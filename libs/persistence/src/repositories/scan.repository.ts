@@ -140,12 +140,13 @@ export class ScanRepository {
   ): Promise<{
     ledgerStatus: string;
     scanStatus: ScanStatus;
-    cluster: { id: string; organizationId: string; apiServerUrl: string; status: string; groupId: string | null } | null;
+    cluster: { id: string; organizationId: string; apiServerUrl: string; status: string; groupId: string | null; bindableRoles: string[] | null } | null;
     policies: Array<{ id: string; name: string; type: PolicyTypeName; mode: PolicyModeName; spec: unknown }>;
   } | null> {
     const rows: Array<Record<string, any>> = await this.db.query(
       `SELECT sc.status AS "ledgerStatus", s.status AS "scanStatus",
               c.id AS "clusterId", c.api_server_url AS "apiServerUrl", c.status AS "clusterStatus", c.group_id AS "groupId",
+              c.bindable_roles AS "bindableRoles",
               (SELECT coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'type', p.type, 'mode', p.mode, 'spec', p.spec) ORDER BY p.name), '[]'::json)
                  FROM policies p
                 WHERE c.id IS NOT NULL AND ${effectivePolicyCondition('sc.organization_id', 'c.group_id', 'c.id')}) AS policies
@@ -160,7 +161,7 @@ export class ScanRepository {
     return {
       ledgerStatus: r.ledgerStatus,
       scanStatus: r.scanStatus,
-      cluster: r.clusterId ? { id: r.clusterId, organizationId, apiServerUrl: r.apiServerUrl, status: r.clusterStatus, groupId: r.groupId } : null,
+      cluster: r.clusterId ? { id: r.clusterId, organizationId, apiServerUrl: r.apiServerUrl, status: r.clusterStatus, groupId: r.groupId, bindableRoles: r.bindableRoles } : null,
       policies: r.policies,
     };
   }

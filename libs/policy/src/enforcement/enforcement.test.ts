@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluatePolicy, planEnforcement } from '../evaluate-policy';
 import type { KubeObject } from '../kube-object';
-import { FLOTILLA_MANAGED_LABELS } from '../managed-labels';
+import { FLOTILLA_MANAGED_LABELS, POLICY_ID_ANNOTATION } from '../managed-labels';
+import { ENFORCED_KINDS, objectsCreatedBy } from './cleanup';
 import type { ClusterSnapshot, PolicyDefinition } from '../policy.types';
 import { applyToSnapshot, deployment, emptyWorkloads, namespace, namespaces, pod, policy, restrictedContainer } from '../testing/snapshot.builders';
 
@@ -155,4 +156,37 @@ test('plans only ever create or update: there is no delete in a plan, whatever t
   const plan = planEnforcement(p, { Namespace: namespaces('a', 'b'), NetworkPolicy: [stale] });
   assert.deepEqual(Object.keys(plan).sort(), ['apply', 'namespaceLabels', 'unenforceable']);
   assert.deepEqual(plan.apply.map((o) => o.metadata.namespace), ['b']);
+});
+
+test('cleanup takes exactly the objects this policy created: Flotilla label and this policy id, both', () => {
+  const obj = (name: string, labels?: Record<string, string>, policyId?: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name, namespace: 'a', ...(labels ? { labels } : {}), ...(policyId ? { annotations: { [POLICY_ID_ANNOTATION]: policyId } } : {}) },
+  });
+  const objects = [
+    obj('ours', FLOTILLA_MANAGED_LABELS, 'pol-7'),
+    obj('other-policy', FLOTILLA_MANAGED_LABELS, 'pol-8'),
+    obj('label-only', FLOTILLA_MANAGED_LABELS),
+    obj('annotation-only', { team: 'x' }, 'pol-7'),
+    obj('theirs', { 'app.kubernetes.io/managed-by': 'helm' }, 'pol-7'),
+  ];
+  assert.deepEqual(objectsCreatedBy('pol-7', objects).map((o) => o.metadata.name), ['ours']);
+});
+
+test('every kind a plan creates is a kind cleanup looks at', () => {
+  const role = (name: string): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name } });
+  const plans = [
+    planEnforcement(enforce('ACCESS', { bindings: [{ role: 'view', subjects: [{ kind: 'User', name: 'u' }] }, { role: 'view', subjects: [{ kind: 'User', name: 'u' }], namespaces: ['a'] }] }), {
+      ClusterRole: [role('view')],
+      ClusterRoleBinding: [],
+      RoleBinding: [],
+      Namespace: namespaces('a'),
+    }),
+    planEnforcement(enforce('NETWORK', { defaultDeny: 'all' }), { Namespace: namespaces('a'), NetworkPolicy: [] }),
+    planEnforcement(enforce('QUOTA', { hard: { 'requests.cpu': '1' } }), { Namespace: namespaces('a'), ResourceQuota: [] }),
+  ];
+  const kinds = new Set(plans.flatMap((p) => p.apply.map((o) => o.kind)));
+  assert.deepEqual([...kinds].sort(), [...ENFORCED_KINDS].sort());
+  for (const o of plans.flatMap((p) => p.apply)) assert.deepEqual(objectsCreatedBy('pol-7', [o]), [o], `${o.kind} ${o.metadata.name} is found by cleanup`);
 });

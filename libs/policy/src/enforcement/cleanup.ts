@@ -1,0 +1,24 @@
+import type { KubeObjectMeta } from '../kube-object';
+import { FLOTILLA_MANAGED_LABELS, POLICY_ID_ANNOTATION } from '../managed-labels';
+import type { SnapshotKind } from '../policy.types';
+
+/**
+ * Every kind an enforcement plan creates objects of (namespace labels are patches, not objects,
+ * and stay). Cleanup lists exactly these; a planner that starts creating another kind must add it
+ * here, or the objects it creates would outlive their policy.
+ */
+export const ENFORCED_KINDS: readonly SnapshotKind[] = Object.freeze(['ClusterRoleBinding', 'RoleBinding', 'NetworkPolicy', 'ResourceQuota']);
+
+const [[MANAGED_BY_KEY, MANAGED_BY_VALUE]] = Object.entries(FLOTILLA_MANAGED_LABELS);
+
+/** The label selector that narrows the lists cleanup reads to Flotilla's objects. */
+export const MANAGED_LABEL_SELECTOR = `${MANAGED_BY_KEY}=${MANAGED_BY_VALUE}`;
+
+/**
+ * The objects this policy created: labelled managed-by Flotilla AND annotated with this policy's
+ * id. Either mark alone is not enough — a label can be copied onto anything, and an object someone
+ * else made is never Flotilla's to delete.
+ */
+export function objectsCreatedBy<T extends { metadata: KubeObjectMeta }>(policyId: string, objects: readonly T[]): T[] {
+  return objects.filter((o) => o.metadata.labels?.[MANAGED_BY_KEY] === MANAGED_BY_VALUE && o.metadata.annotations?.[POLICY_ID_ANNOTATION] === policyId);
+}
