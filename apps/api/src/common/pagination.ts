@@ -1,3 +1,4 @@
+import { decodeCursor } from '../../../../libs/persistence/src';
 import { badInput } from './domain.errors';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -8,4 +9,26 @@ export function pageSize(first: number | null | undefined, max: number): number 
   if (!Number.isInteger(first) || first < 1) throw badInput('first', 'must be a positive integer');
   if (first > max) throw badInput('first', `must be at most ${max}`);
   return first;
+}
+
+/**
+ * The page arguments of a connection field that pages per parent (a cluster's upgrades or
+ * inspections), checked before the page's DataLoader runs: a malformed cursor is the caller's error
+ * (BAD_USER_INPUT on `after`), not a failure of the batch every other parent's page shares.
+ */
+export function parentPageArgs(first: number | undefined | null, after: string | undefined | null, maxPageSize: number): { size: number; after: string | null } {
+  const size = pageSize(first, maxPageSize);
+  if (after) checkTimeCursor(after);
+  return { size, after: after || null };
+}
+
+function checkTimeCursor(after: string): void {
+  let ok = false;
+  try {
+    const [createdAt] = decodeCursor(after);
+    ok = typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')));
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw badInput('after', 'invalid pagination cursor: pass an endCursor returned by the previous page');
 }
