@@ -30,23 +30,25 @@ export class RequestGate {
     return this.viewers.get(request);
   }
 
-  async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** Resolves to the reply when the request was answered here (Fastify's way to end an async hook early). */
+  async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const route = request.routeOptions?.url;
-    if (route && PROBES.has(route)) return;
+    if (route && PROBES.has(route)) return undefined;
     try {
       if (route === GRAPHQL) this.viewers.set(request, await this.auth.authenticate(request.headers.authorization, request.ip));
       else await this.limits.chargeAddress(request.ip);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      await refuse(reply, err, Boolean(request.headers.authorization));
+      return refuse(reply, err, Boolean(request.headers.authorization));
     }
+    return undefined;
   }
 }
 
 /** Sends the HTTP answer for a refused request: status, headers and a GraphQL-shaped body. */
-export async function refuse(reply: FastifyReply, err: DomainError, tokenPresented: boolean): Promise<void> {
+export async function refuse(reply: FastifyReply, err: DomainError, tokenPresented: boolean): Promise<FastifyReply> {
   const headers = refusalHeaders(err.code, tokenPresented, err instanceof RateLimitedError ? err.retryAfterSeconds : undefined);
-  await reply
+  return reply
     .code(err.code === ErrorCode.RateLimited ? 429 : 401)
     .headers(headers)
     .send({ data: null, errors: [{ message: err.message, extensions: { code: err.code } }] });
