@@ -7,13 +7,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../libs/config/src';
 import { PinoNestLogger, createLogger } from '../../../libs/observability/src';
 import { ApiModule } from './api.module';
+import { RequestGate } from './auth/request-gate';
 import { MetricsService } from './health/metrics.service';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds the API application (not yet listening): used by main, the dev stack and the tests. */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true });
+  // X-Forwarded-For is believed only from the proxies FLOTILLA_TRUST_PROXY names (default: none). Fastify
+  // also takes a hop count; the adapter's type does not say so.
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.api.trustProxy as boolean | string[] });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(createLogger('flotilla-api', config.log.level)),
     abortOnError: false,
@@ -21,6 +24,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   app.enableShutdownHooks();
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  const gate = app.get(RequestGate);
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply) => gate.onRequest(request, reply));
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });

@@ -2,27 +2,19 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
-import type { FastifyRequest } from 'fastify';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { AppConfig } from '../../../libs/config/src';
+import { DeniedMutationAudit } from './audit/denied-mutation.audit';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { RateLimitService } from './auth/rate-limit.service';
+import { RequestGate } from './auth/request-gate';
 import { GraphqlErrorFilter } from './common/graphql-error.filter';
-import { queryCostRule } from './common/query-cost.rule';
+import { graphqlOptions } from './common/graphql-options';
 import './common/enums';
 import { MetricsService } from './health/metrics.service';
 import { ObservabilityModule } from './health/observability.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { FEATURE_MODULES } from './feature-modules';
-
-const MAX_QUERY_DEPTH = 10;
-/** See queryCostRule: 200 clusters with their details fit; pages of pages do not. */
-const MAX_QUERY_COST = 20_000;
-
-function operationLabel(request: FastifyRequest): string {
-  const name = (request.body as { operationName?: unknown } | undefined)?.operationName;
-  return typeof name === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(name) ? name : 'anonymous';
-}
 
 /** The API process: GraphQL (Mercurius, JIT), authentication, the error filter, and the feature modules. */
 @Module({})
@@ -36,28 +28,16 @@ export class ApiModule {
         AuthModule,
         GraphQLModule.forRootAsync<MercuriusDriverConfig>({
           driver: MercuriusDriver,
-          inject: [MetricsService],
-          useFactory: (metrics: MetricsService) => ({
-            autoSchemaFile: true,
-            sortSchema: true,
-            jit: 1,
-            graphiql: false,
-            queryDepth: MAX_QUERY_DEPTH,
-            validationRules: [queryCostRule(MAX_QUERY_COST), ...(config.api.introspection ? [] : [NoSchemaIntrospectionCustomRule])],
-            context: (request: FastifyRequest) => ({ request }),
-            hooks: {
-              onResolution: async (execution, context) => {
-                const request = (context as unknown as { request: FastifyRequest }).request;
-                metrics.graphqlOperations.inc({ operation: operationLabel(request), outcome: execution.errors?.length ? 'error' : 'ok' });
-              },
-            },
-          }),
+          imports: [AuthModule],
+          inject: [MetricsService, RequestGate, RateLimitService],
+          useFactory: (metrics: MetricsService, gate: RequestGate, limits: RateLimitService) => graphqlOptions(config, metrics, gate, limits),
         }),
         ...FEATURE_MODULES,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: GraphqlErrorFilter },
+        DeniedMutationAudit,
       ],
     };
   }

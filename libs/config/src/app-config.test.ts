@@ -20,3 +20,11 @@ test('an invalid variable is named without echoing its value', () => {
 test('passwords are masked in URLs shown in logs', () => {
   assert.equal(redactUrl('postgres://u:hunter2@db:5432/x'), 'postgres://u:***@db:5432/x');
 });
+
+test('no proxy is trusted unless FLOTILLA_TRUST_PROXY names it', () => {
+  assert.equal(loadConfig({}).api.trustProxy, false);
+  assert.equal(loadConfig({ FLOTILLA_TRUST_PROXY: '1' }).api.trustProxy, 1);
+  assert.deepEqual(loadConfig({ FLOTILLA_TRUST_PROXY: '127.0.0.1, ::1/128,loopback' }).api.trustProxy, ['127.0.0.1', '::1/128', 'loopback']);
+  assert.throws(() => loadConfig({ FLOTILLA_TRUST_PROXY: 'true' }), /FLOTILLA_TRUST_PROXY/);
+  assert.throws(() => loadConfig({ FLOTILLA_TRUST_PROXY: '127.0.0.1/33' }), /FLOTILLA_TRUST_PROXY/);
+});

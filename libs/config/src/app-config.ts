@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -8,7 +9,20 @@ export interface AppConfig {
   database: { url: string };
   redis: { url: string };
   queue: { prefix: string; concurrency: number };
-  api: { port: number; host: string; maxPageSize: number; introspection: boolean; rateLimitPerMinute: number };
+  api: {
+    port: number;
+    host: string;
+    maxPageSize: number;
+    introspection: boolean;
+    /** Query cost each token may spend per minute (0: off). */
+    rateLimitPerMinute: number;
+    /** Requests per client address per minute that carry no valid token (0: off). */
+    anonymousRateLimitPerMinute: number;
+    /** The most one GraphQL operation may cost. */
+    maxQueryCost: number;
+    /** Which proxies' X-Forwarded-For to believe: none (false), a hop count, or addresses/CIDRs. */
+    trustProxy: false | number | string[];
+  };
   sync: { intervalSeconds: number; timeoutMs: number; unreachableAfterFailures: number };
   crypto: { encryptionKey?: string; keyId: string; keyFile: string };
   log: { level: string };
@@ -22,6 +36,21 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Fastify's (proxy-addr's) vocabulary: an address, a CIDR, or a named range. */
+function isProxyAddress(p: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(p)) return true;
+  const [address, bits, ...rest] = p.split('/');
+  if (rest.length || !isIP(address)) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128));
+}
+
+/** Default: no proxy is trusted, so X-Forwarded-For is ignored and the client address is the peer's. */
+function parseTrustProxy(v: string): false | number | string[] {
+  if (v === '') return false;
+  if (/^\d+$/.test(v)) return Number(v) === 0 ? false : Number(v);
+  return v.split(',').map((p) => p.trim());
+}
+
 const EnvSchema = z.object({
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/flotilla'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -34,7 +63,14 @@ const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   FLOTILLA_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
   FLOTILLA_GRAPHQL_INTROSPECTION: bool.default(true),
-  FLOTILLA_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  FLOTILLA_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(5_000_000),
+  FLOTILLA_ANONYMOUS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  FLOTILLA_GRAPHQL_MAX_COST: z.coerce.number().int().min(100).max(100_000_000).default(250_000),
+  FLOTILLA_TRUST_PROXY: z
+    .string()
+    .default('')
+    .refine((v) => v === '' || /^\d{1,2}$/.test(v) || v.split(',').every((p) => isProxyAddress(p.trim())), 'a hop count (1-99) or a comma-separated list of IP addresses, CIDRs, loopback, linklocal or uniquelocal')
+    .transform(parseTrustProxy),
   FLOTILLA_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   FLOTILLA_KUBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   FLOTILLA_UNREACHABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
@@ -72,6 +108,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPageSize: e.FLOTILLA_MAX_PAGE_SIZE,
       introspection: e.FLOTILLA_GRAPHQL_INTROSPECTION,
       rateLimitPerMinute: e.FLOTILLA_RATE_LIMIT_PER_MINUTE,
+      anonymousRateLimitPerMinute: e.FLOTILLA_ANONYMOUS_RATE_LIMIT_PER_MINUTE,
+      maxQueryCost: e.FLOTILLA_GRAPHQL_MAX_COST,
+      trustProxy: e.FLOTILLA_TRUST_PROXY,
     },
     sync: {
       intervalSeconds: e.FLOTILLA_SYNC_INTERVAL_SECONDS,

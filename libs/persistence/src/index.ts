@@ -2,6 +2,7 @@ export { createDataSource, ensureDatabase, migrate } from './data-source';
 export { encodeCursor, decodeCursor } from './page-cursor';
 export type { CursorShape, Page } from './page-cursor';
 export { versionSortKey } from './version-key';
+export { uuidV7 } from './uuid-v7';
 export { OrganizationRepository } from './repositories/organization.repository';
 export { ApiTokenRepository } from './repositories/api-token.repository';
 export type { NewApiToken } from './repositories/api-token.repository';

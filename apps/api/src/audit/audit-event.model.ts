@@ -9,7 +9,7 @@ export class AuditEventModel {
   @Field() action!: string;
   @Field(() => String, { nullable: true }) targetType!: string | null;
   @Field(() => String, { nullable: true }) targetId!: string | null;
-  @Field(() => String, { nullable: true, description: 'SUCCESS or FAILURE' }) outcome!: string | null;
+  @Field(() => String, { nullable: true, description: 'SUCCESS, FAILURE, or DENIED (a refused call that changed nothing)' }) outcome!: string | null;
 }
 
 @ObjectType('AuditEventEdge')

@@ -1,7 +1,9 @@
-import { Catch, HttpException, Logger } from '@nestjs/common';
-import { GqlExceptionFilter } from '@nestjs/graphql';
-import { GraphQLError } from 'graphql';
+import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
+import { GqlArgumentsHost, GqlExceptionFilter } from '@nestjs/graphql';
+import { GraphQLError, GraphQLResolveInfo } from 'graphql';
 import { InputValidationError } from '../../../../libs/validation/src';
+import { DeniedMutationAudit } from '../audit/denied-mutation.audit';
+import { ViewerContext } from '../auth/viewer';
 import { DomainError, ErrorCode } from './domain.errors';
 
 function assertUnreachable(x: never): never {
@@ -30,14 +32,28 @@ function httpStatusFor(code: ErrorCode): number {
 }
 
 /**
- * Every error leaving a resolver: domain errors keep their message and code; anything else is an
- * internal error whose details stay in the log (they may hold SQL or, worse, secrets).
+ * Every error leaving a resolver, root or field (fieldResolverEnhancers), and every guard refusal:
+ * domain errors keep their message and code; anything else is an internal error whose details stay
+ * in the log (they may hold SQL or, worse, secrets). A mutation refused as FORBIDDEN or NOT_FOUND is
+ * also recorded as a DENIED audit event before the answer leaves.
  */
 @Catch()
 export class GraphqlErrorFilter implements GqlExceptionFilter {
   private readonly logger = new Logger('GraphQL');
 
-  catch(exception: unknown): GraphQLError {
+  constructor(private readonly denials: DeniedMutationAudit) {}
+
+  catch(exception: unknown, host: ArgumentsHost): GraphQLError | Promise<GraphQLError> {
+    const answer = this.map(exception);
+    if (!this.denials.isDenial(exception) || host.getType<string>() !== 'graphql') return answer;
+    const gql = GqlArgumentsHost.create(host);
+    const info = gql.getInfo<GraphQLResolveInfo>();
+    const viewer = gql.getContext<{ viewer?: ViewerContext }>().viewer;
+    if (info?.parentType?.name !== 'Mutation' || !viewer) return answer;
+    return this.denials.record(viewer, info.fieldName, gql.getArgs<Record<string, unknown>>() ?? {}, exception).then(() => answer);
+  }
+
+  private map(exception: unknown): GraphQLError {
     if (exception instanceof DomainError) {
       return new GraphQLError(exception.message, {
         extensions: { code: exception.code, status: httpStatusFor(exception.code), ...(exception.field ? { field: exception.field } : {}) },

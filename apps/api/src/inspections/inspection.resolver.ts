@@ -5,7 +5,7 @@ import { ClusterRepository, InspectionRepository } from '../../../../libs/persis
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
-import { clusterPageArgs } from '../upgrades/cluster-page.cursor';
+import { parentPageArgs } from '../common/pagination';
 import { requestLoader } from '../common/request-loaders';
 import { ClusterModel } from '../clusters/cluster.model';
 import { APP_CONFIG } from '../infrastructure/tokens';
@@ -57,7 +57,7 @@ export class ClusterInspectionFieldsResolver {
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { type: () => String, nullable: true }) after?: string,
   ): Promise<InspectionConnectionModel> {
-    const { size } = clusterPageArgs(first, after, this.config.api.maxPageSize);
+    const { size } = parentPageArgs(first, after, this.config.api.maxPageSize);
     const loader = requestLoader<string, InspectionConnectionModel>(ctx, `inspections.page.${size}.${after ?? ''}`, async (ids) => {
       const pages = await this.inspectionRows.pagesForClusters(cluster.organizationId, ids, size, after);
       return ids.map((id) => {

@@ -5,7 +5,7 @@ import { ClusterRepository, UpgradeRepository } from '../../../../libs/persisten
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
-import { clusterPageArgs } from './cluster-page.cursor';
+import { parentPageArgs } from '../common/pagination';
 import { requestLoader } from '../common/request-loaders';
 import { ClusterModel } from '../clusters/cluster.model';
 import { APP_CONFIG } from '../infrastructure/tokens';
@@ -72,7 +72,7 @@ export class ClusterUpgradeFieldsResolver {
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { type: () => String, nullable: true }) after?: string,
   ): Promise<UpgradeConnectionModel> {
-    const { size } = clusterPageArgs(first, after, this.config.api.maxPageSize);
+    const { size } = parentPageArgs(first, after, this.config.api.maxPageSize);
     // One loader per page shape: every cluster asking for the same page is one query.
     const loader = requestLoader<string, UpgradeConnectionModel>(ctx, `upgrades.page.${size}.${after ?? ''}`, async (ids) => {
       const pages = await this.upgradeRows.pagesForClusters(cluster.organizationId, ids, size, after);

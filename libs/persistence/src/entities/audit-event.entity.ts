@@ -1,8 +1,9 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity('audit_events')
 export class AuditEventEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
+  /** UUIDv7, made by AuditRepository.record: ordered by time, counting nothing across organizations. */
+  @PrimaryColumn('uuid') id!: string;
   @Column('uuid', { name: 'organization_id' }) organizationId!: string;
   @Column('timestamptz') at!: Date;
   @Column('text') actor!: string;

@@ -1,13 +1,15 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEventEntity } from '../entities/audit-event.entity';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
+import { uuidV7 } from '../uuid-v7';
 
 export interface AuditRecord {
   actor: string;
   action: string;
   targetType?: string;
   targetId?: string;
-  outcome?: 'SUCCESS' | 'FAILURE';
+  /** DENIED: the call was refused (role, or an id that is not the caller's) and changed nothing. */
+  outcome?: 'SUCCESS' | 'FAILURE' | 'DENIED';
   details?: Record<string, unknown>;
 }
 
@@ -16,13 +18,13 @@ export class AuditRepository {
 
   async record(tx: EntityManager | DataSource, organizationId: string, event: AuditRecord): Promise<void> {
     await tx.query(
-      `INSERT INTO audit_events (organization_id, actor, action, target_type, target_id, outcome, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [organizationId, event.actor, event.action, event.targetType ?? null, event.targetId ?? null, event.outcome ?? 'SUCCESS', event.details ?? {}],
+      `INSERT INTO audit_events (id, organization_id, actor, action, target_type, target_id, outcome, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [uuidV7(), organizationId, event.actor, event.action, event.targetType ?? null, event.targetId ?? null, event.outcome ?? 'SUCCESS', event.details ?? {}],
     );
   }
 
-  /** Newest first, keyset-paginated on the bigserial id. */
+  /** Newest first, keyset-paginated on the time-ordered UUIDv7 id. */
   async list(organizationId: string, first: number, after?: string): Promise<Page<AuditEventEntity>> {
     const qb = this.db
       .getRepository(AuditEventEntity)
@@ -30,7 +32,7 @@ export class AuditRepository {
       .where('e.organization_id = :organizationId', { organizationId })
       .orderBy('e.id', 'DESC')
       .limit(first + 1);
-    if (after) qb.andWhere('e.id < :afterId', { afterId: decodeCursor(after, { sort: 'integer', id: 'integer' })[0] });
+    if (after) qb.andWhere('e.id < :afterId', { afterId: decodeCursor(after, { sort: 'uuid', id: 'uuid' })[0] });
     const rows = await qb.getMany();
     const items = rows.slice(0, first);
     const last = items[items.length - 1];

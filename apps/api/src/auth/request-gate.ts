@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, ErrorCode } from '../common/domain.errors';
+import { AuthenticationService } from './authentication.service';
+import { RateLimitService, RateLimitedError } from './rate-limit.service';
+import { ViewerContext } from './viewer';
+
+/** Probes answer without a token and without spending anything: a load balancer polls them. */
+const PROBES = new Set(['/healthz', '/readyz']);
+const GRAPHQL = '/graphql';
+
+/**
+ * The first thing every request meets (a Fastify onRequest hook, before its body is read or parsed):
+ * `/graphql` needs a valid bearer token, anything else without one counts against the client's
+ * address. Refusals follow HTTP — 401 with `WWW-Authenticate: Bearer`, 429 with `Retry-After` — and
+ * keep the GraphQL error code in a GraphQL-shaped body. The viewer found here is what the resolvers see.
+ * The client address is the peer's unless FLOTILLA_TRUST_PROXY names the proxies in front.
+ */
+@Injectable()
+export class RequestGate {
+  private readonly viewers = new WeakMap<FastifyRequest, ViewerContext>();
+
+  constructor(
+    private readonly auth: AuthenticationService,
+    private readonly limits: RateLimitService,
+  ) {}
+
+  /** The authenticated caller of a GraphQL request (set by onRequest). */
+  viewerOf(request: FastifyRequest): ViewerContext | undefined {
+    return this.viewers.get(request);
+  }
+
+  /** Resolves to the reply when the request was answered here (Fastify's way to end an async hook early). */
+  async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const route = request.routeOptions?.url;
+    if (route && PROBES.has(route)) return undefined;
+    try {
+      if (route === GRAPHQL) this.viewers.set(request, await this.auth.authenticate(request.headers.authorization, request.ip));
+      else await this.limits.chargeAddress(request.ip);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return refuse(reply, err, Boolean(request.headers.authorization));
+    }
+    return undefined;
+  }
+}
+
+/** Sends the HTTP answer for a refused request: status, headers and a GraphQL-shaped body. */
+export async function refuse(reply: FastifyReply, err: DomainError, tokenPresented: boolean): Promise<FastifyReply> {
+  const headers = refusalHeaders(err.code, tokenPresented, err instanceof RateLimitedError ? err.retryAfterSeconds : undefined);
+  return reply
+    .code(err.code === ErrorCode.RateLimited ? 429 : 401)
+    .headers(headers)
+    .send({ data: null, errors: [{ message: err.message, extensions: { code: err.code } }] });
+}
+
+/** RFC 6750 for a missing or bad token, RFC 9110 Retry-After for a spent budget. */
+export function refusalHeaders(code: string, tokenPresented: boolean, retryAfterSeconds?: number): Record<string, string> {
+  if (code === ErrorCode.RateLimited) return { 'retry-after': String(retryAfterSeconds ?? 60) };
+  if (code === ErrorCode.Unauthenticated) return { 'www-authenticate': tokenPresented ? 'Bearer realm="flotilla", error="invalid_token"' : 'Bearer realm="flotilla"' };
+  return {};
+}

@@ -1,0 +1,77 @@
+/**
+ * The operation names /metrics reports by name: every operation of the shared contract
+ * (../shared/contract/operations/*.graphql — the dashboard's and the CLI's). Any other name is
+ * reported as `other` and a request without one as `anonymous`, so a caller cannot add series
+ * to the metrics by inventing names. known-operations.test.ts fails when the contract gains a name
+ * this list lacks.
+ */
+export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
+  'AddWorkspaceNamespace',
+  'AgentClusters',
+  'ApiTokens',
+  'ApproveCampaignWave',
+  'ApprovePolicyException',
+  'AttachCluster',
+  'AuditLog',
+  'CancelUpgrade',
+  'CancelUpgradeCampaign',
+  'CliClusters',
+  'CliWhoAmI',
+  'ClusterCompliance',
+  'ClusterComplianceHistory',
+  'ClusterConnection',
+  'ClusterDetail',
+  'ClusterExemptions',
+  'ClusterGroups',
+  'ClusterInspections',
+  'ClusterList',
+  'ClusterListCompliance',
+  'ClusterProvisioning',
+  'ClusterUpgrades',
+  'ComplianceTrend',
+  'CreateApiToken',
+  'CreateClusterGroup',
+  'CreatePolicy',
+  'CreateUpgradeCampaign',
+  'CreateWebhook',
+  'CreateWorkspace',
+  'DeletePolicy',
+  'DeleteWebhook',
+  'DeprovisionCluster',
+  'DetachCluster',
+  'FleetCompliance',
+  'FleetOverview',
+  'InspectionDetail',
+  'ManagementClusters',
+  'PauseUpgradeCampaign',
+  'Policies',
+  'PolicyExceptions',
+  'PreviewClusterManifests',
+  'PreviewPolicy',
+  'PreviewUpgradeCampaign',
+  'ProvisionCluster',
+  'RegisterAgentCluster',
+  'RequestPolicyException',
+  'ResumeUpgradeCampaign',
+  'RevokeAgent',
+  'RevokeApiToken',
+  'RevokePolicyException',
+  'RunComplianceScan',
+  'RunInspection',
+  'ScanDetail',
+  'ScanSchedule',
+  'Scans',
+  'SetScanSchedule',
+  'StartUpgrade',
+  'UpdateCluster',
+  'UpdatePolicy',
+  'UpgradeCampaignDetail',
+  'UpgradeCampaigns',
+  'Webhooks',
+  'Workspaces',
+]);
+
+export function operationLabel(operationName: unknown): string {
+  if (typeof operationName !== 'string' || operationName === '') return 'anonymous';
+  return KNOWN_OPERATIONS.has(operationName) ? operationName : 'other';
+}
