@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../../../libs/config/src';
 import { ClusterRepository } from '../../../../libs/persistence/src';
-import { ClusterClientFactory, KubeApiError, assessNodes, detectProvider, detectRegion, statusFromNodes } from '../../../../libs/cluster-access/src';
+import { ClusterClientFactory, assessNodes, describeFailure, detectProvider, detectRegion, statusFromNodes } from '../../../../libs/cluster-access/src';
 import { JobName, JobPayloads } from '../../../../libs/queue/src';
 import { redactText } from '../../../../libs/observability/src';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
@@ -38,7 +38,7 @@ export class ClusterSyncService implements OnModuleInit {
     try {
       const client = await this.clients.forCluster(cluster);
       const version = await client.readVersion();
-      const nodes = await client.listAll('/api/v1/nodes');
+      const nodes = await client.listNodes();
       const health = assessNodes(nodes);
       const { status, reason } = statusFromNodes(health);
       const nodeFacts = nodes.map((n) => ({ providerID: (n.spec as { providerID?: string } | undefined)?.providerID, labels: n.metadata.labels }));
@@ -63,14 +63,4 @@ export class ClusterSyncService implements OnModuleInit {
       });
     }
   }
-}
-
-/** The reason an operator reads on the dashboard: what failed, never a credential. */
-export function describeFailure(err: unknown): string {
-  if (err instanceof KubeApiError) {
-    if (err.statusCode === 401) return 'the API server rejected Flotilla\'s token (401 Unauthorized): re-attach the cluster';
-    if (err.statusCode === 403) return `Flotilla's service account is not allowed to read this (403 Forbidden): ${redactText(err.message)}`;
-    return redactText(err.message);
-  }
-  return redactText((err as Error)?.message ?? String(err));
 }

@@ -12,6 +12,7 @@ import { ClusterSpec, KubeSim, startKubeSim } from '../../../kube-sim/src';
 import { generateCluster } from '../../../kube-sim/src/content';
 import type { GenerateCluster } from '../../../kube-sim/src/content/contract';
 import { startWorkerHarness } from '../testing/worker-test-harness';
+import { AbandonedUpgradeSweeper } from './abandoned-upgrade.sweeper';
 import { UpgradeRunnerService } from './upgrade-runner.service';
 
 // Upgrades end to end: API → outbox → worker → kube-sim's Supervisor (Cluster API objects, TKRs and
@@ -162,7 +163,7 @@ describe('upgrades through Cluster API on kube-sim', () => {
     // A second runner of the same upgrade (a stalled job re-run) joins once the Cluster is patched.
     await eventually(() => db.query(`SELECT patched_at FROM upgrades WHERE id = $1`, [id]), (rows) => rows[0]?.patched_at !== null, { what: 'the Cluster patched', timeoutMs: 10_000 });
     const runner = worker.get(UpgradeRunnerService);
-    await runner.run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'rerun', attempt: 2, signal: new AbortController().signal });
+    await runner.run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'rerun', attempt: 2, lastAttempt: false, signal: new AbortController().signal });
 
     const done = await eventually(() => upgradeOf(id), ended, { timeoutMs: 30_000, what: 'the upgrade to end' });
     assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
@@ -252,7 +253,7 @@ describe('upgrades through Cluster API on kube-sim', () => {
       [api.organizationId, ids.get('eks-payments-01')],
     );
     // Any worker of the run may sweep it first (they share the database); this one sweeps now.
-    await worker.get(UpgradeRunnerService).failAbandoned();
+    await worker.get(AbandonedUpgradeSweeper).failAbandoned();
     const u = await upgradeOf(row.id);
     assert.equal(u.status, 'FAILED');
     assert.match(u.error, /nobody followed the rollout past its deadline.*Last observed: 1\/2 workers at v1\.30\.8/);
@@ -267,7 +268,7 @@ describe('upgrades through Cluster API on kube-sim', () => {
     const stopping = new AbortController();
     stopping.abort();
     const t0 = Date.now();
-    await worker.get(UpgradeRunnerService).run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'shutdown', attempt: 1, signal: stopping.signal });
+    await worker.get(UpgradeRunnerService).run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'shutdown', attempt: 1, lastAttempt: false, signal: stopping.signal });
     assert.ok(Date.now() - t0 < 800, 'returned after one look, well inside its one-second follow slice');
     const [{ follow_seq: seqAfter }] = await db.query(`SELECT follow_seq FROM upgrades WHERE id = $1`, [id]);
     assert.ok(seqAfter > seqBefore, 'queued a follow-up');
