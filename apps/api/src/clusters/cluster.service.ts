@@ -87,7 +87,8 @@ export class ClusterService {
       if (labels !== undefined) change.labels = labels;
       if (input.groupId !== undefined) change.groupId = await this.resolveGroup(viewer, input.groupId, 'input.groupId', tx);
       if (apiServerUrl !== undefined) change.apiServerUrl = apiServerUrl;
-      const updated = await this.clusters.updateLabelsAndGroup(tx, viewer.organizationId, id, change);
+      let updated = await this.clusters.updateLabelsAndGroup(tx, viewer.organizationId, id, { labels: change.labels, groupId: change.groupId });
+      if (updated && apiServerUrl !== undefined) updated = await this.clusters.moveApiServer(tx, viewer.organizationId, id, apiServerUrl);
       if (!updated) throw notFound('cluster', id);
       const rotated = token !== undefined || apiServerUrl !== undefined;
       if (token !== undefined) await this.credentials.save(tx, viewer.organizationId, id, this.cipher.encrypt({ token, caPem: caPem ?? null }));
