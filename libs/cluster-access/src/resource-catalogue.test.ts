@@ -41,6 +41,7 @@ test('isCataloguePath accepts what Flotilla sends and nothing else', () => {
     ['PATCH', '/apis/cluster.x-k8s.io/v1beta1/namespaces/tkg-prod/clusters/tkg-prod-01'],
     ['PATCH', '/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/flotilla-default-deny?fieldManager=flotilla&force=true'],
     ['PATCH', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/flotilla-view'],
+    ['GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/system%3Aaggregate-to-view'],
   ];
   const no: Array<[string, string]> = [
     ['POST', '/version'],
@@ -54,6 +55,9 @@ test('isCataloguePath accepts what Flotilla sends and nothing else', () => {
     ['GET', '/api/v1/namespaces/shop/clusterroles'], // cluster-scoped kind under a namespace
     ['PATCH', '/apis/cluster.x-k8s.io/v1beta1/clusters/tkg-prod-01'], // namespaced kind without one
     ['GET', '/apis/../api/v1/secrets'],
+    ['GET', '/api/v1/namespaces/%2e%2e/pods'],
+    ['GET', '/api/v1/namespaces/a%2Fb/pods'],
+    ['GET', '/api/v1/namespaces/%E0%A4%A/pods'],
     ['GET', '/_sim/clusters'],
     ['GET', '/openapi/v2'],
   ];

@@ -120,7 +120,16 @@ export function objectPath(kind: KindName, name: string, namespace?: string): st
   return `${collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
 }
 
-const SEGMENT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/** A name Kubernetes accepts in a path: not empty, not "." or "..", no "/" or "%" once decoded (RBAC names may hold ":"). */
+function isPathSegmentName(segment: string): boolean {
+  let name: string;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    return false;
+  }
+  return name !== '' && name !== '.' && name !== '..' && !/[/%]/.test(name);
+}
 
 /**
  * Whether a request is one Flotilla makes: GET of the non-resource paths, of a catalogue kind's
@@ -138,7 +147,7 @@ export function isCataloguePath(method: string, path: string): boolean {
   if (parts[0] === 'api') [group, version, rest] = [CORE, parts[1], parts.slice(2)];
   else if (parts[0] === 'apis') [group, version, rest] = [parts[1], parts[2], parts.slice(3)];
   else return false;
-  if (rest.some((s) => !SEGMENT.test(decodeURIComponent(s)))) return false;
+  if (rest.some((s) => !isPathSegmentName(s))) return false;
   const kinds = (Object.entries(RESOURCE_CATALOGUE) as Array<[KindName, ResourceType]>).filter(([, r]) => r.group === group && r.version === version);
   if (kinds.length === 0) return false;
   if (rest.length === 0) return verb === 'GET'; // discovery of a group-version the catalogue uses
