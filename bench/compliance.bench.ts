@@ -15,7 +15,6 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { bootstrapAdmin } from '../libs/access/src';
 import { ClusterClient } from '../libs/cluster-access/src';
-import { listPathFor } from '../libs/compliance/src';
 import { migrate } from '../libs/persistence/src';
 import { PolicyDefinition, snapshotKindsFor } from '../libs/policy/src';
 import { BENCH_ENCRYPTION_KEY, benchDatabase, median, postJson, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild } from './bench-support';
@@ -207,11 +206,11 @@ async function main() {
     let objects = 0;
     const f0 = performance.now();
     await mapLimit(clusters, CONCURRENCY, async (c) => {
-      const client = new ClusterClient({ apiServerUrl: c.url, token: c.token, caPem }, { timeoutMs: 30_000 });
+      const client = ClusterClient.direct({ apiServerUrl: c.url, token: c.token, caPem }, { timeoutMs: 30_000 });
       try {
         // As the worker lists: one list in flight per cluster, so one connection per cluster.
         for (const k of kinds) {
-          const items = await client.listAll(listPathFor(k));
+          const items = await client.list(k);
           requests++;
           objects += items.length;
         }

@@ -3,9 +3,14 @@ import { DataSource } from 'typeorm';
 import { InspectionRepository, ManagementCatalogRepository, UpgradeRepository } from '../../../libs/persistence/src';
 import { COMPLIANCE_PROVIDERS, COMPLIANCE_REPOSITORIES } from './compliance/compliance.providers';
 import { InspectionRunnerService } from './inspections/inspection-runner.service';
+import { AbandonedUpgradeSweeper } from './upgrades/abandoned-upgrade.sweeper';
+import { RolloutFollower } from './upgrades/rollout-follower';
+import { UpgradeOutcomeRecorder } from './upgrades/upgrade-outcome.recorder';
+import { UpgradePreflightReader } from './upgrades/upgrade-preflight.reader';
 import { UpgradeRunnerService } from './upgrades/upgrade-runner.service';
 
 /** Feature services (compliance, upgrades, inspections) that register job handlers. */
-export const WORKER_FEATURE_PROVIDERS: Provider[] = [...COMPLIANCE_PROVIDERS, UpgradeRunnerService, InspectionRunnerService];
+const UPGRADE_PROVIDERS: Provider[] = [UpgradeOutcomeRecorder, UpgradePreflightReader, RolloutFollower, UpgradeRunnerService, AbandonedUpgradeSweeper];
+export const WORKER_FEATURE_PROVIDERS: Provider[] = [...COMPLIANCE_PROVIDERS, ...UPGRADE_PROVIDERS, InspectionRunnerService];
 /** Repositories those features need, built over the worker's DataSource. */
 export const WORKER_FEATURE_REPOSITORIES: Array<new (db: DataSource) => unknown> = [...COMPLIANCE_REPOSITORIES, UpgradeRepository, InspectionRepository, ManagementCatalogRepository];

@@ -33,7 +33,7 @@ export class ClusterClientFactory {
     }
     cached?.client.close();
     const credential = await this.decryptBound(cluster, blob);
-    const client = new ClusterClient(
+    const client = ClusterClient.direct(
       { apiServerUrl: cluster.apiServerUrl, token: credential.token, caPem: credential.caPem, insecureSkipTlsVerify: this.opts.insecureSkipTlsVerify },
       { timeoutMs: this.opts.timeoutMs },
     );

@@ -48,3 +48,11 @@ export function describeFailure(err: unknown): string {
   }
   return redactText((err as Error)?.message ?? String(err));
 }
+
+/**
+ * A failure of the cluster itself rather than of one request: no answer at all, a token it no
+ * longer accepts, throttling or a server error. Whatever else the job would try there fails too.
+ */
+export function isUnavailable(err: unknown): boolean {
+  return err instanceof KubeApiError && (err.transport || err.statusCode === 401 || err.statusCode === 429 || (err.statusCode ?? 0) >= 500);
+}

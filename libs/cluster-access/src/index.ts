@@ -1,11 +1,25 @@
 export { ClusterClient } from './cluster-client';
-export type { KubeObject, ClusterEndpoint } from './cluster-client';
+export type { KubeObject, ListOptions, KubeVersionInfo, HealthProbe } from './cluster-client';
+export { DirectHttpsTransport } from './kube-transport';
+export type { KubeTransport, KubeMethod, ClusterEndpoint } from './kube-transport';
+export {
+  RESOURCE_CATALOGUE,
+  NON_RESOURCE_PATHS,
+  UnknownKindError,
+  ReadOnlyKindError,
+  isKnownKind,
+  isCataloguePath,
+  apiVersionOf,
+  kindOfPlural,
+} from './resource-catalogue';
+export type { KindName, WritableKind, RemovableKind, ResourceType } from './resource-catalogue';
+export { describeFailure, isUnavailable } from './cluster-failure';
 export { ClusterClientFactory } from './cluster-client.factory';
 export { KubeApiError } from './kube-api.error';
 export { CredentialCipher, loadCredentialCipher } from './credential-cipher';
 export type { ClusterCredential } from './credential-cipher';
 export { detectProvider, detectRegion } from './provider-detection';
-export { assessNodes, statusFromNodes } from './node-health';
+export { assessNodes, statusFromNodes, nodeReady, kubeletVersionOf, isControlPlaneNode } from './node-health';
 export { MANAGED_CLUSTER_URL_ANNOTATION, managedClusterUrl } from './managed-cluster-url';
 export {
   CLUSTER_ADMIN_ROLE,
@@ -13,5 +27,5 @@ export {
   checkBindableRoles,
   escalationGrants,
 } from './agent-identity';
-export { describeFailure, transportFailureClass } from './cluster-failure';
+export { transportFailureClass } from './cluster-failure';
 export { CredentialBindingError } from './credential-cipher';

@@ -1,3 +1,2 @@
-// Compliance orchestration shared by the API and the worker: starting scans, reaching snapshot kinds.
+// Compliance orchestration shared by the API and the worker: starting scans.
 export { ScanStarter, scanStarterProvider } from './scan-starter';
-export { KIND_RESOURCES, listPathFor, objectPathFor } from './kube-resources';

@@ -1,5 +1,5 @@
 export { QueueName, JobName, JOB_QUEUE, jobIds, parsePayload, outboxMessage, InvalidJobPayloadError } from './queue-catalogue';
 export type { JobPayloads } from './queue-catalogue';
-export { QueueSet, createRedis, bullPrefix } from './queue-connection';
+export { QueueSet, createRedis, bullPrefix, JOB_ATTEMPTS, isLastAttempt } from './queue-connection';
 export { OutboxRelay } from './outbox-relay';
 export { PollingLoop } from './polling-loop';

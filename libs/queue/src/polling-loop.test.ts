@@ -25,3 +25,12 @@ test('a step reporting more work runs again at once; a failing step is reported 
   assert.deepEqual(calls.slice(0, 3), ['step1', 'step2', 'step3']);
   assert.deepEqual(errors, ['boom']);
 });
+
+test('delayFirstRun waits one interval before the first step', async () => {
+  let n = 0;
+  const loop = new PollingLoop(async () => (n++, false), { intervalMs: 20, delayFirstRun: true, onError: () => undefined });
+  loop.start();
+  assert.equal(n, 0, 'no step at start');
+  await eventually(async () => n, (x) => x >= 1, { intervalMs: 5, timeoutMs: 2000 });
+  await loop.stop();
+});

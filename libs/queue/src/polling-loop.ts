@@ -11,7 +11,12 @@ export class PollingLoop {
   constructor(
     /** Resolves true when more work is waiting (run again without pausing). */
     private readonly step: () => Promise<boolean>,
-    private readonly opts: { intervalMs: number; onError: (err: Error) => void },
+    private readonly opts: {
+      intervalMs: number;
+      onError: (err: Error) => void;
+      /** The first step waits one interval too (a sweep that has nothing to find at start-up). */
+      delayFirstRun?: boolean;
+    },
   ) {}
 
   start(): void {
@@ -25,7 +30,8 @@ export class PollingLoop {
       }
       if (!this.stopped) this.timer = setTimeout(() => (this.running = loop()), this.opts.intervalMs);
     };
-    this.running = loop();
+    if (this.opts.delayFirstRun) this.timer = setTimeout(() => (this.running = loop()), this.opts.intervalMs);
+    else this.running = loop();
   }
 
   async stop(): Promise<void> {

@@ -10,6 +10,17 @@ export function bullPrefix(queuePrefix: string): string {
   return `{${queuePrefix}}`;
 }
 
+/**
+ * How many times BullMQ runs a job before it stays failed: the one statement of it. Handlers learn
+ * whether a run is the last from their job context (lastAttempt), never from this number.
+ */
+export const JOB_ATTEMPTS = 3;
+
+/** Whether this run of a job is its last: BullMQ will not retry it if it throws. */
+export function isLastAttempt(job: { attemptsMade: number; opts: { attempts?: number } }): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
 export function createRedis(url: string, opts: { forWorker?: boolean } = {}): Redis {
   // Workers block on Redis: BullMQ requires maxRetriesPerRequest null for them.
   return new IORedis(url, { maxRetriesPerRequest: opts.forWorker ? null : 3, enableReadyCheck: true, lazyConnect: false });
@@ -30,7 +41,7 @@ export class QueueSet {
         connection: this.connection,
         prefix: bullPrefix(this.prefix),
         defaultJobOptions: {
-          attempts: 3,
+          attempts: JOB_ATTEMPTS,
           backoff: { type: 'exponential', delay: 2000 },
           removeOnComplete: { age: 3600, count: 1000 },
           removeOnFail: { age: 24 * 3600, count: 5000 },

@@ -1,5 +1,5 @@
 export type { KubeVersion } from './kube-version';
-export { parseKubeVersion, compareKubeVersions } from './kube-version';
+export { parseKubeVersion, compareKubeVersions, sameRelease } from './kube-version';
 export type { SkewVerdict } from './upgrade-skew';
 export { availableUpgrades, checkUpgradeSkew, checkKubeletSkew } from './upgrade-skew';
 export type { DeprecatedApiInUse, RemovedApi } from './removed-api.model';
@@ -11,3 +11,5 @@ export type { PreflightInput, PreflightResult } from './preflight';
 export { runPreflight } from './preflight';
 export type { RolloutPhase, RolloutObservation, RolloutAssessment } from './rollout-assessment';
 export { assessRollout, rolloutTimeout } from './rollout-assessment';
+export type { ReleaseObject } from './offered-releases';
+export { offeredVersionsOf } from './offered-releases';

@@ -102,3 +102,12 @@ export function compareMinors(a: { major: number; minor: number }, b: { major: n
 export function coreVersion(v: KubeVersion): string {
   return `v${v.semver}`;
 }
+
+/** Whether two spellings name the same release (compareKubeVersions finds them equal); false when either is unreadable. */
+export function sameRelease(a: string, b: string): boolean {
+  try {
+    return compareKubeVersions(a, b) === 0;
+  } catch {
+    return false;
+  }
+}

@@ -121,7 +121,10 @@ export class ClusterService {
       if (moved) change.apiServerUrl = apiServerUrl;
       if (bindableRoles !== undefined) change.bindableRoles = bindableRoles;
       if (token !== undefined) change.credentialReplaced = true;
-      const updated = await this.clusters.updateLabelsAndGroup(tx, viewer.organizationId, id, change);
+      let updated = await this.clusters.updateLabelsAndGroup(tx, viewer.organizationId, id, { labels: change.labels, groupId: change.groupId });
+      if (updated && moved && apiServerUrl) updated = await this.clusters.moveApiServer(tx, viewer.organizationId, id, apiServerUrl);
+      if (updated && bindableRoles !== undefined) await this.clusters.setBindableRoles(tx, viewer.organizationId, id, bindableRoles);
+      if (updated && token !== undefined) updated = await this.clusters.markCredentialReplaced(tx, viewer.organizationId, id);
       if (!updated) throw notFound('cluster', id);
       if (token !== undefined) {
         const binding = { clusterId: id, apiServerUrl: updated.apiServerUrl };

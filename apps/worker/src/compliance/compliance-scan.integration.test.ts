@@ -40,7 +40,7 @@ after(async () => {
   await isolated.drop();
 });
 
-const admin = (cluster: string) => new ClusterClient({ apiServerUrl: sim.clusterUrl(cluster), token: sim.adminToken(cluster), caPem: sim.caPem ?? null }, { timeoutMs: 5000 });
+const admin = (cluster: string) => ClusterClient.direct({ apiServerUrl: sim.clusterUrl(cluster), token: sim.adminToken(cluster), caPem: sim.caPem ?? null }, { timeoutMs: 5000 });
 
 async function attach(token: string, cluster: string): Promise<string> {
   const r = await api.gql(
@@ -104,12 +104,12 @@ describe('compliance scans against kube-sim', () => {
   test('AUDIT reports exactly the objects written into the cluster, nothing compliant, and writes nothing', async () => {
     const org = await api.newOrganization();
     const k = admin('audit-1');
-    await k.create('/api/v1/namespaces', namespace('team-a', { owner: 'alice' }));
-    await k.create('/api/v1/namespaces', namespace('team-b'));
-    await k.create('/apis/networking.k8s.io/v1/namespaces/team-a/networkpolicies', denyIngress('team-a'));
-    await k.create('/api/v1/namespaces/team-b/pods', pod('team-b', 'priv', 'registry.example.com/tools:1', { privileged: true }));
-    await k.create('/api/v1/namespaces/team-a/pods', pod('team-a', 'web', 'nginx:1.27'));
-    await k.create('/api/v1/namespaces/team-a/pods', pod('team-a', 'api', 'registry.example.com/api:2'));
+    await k.create(namespace('team-a', { owner: 'alice' }));
+    await k.create(namespace('team-b'));
+    await k.create(denyIngress('team-a'));
+    await k.create(pod('team-b', 'priv', 'registry.example.com/tools:1', { privileged: true }));
+    await k.create(pod('team-a', 'web', 'nginx:1.27'));
+    await k.create(pod('team-a', 'api', 'registry.example.com/api:2'));
     const id = await attach(org.token, 'audit-1');
     await policy(org.token, 'net', 'NETWORK', 'AUDIT', { defaultDeny: 'ingress' });
     await policy(org.token, 'pss', 'SECURITY', 'AUDIT', { level: 'baseline' });
@@ -140,10 +140,10 @@ describe('compliance scans against kube-sim', () => {
       assert.equal(r.enforcement, null, 'AUDIT applies nothing');
     }
     // AUDIT wrote nothing.
-    const nps = await k.listAll('/apis/networking.k8s.io/v1/networkpolicies');
+    const nps = await k.list('NetworkPolicy');
     assert.deepEqual(nps.map((n) => n.metadata.name), ['deny-in']);
-    assert.equal((await k.listAll('/api/v1/resourcequotas')).length, 0);
-    const nsB = await k.getJson('/api/v1/namespaces/team-b');
+    assert.equal((await k.list('ResourceQuota')).length, 0);
+    const nsB = (await k.get('Namespace', 'team-b'))!;
     assert.equal(nsB.metadata.labels?.['pod-security.kubernetes.io/enforce'], undefined);
 
     // The roll-ups and the fleet filter agree.
@@ -156,10 +156,10 @@ describe('compliance scans against kube-sim', () => {
   test('ENFORCE makes the cluster comply where objects can, labels what it creates, reports the rest; a second enforce changes nothing', async () => {
     const org = await api.newOrganization();
     const k = admin('enforce-1');
-    await k.create('/api/v1/namespaces', namespace('shop'));
-    await k.create('/api/v1/namespaces/shop/pods', pod('shop', 'root-pod', 'docker.io/library/busybox:1', { privileged: true }));
+    await k.create(namespace('shop'));
+    await k.create(pod('shop', 'root-pod', 'docker.io/library/busybox:1', { privileged: true }));
     // Something Flotilla did not create, which it must leave alone.
-    await k.create('/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-web', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{}] } });
+    await k.create({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-web', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{}] } });
     const id = await attach(org.token, 'enforce-1');
     await policy(org.token, 'net', 'NETWORK', 'ENFORCE', { defaultDeny: 'all' });
     await policy(org.token, 'quota', 'QUOTA', 'ENFORCE', { hard: { pods: '20', 'limits.memory': '8Gi' } });
@@ -184,20 +184,20 @@ describe('compliance scans against kube-sim', () => {
 
     // What the cluster holds now: Flotilla's objects, labelled as managed by it; the user's left alone.
     const managed = 'app.kubernetes.io/managed-by=flotilla';
-    const nps = await k.listAll('/apis/networking.k8s.io/v1/networkpolicies');
+    const nps = await k.list('NetworkPolicy');
     assert.deepEqual(nps.filter((n) => n.metadata.labels?.['app.kubernetes.io/managed-by'] === 'flotilla').map((n) => n.metadata.namespace).sort(), ['default', 'shop']);
     assert.ok(nps.some((n) => n.metadata.name === 'allow-web'));
-    assert.equal((await k.listAll('/api/v1/resourcequotas', { labelSelector: managed })).length, 2);
-    assert.equal((await k.listAll('/apis/rbac.authorization.k8s.io/v1/namespaces/shop/rolebindings', { labelSelector: managed })).length, 1);
-    assert.equal((await k.listAll('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { labelSelector: managed })).length, 1);
-    const shop = await k.getJson('/api/v1/namespaces/shop');
-    assert.equal(shop.metadata.labels['pod-security.kubernetes.io/enforce'], 'baseline');
+    assert.equal((await k.list('ResourceQuota', { labelSelector: managed })).length, 2);
+    assert.equal((await k.list('RoleBinding', { namespace: 'shop', labelSelector: managed })).length, 1);
+    assert.equal((await k.list('ClusterRoleBinding', { labelSelector: managed })).length, 1);
+    const shop = (await k.get('Namespace', 'shop'))!;
+    assert.equal(shop.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'baseline');
     const versions = async () =>
       [
-        ...(await k.listAll('/apis/networking.k8s.io/v1/networkpolicies')),
-        ...(await k.listAll('/api/v1/resourcequotas')),
-        ...(await k.listAll('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { labelSelector: managed })),
-        await k.getJson('/api/v1/namespaces/shop'),
+        ...(await k.list('NetworkPolicy')),
+        ...(await k.list('ResourceQuota')),
+        ...(await k.list('ClusterRoleBinding', { labelSelector: managed })),
+        (await k.get('Namespace', 'shop'))!,
       ].map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}@${String(o.metadata.resourceVersion)}`);
     const before = await versions();
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ClusterClient, ClusterClientFactory, describeFailure, KubeApiError, KubeObject } from '../../../../libs/cluster-access/src';
-import { listPathFor, objectPathFor } from '../../../../libs/compliance/src';
+import { ClusterClient, ClusterClientFactory, KubeObject, describeFailure, isUnavailable } from '../../../../libs/cluster-access/src';
 import { ClusterOutcome, PolicyEnforcementTargetRepository, PolicyOutcome, ScanRepository } from '../../../../libs/persistence/src';
 import {
   ClusterSnapshot,
@@ -17,8 +16,6 @@ import { redactText } from '../../../../libs/observability/src';
 import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 
-/** BullMQ attempts per job (QueueSet's default): on the last one an internal failure is recorded, not rethrown. */
-const MAX_ATTEMPTS = 3;
 /** List calls in flight per cluster while taking its snapshot. */
 const LISTS_IN_FLIGHT = 1;
 
@@ -62,7 +59,7 @@ export class ComplianceScanService implements OnModuleInit {
     this.registry.register(JobName.ScanCluster, (p, ctx) => this.scanCluster(p, ctx));
   }
 
-  async scanCluster({ organizationId, scanId, clusterId }: JobPayloads[JobName.ScanCluster], ctx?: Pick<JobContext, 'attempt'>): Promise<void> {
+  async scanCluster({ organizationId, scanId, clusterId }: JobPayloads[JobName.ScanCluster], ctx?: Pick<JobContext, 'lastAttempt'>): Promise<void> {
     const job = await this.scans.jobContext(organizationId, scanId, clusterId);
     if (!job || job.ledgerStatus !== 'PENDING') return;
     if (job.scanStatus === 'QUEUED') await this.scans.markRunning(organizationId, scanId);
@@ -77,8 +74,8 @@ export class ComplianceScanService implements OnModuleInit {
       } catch (err) {
         if (err instanceof ClusterUnavailable) {
           outcome = errorOutcome(policies, err.message);
-        } else if ((ctx?.attempt ?? MAX_ATTEMPTS) >= MAX_ATTEMPTS) {
-          // Out of retries: record the failure so the scan still ends.
+        } else if (ctx?.lastAttempt ?? true) {
+          // Out of retries (or called directly): record the failure so the scan still ends.
           outcome = errorOutcome(policies, `internal error while scanning: ${redactText((err as Error).message ?? String(err))}`);
         } else {
           throw err;
@@ -137,7 +134,7 @@ export class ComplianceScanService implements OnModuleInit {
         continue;
       }
       try {
-        const stored = await client.apply(objectPathFor(ref.kind, ref.name, ref.namespace), object as KubeObject);
+        const stored = await client.apply(object as KubeObject);
         upsertObject(snapshot, ref.kind as SnapshotKind, { ...stored, kind: ref.kind });
         record.applied.push(ref);
       } catch (err) {
@@ -147,7 +144,7 @@ export class ComplianceScanService implements OnModuleInit {
     }
     for (const { namespace, labels } of plan.namespaceLabels) {
       try {
-        const stored = await client.patch(`/api/v1/namespaces/${encodeURIComponent(namespace)}`, { metadata: { labels } }, 'merge');
+        const stored = await client.mergePatch('Namespace', namespace, { metadata: { labels } });
         upsertObject(snapshot, 'Namespace', { ...stored, kind: 'Namespace' });
         record.labelledNamespaces.push({ namespace, labels });
       } catch (err) {
@@ -198,7 +195,7 @@ async function fetchSnapshot(client: ClusterClient, kinds: SnapshotKind[]): Prom
     await Promise.all(
       Array.from({ length: Math.min(LISTS_IN_FLIGHT, queue.length) }, async () => {
         for (let kind = queue.shift(); kind; kind = queue.shift()) {
-          snapshot[kind] = (await client.listAll<KubeObject>(listPathFor(kind))) as ClusterSnapshot[SnapshotKind];
+          snapshot[kind] = (await client.list(kind)) as ClusterSnapshot[SnapshotKind];
         }
       }),
     );
@@ -206,10 +203,6 @@ async function fetchSnapshot(client: ClusterClient, kinds: SnapshotKind[]): Prom
     throw new ClusterUnavailable(describeFailure(err));
   }
   return snapshot;
-}
-
-function isUnavailable(err: unknown): boolean {
-  return err instanceof KubeApiError && (err.transport || err.statusCode === 401 || err.statusCode === 429 || (err.statusCode ?? 0) >= 500);
 }
 
 function refOf(o: { kind?: string; metadata: { name: string; namespace?: string } }): ObjectRef {

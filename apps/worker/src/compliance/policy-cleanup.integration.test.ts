@@ -5,7 +5,7 @@ import { createServer, Server } from 'node:net';
 import { INestApplicationContext } from '@nestjs/common';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
-import { ClusterClient, KubeObject } from '../../../../libs/cluster-access/src';
+import { ClusterClient } from '../../../../libs/cluster-access/src';
 import { eventually } from '../../../../libs/testing/src';
 import { isolatedEnv } from '../../../../libs/testing/src/isolated-database';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
@@ -46,7 +46,7 @@ after(async () => {
   await isolated.drop();
 });
 
-const admin = (cluster: string) => new ClusterClient({ apiServerUrl: sim.clusterUrl(cluster), token: sim.adminToken(cluster), caPem: sim.caPem ?? null }, { timeoutMs: 5000 });
+const admin = (cluster: string) => ClusterClient.direct({ apiServerUrl: sim.clusterUrl(cluster), token: sim.adminToken(cluster), caPem: sim.caPem ?? null }, { timeoutMs: 5000 });
 
 /** What `flotilla cluster attach` does: the agent identity in the cluster, then attachCluster with its token. */
 async function attachAsAgent(token: string, cluster: string, bindableRoles?: string[]): Promise<string> {
@@ -81,10 +81,10 @@ async function scanToEnd(token: string): Promise<void> {
 async function objects(cluster: string): Promise<string[]> {
   const k = admin(cluster);
   const all = [
-    ...(await k.listAll<KubeObject>('/apis/networking.k8s.io/v1/networkpolicies')),
-    ...(await k.listAll<KubeObject>('/api/v1/resourcequotas')),
-    ...(await k.listAll<KubeObject>('/apis/rbac.authorization.k8s.io/v1/rolebindings', { labelSelector: MANAGED })),
-    ...(await k.listAll<KubeObject>('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { labelSelector: MANAGED })),
+    ...(await k.list('NetworkPolicy')),
+    ...(await k.list('ResourceQuota')),
+    ...(await k.list('RoleBinding', { labelSelector: MANAGED })),
+    ...(await k.list('ClusterRoleBinding', { labelSelector: MANAGED })),
   ];
   return all.map((o) => `${o.kind ?? '?'}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`).sort();
 }
@@ -102,16 +102,16 @@ describe('removing an ENFORCE policy removes what it created', () => {
   test('deleting one, and switching another to AUDIT, cleans up exactly their objects on every cluster, audited per cluster', async () => {
     const org = await api.newOrganization();
     const k1 = admin('clean-1');
-    await k1.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    await k1.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     // Not Flotilla's: no label at all; Flotilla's label copied onto someone else's object; and
     // another policy's id — none of these may be touched.
-    await k1.create('/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies', {
+    await k1.create({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: 'allow-web', namespace: 'shop' },
       spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{}] },
     });
-    await k1.create('/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies', {
+    await k1.create({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: 'copied-label', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'flotilla' } },
@@ -121,7 +121,7 @@ describe('removing an ENFORCE policy removes what it created', () => {
     const net = await policy(org.token, 'net', 'NETWORK', { defaultDeny: 'all' });
     const grant = await policy(org.token, 'grant', 'ACCESS', { bindings: [{ role: 'view', subjects: [{ kind: 'Group', name: 'sre' }] }, { role: 'edit', subjects: [{ kind: 'Group', name: 'devs' }], namespaces: ['default'] }] });
     const quota = await policy(org.token, 'quota', 'QUOTA', { hard: { pods: '20' } });
-    await k1.create('/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies', {
+    await k1.create({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: 'other-policy', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'flotilla' }, annotations: { 'flotilla.io/policy-id': quota } },
@@ -190,7 +190,7 @@ describe('cleanup and enforcement at the edges', () => {
     try {
       // Its last attempt, run here while the cluster refuses connections (the queued job may race it: either fails).
       await db.query(`UPDATE policies SET deleted_at = now(), updated_at = now() - interval '1 hour' WHERE id = $1`, [net]);
-      await assert.rejects(worker.get(PolicyCleanupService).cleanup({ organizationId: org.organizationId, policyId: net, clusterId: id }, { attempt: 3 }));
+      await assert.rejects(worker.get(PolicyCleanupService).cleanup({ organizationId: org.organizationId, policyId: net, clusterId: id }, { lastAttempt: true }));
       const failed = await cleanupEvents(org.organizationId, net);
       assert.equal(failed.at(-1)?.outcome, 'FAILURE');
       // kube-sim's "down" refuses new connections and resets kept-alive ones.

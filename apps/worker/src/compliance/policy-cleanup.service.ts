@@ -1,15 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ClusterClientFactory, KubeObject, describeFailure } from '../../../../libs/cluster-access/src';
-import { listPathFor, objectPathFor } from '../../../../libs/compliance/src';
+import { ClusterClientFactory, describeFailure } from '../../../../libs/cluster-access/src';
 import { AuditRepository, ClusterRepository, PolicyEnforcementTargetRepository, PolicyRepository } from '../../../../libs/persistence/src';
 import { ENFORCED_KINDS, MANAGED_LABEL_SELECTOR, objectsCreatedBy } from '../../../../libs/policy/src';
 import { JobName, JobPayloads } from '../../../../libs/queue/src';
 import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 
-/** BullMQ attempts per job (QueueSet's default): the last failure is audited, then the job fails. */
-const MAX_ATTEMPTS = 3;
 const WORKER_ACTOR = 'flotilla-worker';
 /** Objects named in one audit event; the count is always exact. */
 const MAX_LISTED = 100;
@@ -36,7 +33,7 @@ export class PolicyCleanupService implements OnModuleInit {
     this.registry.register(JobName.CleanupPolicyObjects, (p, ctx) => this.cleanup(p, ctx));
   }
 
-  async cleanup({ organizationId, policyId, clusterId }: JobPayloads[JobName.CleanupPolicyObjects], ctx?: Pick<JobContext, 'attempt'>): Promise<void> {
+  async cleanup({ organizationId, policyId, clusterId }: JobPayloads[JobName.CleanupPolicyObjects], ctx?: Pick<JobContext, 'lastAttempt'>): Promise<void> {
     // Switched back to ENFORCE since: its objects are wanted again.
     if ((await this.policies.findById(organizationId, policyId))?.mode === 'ENFORCE') return;
     const [policy] = await this.policies.findByIdsIncludingDeleted(organizationId, [policyId]);
@@ -66,7 +63,7 @@ export class PolicyCleanupService implements OnModuleInit {
     try {
       removed = await this.removeCreatedObjects(cluster, policyId);
     } catch (err) {
-      if ((ctx?.attempt ?? MAX_ATTEMPTS) >= MAX_ATTEMPTS) {
+      if (ctx?.lastAttempt ?? true) {
         // Out of retries: the target row stays, so deleting the policy again (or a later cleanup) retries.
         await this.audit.record(this.db, organizationId, {
           actor: WORKER_ACTOR,
@@ -96,10 +93,10 @@ export class PolicyCleanupService implements OnModuleInit {
     const client = await this.clients.forCluster(cluster);
     const removed: Array<{ kind: string; namespace?: string; name: string }> = [];
     for (const kind of ENFORCED_KINDS) {
-      const listed = await client.listAll<KubeObject>(listPathFor(kind), { labelSelector: MANAGED_LABEL_SELECTOR });
+      const listed = await client.list(kind, { labelSelector: MANAGED_LABEL_SELECTOR });
       for (const o of objectsCreatedBy(policyId, listed)) {
         const ref = { kind, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}), name: o.metadata.name };
-        if (await client.delete(objectPathFor(kind, o.metadata.name, o.metadata.namespace))) removed.push(ref);
+        if (await client.delete(kind, o.metadata.name, o.metadata.namespace)) removed.push(ref);
       }
     }
     return removed;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../../../libs/config/src';
 import { ScanRepository } from '../../../../libs/persistence/src';
+import { PollingLoop } from '../../../../libs/queue/src';
 import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
 
 const EVERY_MS = 3600_000;
@@ -13,8 +14,10 @@ const EVERY_MS = 3600_000;
 @Injectable()
 export class ScanRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ScanRetention.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly loop = new PollingLoop(async () => (await this.prune(), false), {
+    intervalMs: EVERY_MS,
+    onError: (err) => this.logger.warn({ error: err.message }, 'scan retention failed; retrying next hour'),
+  });
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: AppConfig,
@@ -28,16 +31,10 @@ export class ScanRetention implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    const run = () => {
-      this.running = this.prune().catch((err: Error) => this.logger.warn({ error: err.message }, 'scan retention failed; retrying next hour'));
-    };
-    run();
-    this.timer = setInterval(run, EVERY_MS);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 }

@@ -1,36 +1,14 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditRepository, ClusterEntity, ClusterRepository, InspectionRepository } from '../../../../libs/persistence/src';
-import { ClusterClient, ClusterClientFactory, describeFailure, detectProvider } from '../../../../libs/cluster-access/src';
-import { InspectionKind, InspectionSnapshot, KubeObject, requiredResources, runInspection, summarize } from '../../../../libs/inspection/src';
-import { highestPodSecurityLevel, podSpecsOf } from '../../../../libs/policy/src';
+import { ClusterClient, ClusterClientFactory, describeFailure, detectProvider, kindOfPlural } from '../../../../libs/cluster-access/src';
+import { InspectionKind, InspectionSnapshot, KubeObject, podSecurityLevels, requiredResources, runInspection, summarize } from '../../../../libs/inspection/src';
 import { JobName, JobPayloads } from '../../../../libs/queue/src';
 import { parseDeprecatedApiMetrics, parseKubeVersion } from '../../../../libs/upgrade/src';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
 
 const WORKER_ACTOR = 'flotilla-worker';
-
-/** Where each "<resource>" of requiredResources() is listed (all namespaces or cluster-scoped). */
-const LIST_PATHS: Record<string, string> = {
-  nodes: '/api/v1/nodes',
-  namespaces: '/api/v1/namespaces',
-  pods: '/api/v1/pods',
-  deployments: '/apis/apps/v1/deployments',
-  daemonsets: '/apis/apps/v1/daemonsets',
-  clusterroles: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
-  clusterrolebindings: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
-  roles: '/apis/rbac.authorization.k8s.io/v1/roles',
-  rolebindings: '/apis/rbac.authorization.k8s.io/v1/rolebindings',
-};
-
-/** "pods" + "kube-system" → /api/v1/namespaces/kube-system/pods */
-function namespacedPath(resource: string, namespace: string): string {
-  const all = LIST_PATHS[resource];
-  if (!all) throw new Error(`inspection needs an unknown resource ${resource}`);
-  const [, prefix, plural] = /^(.*)\/([^/]+)$/.exec(all) as RegExpExecArray;
-  return `${prefix}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
-}
 
 /**
  * The run-inspection job: fetch what requiredResources(kind) names through the cluster client, hand
@@ -92,20 +70,19 @@ export class InspectionRunnerService implements OnModuleInit {
     const s: InspectionSnapshot = { provider, version: version.gitVersion };
     if (targetVersion) s.targetVersion = targetVersion;
     else if (kind === 'DEPRECATED_APIS') s.targetVersion = nextMinorOf(version.gitVersion);
-    const list = (path: string) => client.listAll<KubeObject>(path);
     let pods: KubeObject[] | undefined;
     let namespaces: KubeObject[] | undefined;
     for (const need of requiredResources(kind)) {
       if (need === 'health') {
-        s.health = await this.health(client);
+        s.health = await client.probeHealth();
         continue;
       }
       if (need === 'deprecated-api-metrics') {
-        s.deprecatedApisInUse = parseDeprecatedApiMetrics(await client.getText('/metrics'));
+        s.deprecatedApisInUse = parseDeprecatedApiMetrics(await client.readMetrics());
         continue;
       }
       const [resource, namespace] = need.split(':');
-      const items = await list(namespace ? namespacedPath(resource, namespace) : LIST_PATHS[resource] ?? namespacedPath(resource, ''));
+      const items = await client.list<KubeObject>(kindOfPlural(resource), namespace ? { namespace } : {});
       switch (resource) {
         case 'nodes':
           s.nodes = items;
@@ -141,47 +118,6 @@ export class InspectionRunnerService implements OnModuleInit {
     if (kind === 'POD_SECURITY') s.podSecurity = { namespaces: podSecurityLevels(namespaces ?? [], pods ?? []) };
     return s;
   }
-
-  private async health(client: ClusterClient): Promise<NonNullable<InspectionSnapshot['health']>> {
-    const probe = async (path: string) => {
-      try {
-        return (await client.getText(path)).trim() === 'ok';
-      } catch {
-        return false;
-      }
-    };
-    const [healthz, livez] = await Promise.all([probe('/healthz'), probe('/livez')]);
-    let readyz = false;
-    let readyzVerbose: string | undefined;
-    try {
-      readyzVerbose = await client.getText('/readyz?verbose');
-      readyz = /readyz check passed/.test(readyzVerbose) || readyzVerbose.trim() === 'ok';
-    } catch (err) {
-      readyzVerbose = describeFailure(err);
-    }
-    return { healthz, livez, readyz, readyzVerbose };
-  }
-}
-
-/** The highest Pod Security level all pods of each namespace meet (upstream semantics, libs/policy), and its enforce label. */
-export function podSecurityLevels(namespaces: KubeObject[], pods: KubeObject[]): Array<{ namespace: string; highestLevel: 'privileged' | 'baseline' | 'restricted'; enforceLabel?: string }> {
-  const byNamespace = new Map<string, Array<{ metadata?: unknown; spec: unknown }>>();
-  for (const ns of namespaces) byNamespace.set(ns.metadata.name, []);
-  for (const pod of pods) {
-    const ns = pod.metadata.namespace ?? 'default';
-    const specs = podSpecsOf({ ...pod, kind: pod.kind ?? 'Pod' } as never);
-    let list = byNamespace.get(ns);
-    if (!list) byNamespace.set(ns, (list = []));
-    for (const p of specs) list.push({ metadata: p.metadata, spec: p.spec });
-  }
-  const labels = new Map(namespaces.map((ns) => [ns.metadata.name, ns.metadata.labels?.['pod-security.kubernetes.io/enforce']]));
-  return [...byNamespace.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([namespace, specs]) => {
-      const level = highestPodSecurityLevel('latest', specs as never);
-      const enforceLabel = labels.get(namespace);
-      return enforceLabel ? { namespace, highestLevel: level, enforceLabel } : { namespace, highestLevel: level };
-    });
 }
 
 /** The default DEPRECATED_APIS target, "v1.32" for a cluster at v1.31.x; undefined (the checks SKIP) for an unreadable version. */

@@ -5,6 +5,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
 import { eventually } from '../../../../libs/testing/src';
+import { ClusterClient, KubeObject } from '../../../../libs/cluster-access/src';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
 import { DATA_SOURCE } from '../../../api/src/infrastructure/tokens';
 import { ensureAgentIdentity } from '../../../cli/src/kube-attach';
@@ -40,27 +41,9 @@ let worker: INestApplicationContext;
 let db: DataSource;
 const ids = new Map<string, string>();
 
-function kube(cluster: string, path: string, method = 'GET', body?: unknown): Promise<{ status: number; json: any }> {
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${sim.clusterUrl(cluster)}${path}`,
-      { method, ca: sim.caPem, headers: { authorization: `Bearer ${sim.adminToken(cluster)}`, accept: 'application/json', ...(data ? { 'content-type': 'application/json' } : {}) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') }));
-      },
-    );
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
-
-async function create(cluster: string, path: string, body: unknown): Promise<void> {
-  const r = await kube(cluster, path, 'POST', body);
-  assert.ok(r.status === 201 || r.status === 200, `POST ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+/** Writes into a simulated cluster as its admin (the seam's create: the path comes from the object). */
+async function create(cluster: string, object: KubeObject): Promise<void> {
+  await ClusterClient.direct({ apiServerUrl: sim.clusterUrl(cluster), token: sim.adminToken(cluster), caPem: sim.caPem ?? null }, { timeoutMs: 5000 }).create(object);
 }
 
 async function inspect(cluster: string, kind: string, extra: Record<string, unknown> = {}): Promise<any> {
@@ -110,14 +93,14 @@ describe('inspections on kube-sim', () => {
     const before = await inspect('k8s-lab-01', 'RBAC_RISK');
     assert.equal(before.status, 'SUCCEEDED', before.error);
 
-    await create('k8s-lab-01', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+    await create('k8s-lab-01', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: 'mallory-is-admin' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'mallory@example.com' }],
     });
-    await create('k8s-lab-01', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', {
+    await create('k8s-lab-01', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
       metadata: { name: 'default-sa-can-edit', namespace: 'default' },
@@ -169,8 +152,8 @@ describe('inspections on kube-sim', () => {
   });
 
   test('POD_SECURITY: a namespace running a privileged pod FAILs by name', async () => {
-    await create('k8s-lab-01', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sketchy' } });
-    await create('k8s-lab-01', '/api/v1/namespaces/sketchy/pods', {
+    await create('k8s-lab-01', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sketchy' } });
+    await create('k8s-lab-01', {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'root-shell', namespace: 'sketchy' },

@@ -4,6 +4,8 @@ import { JobName, JobPayloads } from '../../../../libs/queue/src';
 export interface JobContext {
   jobId: string;
   attempt: number;
+  /** No retry follows if this run throws: a handler that must leave a record (FAILED, ERROR) writes it now. */
+  lastAttempt: boolean;
   /** Set when the worker is shutting down: long handlers stop at a safe point. */
   signal: AbortSignal;
 }

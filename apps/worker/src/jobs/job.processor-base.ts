@@ -3,7 +3,7 @@ import { WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '../../../../libs/config/src';
 import { JobRecordRepository } from '../../../../libs/persistence/src';
-import { InvalidJobPayloadError, JobName, QueueName, parsePayload } from '../../../../libs/queue/src';
+import { InvalidJobPayloadError, JobName, QueueName, isLastAttempt, parsePayload } from '../../../../libs/queue/src';
 import { redactText } from '../../../../libs/observability/src';
 import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
 import { JobHandlerRegistry } from './job-handler.registry';
@@ -45,7 +45,7 @@ export abstract class JobProcessorBase extends WorkerHost implements OnApplicati
     const recorded = name !== JobName.SyncCluster;
     if (recorded) await this.jobRecords.started(id, { organizationId: payload.organizationId, queue: this.queue, jobName: name, attempt: job.attemptsMade + 1 });
     try {
-      await this.registry.get(name)(payload as never, { jobId: id, attempt: job.attemptsMade + 1, signal: this.shutdown.signal });
+      await this.registry.get(name)(payload as never, { jobId: id, attempt: job.attemptsMade + 1, lastAttempt: isLastAttempt(job), signal: this.shutdown.signal });
       if (recorded) await this.jobRecords.finished(id, { status: 'SUCCEEDED' });
     } catch (err) {
       const message = redactText((err as Error).message ?? String(err));

@@ -38,7 +38,7 @@ export class ClusterSyncService implements OnModuleInit {
     try {
       const client = await this.clients.forCluster(cluster);
       const version = await client.readVersion();
-      const nodes = await client.listAll('/api/v1/nodes');
+      const nodes = await client.listNodes();
       const health = assessNodes(nodes);
       const { status, reason } = statusFromNodes(health);
       const nodeFacts = nodes.map((n) => ({ providerID: (n.spec as { providerID?: string } | undefined)?.providerID, labels: n.metadata.labels }));

@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClusterEntity, ClusterRepository, ManagementCatalogRepository } from '../../../../libs/persistence/src';
-import { ClusterClient, KubeObject, managedClusterUrl } from '../../../../libs/cluster-access/src';
-
-const CAPI_GROUP_VERSION = '/apis/cluster.x-k8s.io/v1beta1';
-const CAPI_CLUSTERS = `${CAPI_GROUP_VERSION}/clusters`;
-const TKR_GROUP_VERSION = '/apis/run.tanzu.vmware.com/v1alpha3';
-const TKRS = `${TKR_GROUP_VERSION}/tanzukubernetesreleases`;
+import { ClusterClient, managedClusterUrl } from '../../../../libs/cluster-access/src';
+import { offeredVersionsOf } from '../../../../libs/upgrade/src';
 
 /**
  * On a Cluster API management cluster (vSphere Supervisor, any CAPI cluster), links each `Cluster`
@@ -25,9 +21,8 @@ export class ManagementLinkService {
   ) {}
 
   async refresh(cluster: ClusterEntity, client: ClusterClient): Promise<number> {
-    const served = await client.getOptional<{ resources?: unknown[] }>(CAPI_GROUP_VERSION);
-    if (!served) return this.linkFromKnownManagers(cluster);
-    const objects = await client.listAll(CAPI_CLUSTERS);
+    if (!(await client.serves('Cluster'))) return this.linkFromKnownManagers(cluster);
+    const objects = await client.list('Cluster');
     const links = objects
       .map((o) => ({ url: managedClusterUrl(o), namespace: o.metadata.namespace ?? 'default', name: o.metadata.name }))
       .filter((l): l is { url: string; namespace: string; name: string } => l.url !== null);
@@ -38,9 +33,8 @@ export class ManagementLinkService {
 
   /** Kubernetes versions of the releases this management cluster offers; [] when it serves none. */
   async offeredReleases(client: ClusterClient): Promise<string[]> {
-    const served = await client.getOptional<{ resources?: unknown[] }>(TKR_GROUP_VERSION);
-    if (!served) return [];
-    return offeredVersionsOf(await client.listAll(TKRS));
+    if (!(await client.serves('TanzuKubernetesRelease'))) return [];
+    return offeredVersionsOf(await client.list('TanzuKubernetesRelease'));
   }
 
   private async linkFromKnownManagers(cluster: ClusterEntity): Promise<number> {
@@ -48,20 +42,4 @@ export class ManagementLinkService {
     if (!manager) return 0;
     return (await this.catalogs.linkCluster(cluster.organizationId, cluster.id, manager)) ? 1 : 0;
   }
-}
-
-/**
- * A TKR's Kubernetes version as the workload cluster will report it ("v1.30.8+vmware.1"; the TKR's
- * own spec.version adds "-tkg.N"). Releases marked incompatible with the Supervisor are not offers.
- */
-export function offeredVersionsOf(tkrs: KubeObject[]): string[] {
-  const out: string[] = [];
-  for (const t of tkrs) {
-    const spec = (t.spec ?? {}) as { kubernetes?: { version?: string }; version?: string };
-    const conditions = ((t.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []);
-    if (conditions.some((c) => c.type === 'Compatible' && c.status === 'False')) continue;
-    const version = spec.kubernetes?.version ?? spec.version;
-    if (typeof version === 'string' && version && !out.includes(version)) out.push(version);
-  }
-  return out;
 }

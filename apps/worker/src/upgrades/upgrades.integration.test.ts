@@ -5,6 +5,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
 import { eventually } from '../../../../libs/testing/src';
+import { ClusterClient } from '../../../../libs/cluster-access/src';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
 import { DATA_SOURCE } from '../../../api/src/infrastructure/tokens';
 import { ensureAgentIdentity } from '../../../cli/src/kube-attach';
@@ -12,6 +13,7 @@ import { ClusterSpec, KubeSim, startKubeSim } from '../../../kube-sim/src';
 import { generateCluster } from '../../../kube-sim/src/content';
 import type { GenerateCluster } from '../../../kube-sim/src/content/contract';
 import { startWorkerHarness } from '../testing/worker-test-harness';
+import { AbandonedUpgradeSweeper } from './abandoned-upgrade.sweeper';
 import { UpgradeRunnerService } from './upgrade-runner.service';
 
 // Upgrades end to end: API → outbox → worker → kube-sim's Supervisor (Cluster API objects, TKRs and
@@ -88,10 +90,9 @@ async function simAdmin(path: string, method = 'GET', body?: unknown): Promise<a
 }
 
 /** Reads a cluster's objects as its admin (what kubectl would show). */
-async function kubeGet(cluster: string, path: string): Promise<any> {
-  const r = await simRequest(`${sim.clusterUrl(cluster)}${path}`, { token: sim.adminToken(cluster) });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  return r.json;
+/** Reads a simulated cluster as its admin, to see what the upgrade did there. */
+function kube(cluster: string): ClusterClient {
+  return ClusterClient.direct({ apiServerUrl: sim.clusterUrl(cluster), token: sim.adminToken(cluster), caPem: sim.caPem ?? null }, { timeoutMs: 5000 });
 }
 
 async function attach(name: string): Promise<string> {
@@ -162,17 +163,17 @@ describe('upgrades through Cluster API on kube-sim', () => {
     // A second runner of the same upgrade (a stalled job re-run) joins once the Cluster is patched.
     await eventually(() => db.query(`SELECT patched_at FROM upgrades WHERE id = $1`, [id]), (rows) => rows[0]?.patched_at !== null, { what: 'the Cluster patched', timeoutMs: 10_000 });
     const runner = worker.get(UpgradeRunnerService);
-    await runner.run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'rerun', attempt: 2, signal: new AbortController().signal });
+    await runner.run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'rerun', attempt: 2, lastAttempt: false, signal: new AbortController().signal });
 
     const done = await eventually(() => upgradeOf(id), ended, { timeoutMs: 30_000, what: 'the upgrade to end' });
     assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
     assert.equal(done.phase, 'DONE');
     assert.equal(done.cluster.kubernetesVersion, 'v1.30.8+vmware.1');
-    const nodes = await kubeGet('tkg-prod-01', '/api/v1/nodes');
-    assert.ok(nodes.items.length >= 3);
-    assert.deepEqual([...new Set(nodes.items.map((n: any) => n.status.nodeInfo.kubeletVersion))], ['v1.30.8+vmware.1']);
-    assert.equal((await kubeGet('tkg-prod-01', '/version')).gitVersion, 'v1.30.8+vmware.1');
-    const capi = await kubeGet(MGMT, '/apis/cluster.x-k8s.io/v1beta1/namespaces/tkg-prod/clusters/tkg-prod-01');
+    const nodes = await kube('tkg-prod-01').listNodes();
+    assert.ok(nodes.length >= 3);
+    assert.deepEqual([...new Set(nodes.map((n: any) => n.status.nodeInfo.kubeletVersion))], ['v1.30.8+vmware.1']);
+    assert.equal((await kube('tkg-prod-01').readVersion()).gitVersion, 'v1.30.8+vmware.1');
+    const capi: any = await kube(MGMT).get('Cluster', 'tkg-prod-01', 'tkg-prod');
     assert.equal(capi.spec.topology.version, 'v1.30.8+vmware.1');
     // The end of an upgrade is audited just after its status is written.
     const audit = await eventually(
@@ -197,7 +198,7 @@ describe('upgrades through Cluster API on kube-sim', () => {
     assert.equal(done.phase, 'PREFLIGHT');
     assert.match(done.error, /skips minor version 1\.31/);
     assert.ok(done.preflightReasons.some((r: string) => /upgrade to 1\.31 first/.test(r)), done.preflightReasons.join(' | '));
-    const capi = await kubeGet(MGMT, '/apis/cluster.x-k8s.io/v1beta1/namespaces/tkg-prod/clusters/tkg-prod-02');
+    const capi: any = await kube(MGMT).get('Cluster', 'tkg-prod-02', 'tkg-prod');
     assert.equal(capi.spec.topology.version, 'v1.30.4+vmware.1');
   });
 
@@ -252,7 +253,7 @@ describe('upgrades through Cluster API on kube-sim', () => {
       [api.organizationId, ids.get('eks-payments-01')],
     );
     // Any worker of the run may sweep it first (they share the database); this one sweeps now.
-    await worker.get(UpgradeRunnerService).failAbandoned();
+    await worker.get(AbandonedUpgradeSweeper).failAbandoned();
     const u = await upgradeOf(row.id);
     assert.equal(u.status, 'FAILED');
     assert.match(u.error, /nobody followed the rollout past its deadline.*Last observed: 1\/2 workers at v1\.30\.8/);
@@ -267,7 +268,7 @@ describe('upgrades through Cluster API on kube-sim', () => {
     const stopping = new AbortController();
     stopping.abort();
     const t0 = Date.now();
-    await worker.get(UpgradeRunnerService).run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'shutdown', attempt: 1, signal: stopping.signal });
+    await worker.get(UpgradeRunnerService).run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'shutdown', attempt: 1, lastAttempt: false, signal: stopping.signal });
     assert.ok(Date.now() - t0 < 800, 'returned after one look, well inside its one-second follow slice');
     const [{ follow_seq: seqAfter }] = await db.query(`SELECT follow_seq FROM upgrades WHERE id = $1`, [id]);
     assert.ok(seqAfter > seqBefore, 'queued a follow-up');

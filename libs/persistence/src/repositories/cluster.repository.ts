@@ -76,11 +76,20 @@ export class ClusterRepository {
 
   constructor(private readonly db: DataSource) {}
 
-  /** A named (per-connection prepared) statement: hot queries skip planning after their first run. */
+  /**
+   * A named (per-connection prepared) statement: hot queries skip planning after their first run.
+   * TypeORM's query() takes only text, so this borrows a pooled connection through a QueryRunner
+   * (connect() returns the driver's own client, public API) and releases it at once.
+   */
   private async prepared<T>(text: string, values: unknown[]): Promise<T[]> {
-    const pool = (this.db.driver as unknown as { master: { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> } }).master;
     const name = `c_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    return (await pool.query({ name, text, values: values.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v)) })).rows;
+    const runner = this.db.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
+      return (await client.query({ name, text, values: values.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v)) })).rows;
+    } finally {
+      await runner.release();
+    }
   }
 
   /** Returns null when an attached cluster of that name exists already. */
@@ -215,11 +224,12 @@ export class ClusterRepository {
     };
   }
 
+  /** Labels and group, as the user edits them; null when the cluster is missing or detached. */
   async updateLabelsAndGroup(
     tx: EntityManager,
     organizationId: string,
     id: string,
-    change: { labels?: Record<string, string>; groupId?: string | null; apiServerUrl?: string; bindableRoles?: string[]; credentialReplaced?: boolean },
+    change: { labels?: Record<string, string>; groupId?: string | null },
   ): Promise<ClusterEntity | null> {
     if (!isUuid(id)) return null;
     const sets: string[] = ['updated_at = now()'];
@@ -232,23 +242,34 @@ export class ClusterRepository {
       params.push(change.groupId);
       sets.push(`group_id = $${params.length}`);
     }
-    if (change.apiServerUrl !== undefined) {
-      params.push(change.apiServerUrl);
-      sets.push(`api_server_url = $${params.length}`);
-    }
-    if (change.bindableRoles !== undefined) {
-      params.push(change.bindableRoles);
-      sets.push(`bindable_roles = $${params.length}::text[]`);
-    }
-    if (change.credentialReplaced) {
-      // Unproven until a sync succeeds with it: not CONNECTED on the strength of the old one.
-      params.push(NEW_CREDENTIAL_REASON);
-      sets.push(`status = 'PENDING', status_reason = $${params.length}, consecutive_failures = 0`);
-    }
-    if (change.apiServerUrl !== undefined || change.credentialReplaced) sets.push('next_sync_at = now()');
     const rows: [ClusterEntity[], number] = await tx.query(
       `UPDATE clusters c SET ${sets.join(', ')} WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
       params,
+    );
+    return rows[0][0] ?? null;
+  }
+
+  /** The roles the cluster's agent may bind (what ACCESS enforcement may grant there). */
+  async setBindableRoles(tx: EntityManager, organizationId: string, id: string, roles: string[]): Promise<void> {
+    await tx.query(`UPDATE clusters c SET bindable_roles = $3::text[], updated_at = now() WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED'`, [organizationId, id, roles]);
+  }
+
+  /** A new credential is unproven until a sync succeeds with it: PENDING (not CONNECTED on the strength of the old one), synced now. */
+  async markCredentialReplaced(tx: EntityManager, organizationId: string, id: string): Promise<ClusterEntity | null> {
+    const rows: [ClusterEntity[], number] = await tx.query(
+      `UPDATE clusters c SET status = 'PENDING', status_reason = $3, consecutive_failures = 0, next_sync_at = now(), updated_at = now()
+        WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
+      [organizationId, id, NEW_CREDENTIAL_REASON],
+    );
+    return rows[0][0] ?? null;
+  }
+
+  /** Points the cluster at a new API server URL and makes its sync due now, so the new address is tried at once. */
+  async moveApiServer(tx: EntityManager, organizationId: string, id: string, apiServerUrl: string): Promise<ClusterEntity | null> {
+    const rows: [ClusterEntity[], number] = await tx.query(
+      `UPDATE clusters c SET api_server_url = $3, next_sync_at = now(), updated_at = now()
+        WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
+      [organizationId, id, apiServerUrl],
     );
     return rows[0][0] ?? null;
   }
@@ -283,7 +304,11 @@ export class ClusterRepository {
     return rows[0];
   }
 
-  /** Worker-side read by id alone: jobs carry ids that the outbox wrote with their organization. */
+  /**
+   * The worker's read of a cluster a job names: the job's payload carries the organization the
+   * outbox wrote with it, so the read is scoped like any other (a detached cluster is returned too,
+   * for the job to see it is detached).
+   */
   async findForWorker(organizationId: string, id: string): Promise<ClusterEntity | null> {
     return this.findById(organizationId, id);
   }

@@ -78,8 +78,8 @@ export class UpgradeRepository {
   }
 
   /** Pre-flight refused: FAILED in PREFLIGHT with every reason. */
-  async failPreflight(organizationId: string, id: string, reasons: string[]): Promise<UpgradeEntity | null> {
-    const rows: [Row[], number] = await this.db.query(
+  async failPreflight(organizationId: string, id: string, reasons: string[], tx?: EntityManager): Promise<UpgradeEntity | null> {
+    const rows: [Row[], number] = await (tx ?? this.db).query(
       `UPDATE upgrades u SET status = 'FAILED', phase = 'PREFLIGHT', error = $3, preflight_reasons = $4::jsonb, finished_at = now(), updated_at = now()
         WHERE u.organization_id = $1 AND u.id = $2 AND u.status IN ('QUEUED', 'RUNNING') RETURNING ${COLUMNS}`,
       [organizationId, id, `Pre-flight refused the upgrade: ${reasons.join(' ')}`, JSON.stringify(reasons)],
@@ -116,14 +116,15 @@ export class UpgradeRepository {
 
   /**
    * Ends a RUNNING upgrade. On SUCCEEDED the cluster's Kubernetes version is updated in the same
-   * transaction, so the registry never shows a finished upgrade with the old version.
+   * transaction (the caller's, when given), so the registry never shows a finished upgrade with the old version.
    */
   async finish(
     organizationId: string,
     id: string,
     outcome: { status: Extract<UpgradeStatus, 'SUCCEEDED' | 'FAILED'>; phase: UpgradePhase; error?: string | null; progress?: string | null; clusterVersion?: string },
+    tx?: EntityManager,
   ): Promise<UpgradeEntity | null> {
-    return this.db.transaction(async (tx) => {
+    const run = async (tx: EntityManager) => {
       const rows: [Row[], number] = await tx.query(
         `UPDATE upgrades u SET status = $3, phase = $4, error = $5, progress = coalesce($6, u.progress), finished_at = now(), updated_at = now()
           WHERE u.organization_id = $1 AND u.id = $2 AND u.status = 'RUNNING' RETURNING ${COLUMNS}`,
@@ -137,7 +138,8 @@ export class UpgradeRepository {
         );
       }
       return done ? strip(done) : null;
-    });
+    };
+    return tx ? run(tx) : this.db.transaction(run);
   }
 
   /**
@@ -158,8 +160,8 @@ export class UpgradeRepository {
    * their deadline by `graceSeconds` (every runner died, the job exhausted its retries), or never
    * started within `neverStartedSeconds`. Across organizations: the worker's clock, like sync.
    */
-  async failAbandoned(graceSeconds: number, neverStartedSeconds: number): Promise<UpgradeEntity[]> {
-    const rows: [Row[], number] = await this.db.query(
+  async failAbandoned(graceSeconds: number, neverStartedSeconds: number, tx?: EntityManager): Promise<UpgradeEntity[]> {
+    const rows: [Row[], number] = await (tx ?? this.db).query(
       `UPDATE upgrades u SET status = 'FAILED', finished_at = now(), updated_at = now(),
               error = CASE WHEN u.deadline_at IS NOT NULL
                 THEN 'The upgrade failed: nobody followed the rollout past its deadline (the worker following it stopped). Cluster API may still be rolling it out; sync shows the version the nodes reach. Last observed: ' || coalesce(u.progress, 'nothing')

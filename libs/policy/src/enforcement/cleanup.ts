@@ -7,7 +7,7 @@ import type { SnapshotKind } from '../policy.types';
  * and stay). Cleanup lists exactly these; a planner that starts creating another kind must add it
  * here, or the objects it creates would outlive their policy.
  */
-export const ENFORCED_KINDS: readonly SnapshotKind[] = Object.freeze(['ClusterRoleBinding', 'RoleBinding', 'NetworkPolicy', 'ResourceQuota']);
+export const ENFORCED_KINDS = Object.freeze(['ClusterRoleBinding', 'RoleBinding', 'NetworkPolicy', 'ResourceQuota'] as const satisfies readonly SnapshotKind[]);
 
 const [[MANAGED_BY_KEY, MANAGED_BY_VALUE]] = Object.entries(FLOTILLA_MANAGED_LABELS);
 

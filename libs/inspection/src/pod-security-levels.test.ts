@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podSecurityLevels } from './inspection-runner.service';
+import { podSecurityLevels } from './pod-security-levels';
 
 const ns = (name: string, enforce?: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...(enforce ? { labels: { 'pod-security.kubernetes.io/enforce': enforce } } : {}) } });
 const pod = (namespace: string, name: string, securityContext: Record<string, unknown>, podSecurityContext: Record<string, unknown> = {}) => ({

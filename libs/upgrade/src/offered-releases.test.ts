@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { offeredVersionsOf } from './management-link.service';
+import { offeredVersionsOf } from './offered-releases';
 
 function tkr(name: string, spec: Record<string, unknown>, compatible = 'True') {
   return {
