@@ -16,6 +16,7 @@ import { PatchHandler } from './api/patch.handler';
 import { ResourceHandler } from './api/resource.handler';
 import { TablePrinter } from './api/table-printer';
 import { WatchHub } from './api/watch-hub';
+import { EscalationGuard } from './auth/escalation.guard';
 import { RbacAuthorizer } from './auth/rbac-authorizer';
 import { ReviewHandler } from './auth/review.handler';
 import { TokenAuthenticator } from './auth/token-authenticator';
@@ -83,7 +84,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   });
   const tables = new TablePrinter();
   const writer = new ObjectWriter(tokens, tls?.caPem ?? '');
-  const resources = new ResourceHandler(writer, tables);
+  const resources = new ResourceHandler(writer, tables, new EscalationGuard(rbac));
   const patches = new PatchHandler(writer, resources);
   const watches = new WatchHub(fleet, tables);
   const rollouts = new RolloutController(fleet, options.rolloutStepMs ?? 2000);

@@ -9,6 +9,7 @@ import { type ListPage, page, selectionFrom, selects } from './list-query';
 import type { ObjectStore } from '../store/object-store';
 import type { RequestContext } from './request-context';
 import type { TablePrinter } from './table-printer';
+import type { EscalationGuard } from '../auth/escalation.guard';
 
 export function wantsTable(accept: string | undefined): boolean {
   return !!accept && accept.includes('as=Table');
@@ -21,7 +22,13 @@ export class ResourceHandler {
   constructor(
     private readonly writer: ObjectWriter,
     private readonly tables: TablePrinter,
+    private readonly escalation: EscalationGuard,
   ) {}
+
+  /** Admission for a create (no `old`) or an update through the API: RBAC escalation prevention. */
+  admit(ctx: RequestContext, obj: KubeObject, old?: KubeObject): void {
+    this.escalation.admit(ctx, obj, old);
+  }
 
   current(ctx: RequestContext) {
     const { info, type, store } = ctx;
@@ -122,6 +129,7 @@ export class ResourceHandler {
     if (ctx.info.name !== undefined) throw errors.methodNotAllowed();
     if (ctx.type.namespaced && ctx.info.namespace === undefined) throw errors.methodNotAllowed('the server does not allow this method on the requested resource (a namespaced create needs a namespace in the path)');
     const obj = await this.bodyObject(ctx);
+    this.admit(ctx, obj);
     const created = this.writer.create(ctx.record, ctx.store, ctx.type, obj, { dryRun: isDryRun(ctx.query) });
     sendJson(ctx.res, 201, asVersion(created, ctx.apiVersion));
   }
@@ -129,6 +137,7 @@ export class ResourceHandler {
   async update(ctx: RequestContext, statusOnly = false): Promise<void> {
     const current = this.current(ctx);
     const obj = await this.bodyObject(ctx);
+    if (!statusOnly) this.admit(ctx, obj, current.obj);
     const updated = this.writer.update(ctx.record, ctx.store, ctx.type, current, obj, { dryRun: isDryRun(ctx.query), statusOnly });
     sendJson(ctx.res, 200, asVersion(updated, ctx.apiVersion));
   }

@@ -1,10 +1,16 @@
 /** Small helpers for node:http: bodies in, JSON out. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
 import { ApiError, errors } from './api-error';
+import { decodeProtobufObject, PROTOBUF } from './protobuf-body';
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-export function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBuffer(req)).toString('utf8');
+}
+
+export function readBodyBuffer(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -17,14 +23,25 @@ export function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
+/** A request body as a value, by its Content-Type: JSON (the default), YAML or Kubernetes protobuf. */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
+  const raw = await readBodyBuffer(req);
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (contentType === PROTOBUF) return decodeProtobufObject(raw);
+  const text = raw.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
+  if (contentType === 'application/yaml') {
+    try {
+      return parseYaml(text) as unknown;
+    } catch (err) {
+      throw errors.badRequest(`the body of the request could not be decoded as YAML: ${(err as Error).message}`);
+    }
+  }
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -24,7 +24,7 @@ export interface RawResponse {
 
 export function rawRequest(sim: KubeSim, path: string, opts: { method?: string; token?: string | null; body?: unknown; contentType?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
   const url = new URL(path, sim.url);
-  const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+  const body = opts.body === undefined ? undefined : typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   if (body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
