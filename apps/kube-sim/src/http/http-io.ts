@@ -1,5 +1,6 @@
 /** Small helpers for node:http: bodies in, JSON out. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, errors } from './api-error';
 import { decodeProtobufObject, PROTOBUF } from './protobuf-body';
@@ -49,14 +50,34 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function sendRaw(res: ServerResponse, code: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache, private', ...headers });
+/** kube-apiserver compresses a response (when the client accepts gzip) only above 128 KiB. */
+export const GZIP_THRESHOLD_BYTES = 128 * 1024;
+
+export function acceptsGzip(req: IncomingMessage | undefined): boolean {
+  const header = req?.headers['accept-encoding'];
+  if (!header) return false;
+  return String(header)
+    .split(',')
+    .some((part) => {
+      const [coding, ...params] = part.trim().toLowerCase().split(';');
+      return coding.trim() === 'gzip' && !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
+    });
+}
+
+export function sendRaw(res: ServerResponse, code: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}): void {
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (length > GZIP_THRESHOLD_BYTES && acceptsGzip(res.req)) {
+    const gz = gzipSync(body, { level: 1 });
+    res.writeHead(code, { 'Content-Type': contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Content-Length': gz.length, 'Cache-Control': 'no-cache, private', ...headers });
+    res.end(gz);
+    return;
+  }
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': length, 'Cache-Control': 'no-cache, private', ...headers });
   res.end(body);
 }
 
 export function sendBuffer(res: ServerResponse, body: Buffer): void {
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Cache-Control': 'no-cache, private' });
-  res.end(body);
+  sendRaw(res, 200, 'application/json', body);
 }
 
 export function sendJson(res: ServerResponse, code: number, value: unknown, headers: Record<string, string> = {}): void {
