@@ -42,7 +42,7 @@ export interface KubeSimOptions {
   tls?: boolean;
   /** Default delay between rollout steps, ms. Default 2000. */
   rolloutStepMs?: number;
-  /** How many clusters stay materialised (decoded objects). Default 256. */
+  /** How many clusters stay materialised (decoded objects). Default 64 (the rest are rebuilt from their snapshots). */
   residentLimit?: number;
   /** MiB of compact cluster snapshots and list bodies kept (beyond, least recently used clusters regenerate). Default 1024. */
   snapshotBudgetMiB?: number;

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     .option('--tls', 'serve HTTPS with a generated CA (default)', true)
     .option('--no-tls', 'serve plain HTTP')
     .option('--rollout-step-ms <ms>', 'delay between Cluster API rollout steps', int('--rollout-step-ms', 0), 2000)
-    .option('--resident-clusters <n>', 'clusters kept decoded in memory (the rest are served from compact snapshots)', int('--resident-clusters', 1), 256)
+    .option('--resident-clusters <n>', 'clusters kept decoded in memory (the rest are served from compact snapshots)', int('--resident-clusters', 1), 64)
     .option('--snapshot-budget-mib <n>', 'MiB of compact cluster snapshots kept (about 45 KB per cluster)', int('--snapshot-budget-mib', 1), 1024)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .parse(process.argv);

@@ -29,7 +29,7 @@ export interface FleetOptions {
 }
 
 const DEFAULT_SNAPSHOT_BUDGET = 1024 * 1024 * 1024;
-const DEFAULT_DECODED_BUDGET = 256 * 1024 * 1024;
+const DEFAULT_DECODED_BUDGET = 64 * 1024 * 1024;
 
 export class FleetRegistry {
   private readonly records = new Map<string, ClusterRecord>();
@@ -316,7 +316,7 @@ export class FleetRegistry {
   }
 
   private evict(): void {
-    const limit = this.opts.residentLimit ?? 256;
+    const limit = this.opts.residentLimit ?? 64;
     if (this.resident.size <= limit) return;
     for (const [name, record] of this.resident) {
       if (this.resident.size <= limit) break;

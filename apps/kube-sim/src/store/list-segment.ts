@@ -38,7 +38,15 @@ export function buildSegment(items: readonly StoredObject[]): ListSegment {
   }
   const raw = Buffer.from(parts.join(','));
   // Decoded bytes come along; the registry decides whether its budget keeps them.
-  return { gz: gzipSync(raw, { level: GZIP_LEVEL }), rawBytes: raw.length, count: items.length, apiVersion, raw };
+  return { gz: compact(gzipSync(raw, { level: GZIP_LEVEL })), rawBytes: raw.length, count: items.length, apiVersion, raw };
+}
+
+/**
+ * zlib's output is a view of its (16 KiB or larger) chunk buffer: kept as is, a 300-byte segment
+ * would hold the whole chunk. Thousands of clusters × dozens of segments make that the memory bill.
+ */
+function compact(buf: Buffer): Buffer {
+  return buf.buffer.byteLength > buf.length ? Buffer.from(buf) : buf;
 }
 
 export function segmentRaw(seg: ListSegment): Buffer {
