@@ -2,7 +2,9 @@
  * kube-sim benchmark: start-up time and RSS at 1,000 and 10,000 clusters, and list-pods
  * requests/s of one namespace with the server pinned to one core. Prints one JSON object.
  *
- *   node dist/apps/kube-sim/bench/kube-sim.bench.js [--runs 3] [--seconds 5] [--concurrency 32] [--agent]
+ *   node dist/apps/kube-sim/bench/kube-sim.bench.js [--runs 3] [--seconds 5] [--concurrency 32] [--agent] [--scan-clusters 1000]
+ *   node dist/apps/kube-sim/bench/kube-sim.bench.js --scan-only [--runs 3] [--scan-clusters 1000]
+ *   node dist/apps/kube-sim/bench/kube-sim.bench.js --resident 10000     (touches every cluster once: minutes)
  *
  * --agent uses node:https keep-alive agents for the load instead of the leaner raw TLS client.
  *
@@ -11,6 +13,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import tls from 'node:tls';
 import https from 'node:https';
 import http from 'node:http';
@@ -67,14 +70,21 @@ function stopSim(s: Started): Promise<{ exitCode: number | null; stopMs: number 
   });
 }
 
-function get(url: string, token?: string, agent?: http.Agent): Promise<{ status: number; body: string }> {
+function get(url: string, token?: string, agent?: http.Agent, gzip = false): Promise<{ status: number; body: string; wireBytes: number }> {
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? https : http;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (gzip) headers['Accept-Encoding'] = 'gzip';
   return new Promise((resolve, reject) => {
-    const req = mod.get(u, { headers: token ? { Authorization: `Bearer ${token}`, Accept: 'application/json' } : { Accept: 'application/json' }, rejectUnauthorized: false, agent }, (res) => {
+    const req = mod.get(u, { headers, rejectUnauthorized: false, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const body = res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+        resolve({ status: res.statusCode ?? 0, body: body.toString(), wireBytes: raw.length });
+      });
     });
     req.on('error', reject);
   });
@@ -264,12 +274,119 @@ async function throughput(): Promise<Record<string, unknown>> {
   }
 }
 
+/** What a compliance scan lists per cluster (libs/compliance KIND_RESOURCES), cluster-wide, with limit=500 as the worker does. */
+const SCAN_LISTS = [
+  '/api/v1/namespaces',
+  '/api/v1/pods',
+  '/api/v1/services',
+  '/api/v1/configmaps',
+  '/api/v1/resourcequotas',
+  '/api/v1/serviceaccounts',
+  '/apis/apps/v1/deployments',
+  '/apis/apps/v1/statefulsets',
+  '/apis/apps/v1/daemonsets',
+  '/apis/apps/v1/replicasets',
+  '/apis/batch/v1/jobs',
+  '/apis/batch/v1/cronjobs',
+  '/apis/networking.k8s.io/v1/networkpolicies',
+  '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  '/apis/rbac.authorization.k8s.io/v1/rolebindings',
+  '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+  '/apis/rbac.authorization.k8s.io/v1/roles',
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const spread = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+
+/** One pass of scan-like lists over `names`: server CPU per list (ms), wall time, bytes on the wire. */
+async function scanPass(s: Started, names: string[], tokens: Map<string, string>, paths: string[], gzip: boolean): Promise<{ lists: number; cpuMsPerList: number; seconds: number; wireMiB: number; bodyMiB: number }> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
+  const cpu0 = cpuSeconds(s.child.pid!);
+  const t0 = Date.now();
+  let lists = 0;
+  let wire = 0;
+  let body = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const name = names[next++];
+      for (const p of paths) {
+        const r = await get(`${s.url}/clusters/${name}${p}?limit=500`, tokens.get(name), agent, gzip);
+        if (r.status !== 200) throw new Error(`${p} on ${name}: ${r.status}`);
+        lists++;
+        wire += r.wireBytes;
+        body += r.body.length;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  agent.destroy();
+  const cpu = cpuSeconds(s.child.pid!) - cpu0;
+  return { lists, cpuMsPerList: Math.round((cpu * 1000 * 100) / lists) / 100, seconds: (Date.now() - t0) / 1000, wireMiB: Math.round(wire / 2 ** 20), bodyMiB: Math.round(body / 2 ** 20) };
+}
+
+async function tokensFor(s: Started, names: string[]): Promise<Map<string, string>> {
+  const tokens = new Map<string, string>();
+  for (const n of names) tokens.set(n, JSON.parse((await get(`${s.url}/_sim/clusters/${n}/admin-token`)).body).token as string);
+  return tokens;
+}
+
+/**
+ * kube-sim CPU per list in a scan-like load: every cluster of a fleet listed as a compliance scan
+ * does, twice (the first pass generates clusters, the second shows whether they stayed resident),
+ * with and without gzip. The server is pinned to core 0; runs repeated for median and spread.
+ */
+async function scanLists(): Promise<Record<string, unknown>> {
+  const runs = arg('runs', 3);
+  const clusters = arg('scan-clusters', 1000);
+  const out: Array<Record<string, number>> = [];
+  for (let i = 0; i < runs; i++) {
+    const s = await startSim(clusters, 0);
+    try {
+      const names = (JSON.parse((await get(`${s.url}/_sim/clusters`)).body) as Array<{ name: string }>).map((c) => c.name);
+      const tokens = await tokensFor(s, names);
+      const first = await scanPass(s, names, tokens, SCAN_LISTS, false);
+      const second = await scanPass(s, names, tokens, SCAN_LISTS, false);
+      const gz = await scanPass(s, names, tokens, SCAN_LISTS, true);
+      out.push({ firstPassCpuMsPerList: first.cpuMsPerList, secondPassCpuMsPerList: second.cpuMsPerList, gzipPassCpuMsPerList: gz.cpuMsPerList, firstPassSeconds: first.seconds, secondPassSeconds: second.seconds, gzipPassSeconds: gz.seconds, plainWireMiB: second.wireMiB, gzipWireMiB: gz.wireMiB, rssMiB: rssMiB(s.child.pid!) });
+    } finally {
+      await stopSim(s);
+    }
+  }
+  const keys = Object.keys(out[0]);
+  return { clusters, listsPerCluster: SCAN_LISTS.length, ...Object.fromEntries(keys.map((k) => [k, spread(out.map((o) => o[k]))])) };
+}
+
+/** --resident 10000: every cluster of a 10k fleet touched (pods listed), then RSS: do they all stay resident? */
+async function residentFleet(clusters: number): Promise<Record<string, unknown>> {
+  const s = await startSim(clusters, 0);
+  try {
+    const names = (JSON.parse((await get(`${s.url}/_sim/clusters`)).body) as Array<{ name: string }>).map((c) => c.name);
+    const tokens = await tokensFor(s, names);
+    const touch = await scanPass(s, names, tokens, ['/api/v1/pods'], true);
+    const rssTouched = rssMiB(s.child.pid!);
+    const again = await scanPass(s, names, tokens, SCAN_LISTS, true);
+    return { clusters, touchPodsSeconds: touch.seconds, touchCpuMsPerCluster: touch.cpuMsPerList, rssAfterTouchingAllMiB: rssTouched, scanAfterTouchCpuMsPerList: again.cpuMsPerList, scanAfterTouchSeconds: again.seconds, rssAfterScanMiB: rssMiB(s.child.pid!) };
+  } finally {
+    await stopSim(s);
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--load')) return process.argv.includes('--raw') ? rawLoad() : load();
+  if (process.argv.includes('--scan-only')) {
+    process.stdout.write(`${JSON.stringify({ node: process.version, loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), scanLists: await scanLists() }, null, 2)}\n`);
+    return;
+  }
+  if (process.argv.includes('--resident')) {
+    process.stdout.write(`${JSON.stringify({ node: process.version, resident: await residentFleet(arg('resident', 10000)) }, null, 2)}\n`);
+    return;
+  }
   const result = {
     node: process.version,
     startup: [await startup(1000), await startup(10000)],
     listPods: await throughput(),
+    scanLists: await scanLists(),
     targets: { rss10kMiB: 1536, ready10kMs: 20000, listPodsRps: 3000 },
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -191,6 +191,117 @@ describe('kubectl', { skip }, () => {
     assert.equal(impersonated.stdout.trim(), 'yes');
   });
 
+  test('imperative create, auth and delete commands, including those that send protobuf', async () => {
+    await ok(['create', 'namespace', 'kc-imp']);
+    const created: Array<[string[], RegExp]> = [
+      [['create', 'serviceaccount', 'bot', '-n', 'kc-imp'], /serviceaccount\/bot created/],
+      [['create', 'secret', 'generic', 's1', '-n', 'kc-imp', '--from-literal=a=b'], /secret\/s1 created/],
+      [['create', 'configmap', 'c1', '-n', 'kc-imp', '--from-literal=a=b'], /configmap\/c1 created/],
+      [['create', 'role', 'r1', '-n', 'kc-imp', '--verb=get', '--resource=pods'], /role.rbac.authorization.k8s.io\/r1 created/],
+      [['create', 'clusterrole', 'kc-imp-cr', '--verb=get', '--resource=pods', '--resource-name=p1'], /clusterrole.rbac.authorization.k8s.io\/kc-imp-cr created/],
+      // kubectl sends these two as application/vnd.kubernetes.protobuf.
+      [['create', 'rolebinding', 'rb1', '-n', 'kc-imp', '--role=r1', '--user=bob', '--serviceaccount=kc-imp:bot'], /rolebinding.rbac.authorization.k8s.io\/rb1 created/],
+      [['create', 'clusterrolebinding', 'kc-imp-crb', '--clusterrole=view', '--group=readers', '--user=bob'], /clusterrolebinding.rbac.authorization.k8s.io\/kc-imp-crb created/],
+      [['create', 'deployment', 'd1', '-n', 'kc-imp', '--image=nginx'], /deployment.apps\/d1 created/],
+      [['create', 'service', 'clusterip', 'svc1', '-n', 'kc-imp', '--tcp=80:8080'], /service\/svc1 created/],
+      [['create', 'job', 'j1', '-n', 'kc-imp', '--image=busybox'], /job.batch\/j1 created/],
+      [['create', 'cronjob', 'cj1', '-n', 'kc-imp', '--image=busybox', '--schedule=*/5 * * * *'], /cronjob.batch\/cj1 created/],
+      [['create', 'quota', 'q1', '-n', 'kc-imp', '--hard=pods=2'], /resourcequota\/q1 created/],
+      [['create', 'poddisruptionbudget', 'pdb1', '-n', 'kc-imp', '--selector=app=x', '--min-available=1'], /poddisruptionbudget.policy\/pdb1 created/],
+      [['create', 'ingress', 'ing1', '-n', 'kc-imp', '--rule=web.invalid/=svc1:80'], /ingress.networking.k8s.io\/ing1 created/],
+    ];
+    for (const [args, expected] of created) assert.match(await ok(args), expected);
+    const crb = JSON.parse(await ok(['get', 'clusterrolebinding', 'kc-imp-crb', '-o', 'json'])) as { roleRef: unknown; subjects: unknown };
+    assert.deepEqual(crb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' });
+    assert.deepEqual(crb.subjects, [
+      { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bob' },
+      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'readers' },
+    ]);
+    const rb = JSON.parse(await ok(['get', 'rolebinding', 'rb1', '-n', 'kc-imp', '-o', 'json'])) as { metadata: { namespace: string }; subjects: unknown };
+    assert.equal(rb.metadata.namespace, 'kc-imp');
+    assert.deepEqual(rb.subjects, [
+      { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bob' },
+      { kind: 'ServiceAccount', name: 'bot', namespace: 'kc-imp' },
+    ]);
+    assert.equal((await ok(['auth', 'can-i', 'get', 'pods', '-n', 'kc-imp', '--as=bob'])).trim(), 'yes');
+    assert.equal((await kubectl(['auth', 'can-i', 'get', 'pods', '-n', 'kc-imp', '--as=carol'])).stdout.trim(), 'no');
+    const reconcile = join(dir, 'reconcile.yaml');
+    writeFileSync(reconcile, 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r2, namespace: kc-imp}\nrules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb2, namespace: kc-imp}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r2}\nsubjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: carol}]\n');
+    assert.match(await ok(['auth', 'reconcile', '-f', reconcile]), /rolebinding.rbac.authorization.k8s.io\/rb2 reconciled/);
+    assert.equal((await ok(['auth', 'can-i', 'get', 'configmaps', '-n', 'kc-imp', '--as=carol'])).trim(), 'yes');
+    assert.match(await ok(['delete', 'clusterrolebinding', 'kc-imp-crb']), /deleted/);
+    assert.match(await ok(['delete', 'clusterrole', 'kc-imp-cr']), /deleted/);
+    assert.match(await ok(['delete', 'rolebinding,role', '--all', '-n', 'kc-imp']), /rolebinding.rbac.authorization.k8s.io "rb1" deleted/);
+    assert.match(await ok(['delete', 'namespace', 'kc-imp']), /namespace "kc-imp" deleted/);
+  });
+
+  test('RBAC escalation prevention: bind, escalate, or already holding the permissions', async () => {
+    await ok(['create', 'namespace', 'kc-esc']);
+    const identity = async (name: string, rules: string): Promise<(args: string[]) => Promise<Run>> => {
+      const manifest = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: ${name}, namespace: kc-esc}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: kc-esc-${name}}
+rules:
+${rules}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: kc-esc-${name}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kc-esc-${name}}
+subjects: [{kind: ServiceAccount, name: ${name}, namespace: kc-esc}]
+`;
+      await ok(['apply', '-f', '-'], manifest);
+      const token = (await ok(['create', 'token', name, '-n', 'kc-esc'])).trim();
+      return (args) => kubectl([...args, '--token', token]);
+    };
+    const groups = '(groups=["system:serviceaccounts" "system:serviceaccounts:kc-esc" "system:authenticated"])';
+    const notHeld = (who: string) => `user "system:serviceaccount:kc-esc:${who}" ${groups} is attempting to grant RBAC permissions not currently held:`;
+
+    // Only create on clusterrolebindings (and clusterroles): no way to cluster-admin.
+    const creator = await identity('creator', '- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings, clusterroles, rolebindings], verbs: [create, get]}');
+    const pwn = await creator(['create', 'clusterrolebinding', 'pwn', '--clusterrole=cluster-admin', '--serviceaccount=kc-esc:creator']);
+    assert.equal(pwn.code, 1);
+    assert.ok(
+      pwn.stderr.includes(`clusterrolebindings.rbac.authorization.k8s.io "pwn" is forbidden: ${notHeld('creator')}\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}`),
+      pwn.stderr,
+    );
+    assert.equal((await kubectl(['get', 'clusterrolebinding', 'pwn'])).code, 1, 'nothing stored');
+    const greedy = await creator(['create', 'clusterrole', 'greedy', '--verb=get,delete', '--resource=pods,secrets']);
+    assert.equal(greedy.code, 1);
+    assert.ok(greedy.stderr.includes(`clusterroles.rbac.authorization.k8s.io "greedy" is forbidden: ${notHeld('creator')}\n{APIGroups:[""], Resources:["pods"], Verbs:["get" "delete"]}\n{APIGroups:[""], Resources:["secrets"], Verbs:["get" "delete"]}`), greedy.stderr);
+    // What it holds it may hand on: a role, and a binding to it, within its own permissions.
+    assert.match((await creator(['create', 'clusterrole', 'modest', '--verb=get', '--resource=clusterroles.rbac.authorization.k8s.io'])).stdout, /created/);
+    assert.match((await creator(['create', 'clusterrolebinding', 'modest', '--clusterrole=modest', '--user=dave'])).stdout, /created/);
+
+    // bind restricted by resourceNames to view: view yes, edit and cluster-admin no.
+    const binder = await identity('binder', '- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings, rolebindings], verbs: [create]}\n- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [view]}');
+    assert.equal((await binder(['create', 'clusterrolebinding', 'kc-esc-view', '--clusterrole=view', '--user=erin'])).code, 0);
+    assert.equal((await binder(['create', 'rolebinding', 'view', '-n', 'kc-esc', '--clusterrole=view', '--user=erin'])).code, 0);
+    for (const role of ['edit', 'cluster-admin']) {
+      const denied = await binder(['create', 'clusterrolebinding', `kc-esc-${role}`, `--clusterrole=${role}`, '--serviceaccount=kc-esc:binder']);
+      assert.equal(denied.code, 1, role);
+      assert.ok(denied.stderr.includes(`clusterrolebindings.rbac.authorization.k8s.io "kc-esc-${role}" is forbidden: ${notHeld('binder')}\n`), denied.stderr);
+      const inNamespace = await binder(['create', 'rolebinding', role, '-n', 'kc-esc', `--clusterrole=${role}`, '--serviceaccount=kc-esc:binder']);
+      assert.equal(inNamespace.code, 1, role);
+      assert.ok(inNamespace.stderr.includes(`rolebindings.rbac.authorization.k8s.io "${role}" is forbidden: ${notHeld('binder')}`), inNamespace.stderr);
+    }
+    assert.equal((await binder(['auth', 'can-i', 'create', 'pods', '-n', 'kc-esc'])).stdout.trim(), 'no', 'the refused bindings grant nothing');
+
+    // escalate on clusterroles: may create a role granting more than it holds.
+    const escalator = await identity('escalator', '- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [create, escalate]}');
+    assert.match((await escalator(['create', 'clusterrole', 'kc-esc-big', '--verb=*', '--resource=secrets'])).stdout, /created/);
+    // …but not bind it: escalate is not bind.
+    const noBind = await escalator(['create', 'clusterrolebinding', 'kc-esc-big', '--clusterrole=kc-esc-big', '--serviceaccount=kc-esc:escalator']);
+    assert.equal(noBind.code, 1);
+    assert.match(noBind.stderr, /Forbidden|forbidden/);
+    // The admin (system:masters) stays all-powerful.
+    assert.match(await ok(['create', 'clusterrolebinding', 'kc-esc-admin', '--clusterrole=cluster-admin', '--user=frank']), /created/);
+  });
+
   test('raw health endpoints and metrics', async () => {
     const readyz = await ok(['get', '--raw', '/readyz?verbose']);
     assert.match(readyz, /\[\+\]etcd ok/);

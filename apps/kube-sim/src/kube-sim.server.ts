@@ -16,6 +16,7 @@ import { PatchHandler } from './api/patch.handler';
 import { ResourceHandler } from './api/resource.handler';
 import { TablePrinter } from './api/table-printer';
 import { WatchHub } from './api/watch-hub';
+import { EscalationGuard } from './auth/escalation.guard';
 import { RbacAuthorizer } from './auth/rbac-authorizer';
 import { ReviewHandler } from './auth/review.handler';
 import { TokenAuthenticator } from './auth/token-authenticator';
@@ -41,8 +42,10 @@ export interface KubeSimOptions {
   tls?: boolean;
   /** Default delay between rollout steps, ms. Default 2000. */
   rolloutStepMs?: number;
-  /** How many unwritten clusters stay materialised. Default 256. */
+  /** How many clusters stay materialised (decoded objects). Default 64 (the rest are rebuilt from their snapshots). */
   residentLimit?: number;
+  /** MiB of compact cluster snapshots and list bodies kept (beyond, least recently used clusters regenerate). Default 1024. */
+  snapshotBudgetMiB?: number;
   /** Replaces the content generator (tests that need exactly known content). */
   generateCluster?: GenerateCluster;
 }
@@ -72,7 +75,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const signer = new TokenSigner(createHash('sha256').update(`kube-sim-token-secret:${process.env.KUBE_SIM_TOKEN_SECRET ?? ''}:${seed}`).digest());
   const catalog = new ResourceCatalog();
   const tokens = new TokenController(signer, tls?.caPem ?? '');
-  const fleet = new FleetRegistry({ content, catalog, tokens, fleetSeed: seed, residentLimit: options.residentLimit });
+  const fleet = new FleetRegistry({ content, catalog, tokens, fleetSeed: seed, residentLimit: options.residentLimit, snapshotBudgetBytes: options.snapshotBudgetMiB === undefined ? undefined : options.snapshotBudgetMiB * 1024 * 1024 });
   const specs = Array.isArray(options.clusters) ? options.clusters : content.fleetMix(options.clusters ?? 3, seed);
   for (const spec of specs) fleet.add(spec);
 
@@ -83,7 +86,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   });
   const tables = new TablePrinter();
   const writer = new ObjectWriter(tokens, tls?.caPem ?? '');
-  const resources = new ResourceHandler(writer, tables);
+  const resources = new ResourceHandler(writer, tables, new EscalationGuard(rbac), fleet);
   const patches = new PatchHandler(writer, resources);
   const watches = new WatchHub(fleet, tables);
   const rollouts = new RolloutController(fleet, options.rolloutStepMs ?? 2000);

@@ -23,11 +23,12 @@ async function main(): Promise<void> {
     .option('--tls', 'serve HTTPS with a generated CA (default)', true)
     .option('--no-tls', 'serve plain HTTP')
     .option('--rollout-step-ms <ms>', 'delay between Cluster API rollout steps', int('--rollout-step-ms', 0), 2000)
-    .option('--resident-clusters <n>', 'unwritten clusters kept generated in memory (about 1 MB each)', int('--resident-clusters', 1), 256)
+    .option('--resident-clusters <n>', 'clusters kept decoded in memory (the rest are served from compact snapshots)', int('--resident-clusters', 1), 64)
+    .option('--snapshot-budget-mib <n>', 'MiB of compact cluster snapshots kept (about 45 KB per cluster)', int('--snapshot-budget-mib', 1), 1024)
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .parse(process.argv);
-  const o = program.opts<{ clusters: number; port: number; seed: number; tls: boolean; rolloutStepMs: number; residentClusters: number }>();
-  const sim = await startKubeSim({ clusters: o.clusters, port: o.port, seed: o.seed, tls: o.tls, rolloutStepMs: o.rolloutStepMs, residentLimit: o.residentClusters });
+  const o = program.opts<{ clusters: number; port: number; seed: number; tls: boolean; rolloutStepMs: number; residentClusters: number; snapshotBudgetMib: number }>();
+  const sim = await startKubeSim({ clusters: o.clusters, port: o.port, seed: o.seed, tls: o.tls, rolloutStepMs: o.rolloutStepMs, residentLimit: o.residentClusters, snapshotBudgetMiB: o.snapshotBudgetMib });
   process.stdout.write(`kube-sim listening on ${sim.url} (${sim.clusterNames().length} clusters)\n`);
   const shutdown = () => {
     void sim.stop().then(() => process.exit(0));

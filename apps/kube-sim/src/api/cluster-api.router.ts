@@ -15,7 +15,7 @@ import { groupVersion } from '../catalog/resource-type';
 import type { NonResourceHandler } from './non-resource.handler';
 import type { PatchHandler } from './patch.handler';
 import type { RequestContext } from './request-context';
-import { parseRequestInfo } from './request-info';
+import { type RequestInfo, parseRequestInfo } from './request-info';
 import type { ResourceHandler } from './resource.handler';
 import type { WatchHub } from './watch-hub';
 import { mergePatch } from './strategic-merge';
@@ -55,11 +55,14 @@ export class ClusterApiRouter {
       if (!authenticated) throw errors.unauthorized();
       const user = this.d.authn.impersonate(authenticated, req.headers);
       if (user === 'forbidden') throw errors.forbidden(`users "${String(req.headers['impersonate-user'])}" is forbidden: User "${authenticated.username}" cannot impersonate resource "users" in API group "" at the cluster scope`);
-      const store = this.d.fleet.store(record);
+      // The cluster's objects are decoded only when something needs them: an admin's list of a
+      // resident cluster is served from its serialised segment without touching them.
+      const fleet = this.d.fleet;
+      const allowed = (i: RequestInfo): boolean => user.groups.includes('system:masters') || this.d.rbac.authorize(fleet.store(record), user, i).allowed;
       const info = parseRequestInfo(req.method ?? 'GET', path, query);
       verb = info.verb;
       if (!info.isResource) {
-        if (!this.d.rbac.authorize(store, user, info).allowed) throw errors.forbidden(forbiddenMessage(user, info));
+        if (!allowed(info)) throw errors.forbidden(forbiddenMessage(user, info));
         this.d.nonResource.handle(res, record, path, query, req.headers.accept, this.d.serverAddress(), `/clusters/${clusterName}`);
         return;
       }
@@ -69,10 +72,22 @@ export class ClusterApiRouter {
         this.noteDeprecated(record, info.group, info.version, info.resource, info.subresource);
         throw errors.pathNotFound();
       }
-      if (!this.d.rbac.authorize(store, user, info).allowed) {
+      if (!allowed(info)) {
         throw errors.forbidden(forbiddenMessage(user, info), { group: type.group, resource: info.subresource ? `${type.resource}/${info.subresource}` : type.resource }, info.name);
       }
-      const ctx: RequestContext = { req, res, record, store, user, info, type, query, apiVersion: groupVersion(type.group, type.version) };
+      const ctx: RequestContext = {
+        req,
+        res,
+        record,
+        get store() {
+          return fleet.store(record);
+        },
+        user,
+        info,
+        type,
+        query,
+        apiVersion: groupVersion(type.group, type.version),
+      };
       await this.dispatch(ctx);
       countRequest(record, verb, group, version, resource, res.statusCode);
     } catch (err) {

@@ -30,6 +30,7 @@ export class PatchHandler {
     if (!isPlainObject(next)) throw errors.badRequest('the patch did not produce an object');
     const obj = next as KubeObject;
     this.checkIdentity(ctx, current.obj, obj);
+    if (!statusOnly) this.resources.admit(ctx, obj, current.obj);
     const updated = this.writer.update(ctx.record, ctx.store, ctx.type, current, obj, { dryRun, statusOnly });
     sendJson(ctx.res, 200, asVersion(updated, ctx.apiVersion));
   }
@@ -99,6 +100,7 @@ export class PatchHandler {
     if (!current) {
       if (statusOnly) throw errors.notFound(ctx.type, ctx.info.name ?? '');
       applied.metadata.managedFields = [entry];
+      this.resources.admit(ctx, applied);
       const created = this.writer.create(ctx.record, ctx.store, ctx.type, applied, { dryRun });
       sendJson(ctx.res, 201, asVersion(created, ctx.apiVersion));
       return;
@@ -112,6 +114,7 @@ export class PatchHandler {
     removeDropped(merged as unknown as Record<string, unknown>, previous?.fieldsV1, fieldsV1, others.filter((m) => m.operation === 'Apply').map((m) => m.fieldsV1 ?? {}));
     merged.metadata.managedFields = [...others, entry];
     merged.metadata.resourceVersion = rv ?? current.obj.metadata.resourceVersion;
+    if (!statusOnly) this.resources.admit(ctx, merged, current.obj);
     const updated = this.writer.update(ctx.record, ctx.store, ctx.type, current, merged, { dryRun, statusOnly });
     sendJson(ctx.res, 200, asVersion(updated, ctx.apiVersion));
   }

@@ -2,26 +2,36 @@
 import type { KubeObject } from '../content/contract';
 import { groupVersion } from '../catalog/resource-type';
 import { errors } from '../http/api-error';
-import { readBody, readJson, sendBuffer, sendJson, sendRaw } from '../http/http-io';
+import { readBody, readJson, sendJson, sendRaw } from '../http/http-io';
+import type { FleetRegistry } from '../fleet/fleet.registry';
+import { ListBodyWriter } from './list-body.writer';
 import type { ObjectWriter } from './object-writer';
 import { asVersion, storedJson } from './object-json';
 import { type ListPage, page, selectionFrom, selects } from './list-query';
-import type { ObjectStore } from '../store/object-store';
 import type { RequestContext } from './request-context';
 import type { TablePrinter } from './table-printer';
+import type { EscalationGuard } from '../auth/escalation.guard';
 
 export function wantsTable(accept: string | undefined): boolean {
   return !!accept && accept.includes('as=Table');
 }
 
 export class ResourceHandler {
-  private readonly listCache = new Map<string, { store: ObjectStore; rv: number; body: Buffer }>();
-  private listCacheBytes = 0;
+  private readonly bodies: ListBodyWriter;
 
   constructor(
     private readonly writer: ObjectWriter,
     private readonly tables: TablePrinter,
-  ) {}
+    private readonly escalation: EscalationGuard,
+    private readonly fleet: Pick<FleetRegistry, 'listSegment' | 'segmentItems'>,
+  ) {
+    this.bodies = new ListBodyWriter((seg) => this.fleet.segmentItems(seg));
+  }
+
+  /** Admission for a create (no `old`) or an update through the API: RBAC escalation prevention. */
+  admit(ctx: RequestContext, obj: KubeObject, old?: KubeObject): void {
+    this.escalation.admit(ctx, obj, old);
+  }
 
   current(ctx: RequestContext) {
     const { info, type, store } = ctx;
@@ -41,34 +51,25 @@ export class ResourceHandler {
   }
 
   list(ctx: RequestContext): void {
-    const { type, store, info, query, record } = ctx;
+    const { type, info, query, record } = ctx;
     if (type.namespaced === false && info.namespace !== undefined && type.kind !== 'Namespace') throw errors.pathNotFound();
     const sel = selectionFrom(query, type.storeKey);
-    const all = store.list(type.storeKey, type.namespaced ? info.namespace : undefined);
-    const p = page(record, all, sel, query, store.rv);
-    if (wantsTable(ctx.req.headers.accept)) {
-      sendJson(ctx.res, 200, this.tables.table(ctx, p.items, String(store.rv), p.continueToken, p.remaining));
-      return;
-    }
-    const plain = p.items === all && p.continueToken === undefined;
-    if (plain) {
-      // Unfiltered, unpaged lists are the hot path (a fleet scan lists the same namespaces over and
-      // over): their encoded body is cached until the cluster's resourceVersion moves.
-      const key = `${record.spec.name}|${type.storeKey}|${info.namespace ?? ''}|${ctx.apiVersion}`;
-      const hit = this.listCache.get(key);
-      if (hit && hit.store === store && hit.rv === store.rv) {
-        sendBuffer(ctx.res, hit.body);
+    const table = wantsTable(ctx.req.headers.accept);
+    if (!table && sel.labels === undefined && sel.fields === undefined && !query.get('continue')) {
+      // Unfiltered lists are the hot path (a fleet scan lists every kind of every cluster): their
+      // items are served from the cluster's serialised segment, without decoding the cluster.
+      const seg = this.fleet.listSegment(record, type.storeKey, type.namespaced ? (info.namespace ?? '') : '');
+      const limit = Number.parseInt(query.get('limit') ?? '', 10);
+      if ((seg.count === 0 || seg.apiVersion === ctx.apiVersion) && !(limit > 0 && limit < seg.count)) {
+        this.bodies.send(ctx.req, ctx.res, `{"kind":"${type.kind}List","apiVersion":"${ctx.apiVersion}","metadata":{"resourceVersion":"${record.store?.rv ?? record.rv}"},"items":[`, seg);
         return;
       }
-      const body = Buffer.from(this.listJson(ctx, p, store.rv));
-      // Bounded by bytes: at 10,000 clusters the cache must not become the memory problem.
-      if (this.listCacheBytes + body.length > 64 * 1024 * 1024) {
-        this.listCache.clear();
-        this.listCacheBytes = 0;
-      }
-      this.listCacheBytes += body.length - (hit?.body.length ?? 0);
-      this.listCache.set(key, { store, rv: store.rv, body });
-      sendBuffer(ctx.res, body);
+    }
+    const store = ctx.store;
+    const all = store.list(type.storeKey, type.namespaced ? info.namespace : undefined);
+    const p = page(record, all, sel, query, store.rv);
+    if (table) {
+      sendJson(ctx.res, 200, this.tables.table(ctx, p.items, String(store.rv), p.continueToken, p.remaining));
       return;
     }
     sendRaw(ctx.res, 200, 'application/json', this.listJson(ctx, p, store.rv));
@@ -122,6 +123,7 @@ export class ResourceHandler {
     if (ctx.info.name !== undefined) throw errors.methodNotAllowed();
     if (ctx.type.namespaced && ctx.info.namespace === undefined) throw errors.methodNotAllowed('the server does not allow this method on the requested resource (a namespaced create needs a namespace in the path)');
     const obj = await this.bodyObject(ctx);
+    this.admit(ctx, obj);
     const created = this.writer.create(ctx.record, ctx.store, ctx.type, obj, { dryRun: isDryRun(ctx.query) });
     sendJson(ctx.res, 201, asVersion(created, ctx.apiVersion));
   }
@@ -129,6 +131,7 @@ export class ResourceHandler {
   async update(ctx: RequestContext, statusOnly = false): Promise<void> {
     const current = this.current(ctx);
     const obj = await this.bodyObject(ctx);
+    if (!statusOnly) this.admit(ctx, obj, current.obj);
     const updated = this.writer.update(ctx.record, ctx.store, ctx.type, current, obj, { dryRun: isDryRun(ctx.query), statusOnly });
     sendJson(ctx.res, 200, asVersion(updated, ctx.apiVersion));
   }

@@ -15,6 +15,12 @@ export interface PolicyRule {
   nonResourceURLs?: string[];
 }
 
+export interface ResolvedRules {
+  rules: PolicyRule[];
+  /** Upstream's messages for bindings whose role could not be resolved. */
+  errors: string[];
+}
+
 export interface Decision {
   allowed: boolean;
   reason: string;
@@ -23,7 +29,7 @@ export interface Decision {
 const RBAC = 'rbac.authorization.k8s.io';
 
 export class RbacAuthorizer {
-  private readonly cache = new WeakMap<ObjectStore, Map<string, PolicyRule[]>>();
+  private readonly cache = new WeakMap<ObjectStore, Map<string, ResolvedRules>>();
 
   /** Forget cached rules of a cluster whose RBAC objects changed. */
   invalidate(store: ObjectStore): void {
@@ -39,32 +45,43 @@ export class RbacAuthorizer {
 
   /** Cluster-wide rules plus those bound in `namespace`. */
   rulesFor(store: ObjectStore, user: UserInfo, namespace: string | undefined): PolicyRule[] {
+    return this.resolve(store, user, namespace).rules;
+  }
+
+  /** The user's rules and, as upstream's rule resolver reports them, the bindings whose role is missing. */
+  resolve(store: ObjectStore, user: UserInfo, namespace: string | undefined): ResolvedRules {
     let byUser = this.cache.get(store);
     if (!byUser) this.cache.set(store, (byUser = new Map()));
     const key = `${user.username}\u0000${user.groups.join(',')}\u0000${namespace ?? ''}`;
-    let rules = byUser.get(key);
-    if (rules) return rules;
-    rules = [];
-    for (const b of store.list(`${RBAC}/clusterrolebindings`)) {
-      if (!bindingMatches(b.obj, user, '')) continue;
-      rules.push(...this.roleRules(store, b.obj, ''));
-    }
+    let resolved = byUser.get(key);
+    if (resolved) return resolved;
+    resolved = { rules: [], errors: [] };
+    const add = (binding: KubeObject, ns: string): void => {
+      const rules = this.roleRules(store, binding, ns);
+      if (typeof rules === 'string') resolved!.errors.push(rules);
+      else resolved!.rules.push(...rules);
+    };
+    for (const b of store.list(`${RBAC}/clusterrolebindings`)) if (bindingMatches(b.obj, user, '')) add(b.obj, '');
     if (namespace) {
-      for (const b of store.list(`${RBAC}/rolebindings`, namespace)) {
-        if (!bindingMatches(b.obj, user, namespace)) continue;
-        rules.push(...this.roleRules(store, b.obj, namespace));
-      }
+      for (const b of store.list(`${RBAC}/rolebindings`, namespace)) if (bindingMatches(b.obj, user, namespace)) add(b.obj, namespace);
     }
     if (byUser.size > 1000) byUser.clear();
-    byUser.set(key, rules);
-    return rules;
+    byUser.set(key, resolved);
+    return resolved;
   }
 
-  private roleRules(store: ObjectStore, binding: KubeObject, namespace: string): PolicyRule[] {
-    const ref = binding.roleRef as { kind?: string; name?: string } | undefined;
-    if (!ref?.name) return [];
-    const role = ref.kind === 'Role' ? store.get(`${RBAC}/roles`, namespace, ref.name) : store.get(`${RBAC}/clusterroles`, '', ref.name);
-    return ((role?.obj.rules as PolicyRule[] | undefined) ?? []).filter((r) => Array.isArray(r?.verbs));
+  /** The rules a role reference grants in a binding's namespace ('' for a ClusterRoleBinding), or why there are none. */
+  roleReferenceRules(store: ObjectStore, ref: { kind?: string; name?: string } | undefined, namespace: string): PolicyRule[] | string {
+    const kind = ref?.kind;
+    if (kind !== 'Role' && kind !== 'ClusterRole') return `unsupported role reference kind: "${String(kind)}"`;
+    const name = ref?.name ?? '';
+    const role = kind === 'Role' ? store.get(`${RBAC}/roles`, namespace, name) : store.get(`${RBAC}/clusterroles`, '', name);
+    if (!role) return `${kind === 'Role' ? 'roles' : 'clusterroles'}.${RBAC} "${name}" not found`;
+    return ((role.obj.rules as PolicyRule[] | undefined) ?? []).filter((r) => Array.isArray(r?.verbs));
+  }
+
+  private roleRules(store: ObjectStore, binding: KubeObject, namespace: string): PolicyRule[] | string {
+    return this.roleReferenceRules(store, binding.roleRef as { kind?: string; name?: string } | undefined, namespace);
   }
 }
 

@@ -2,6 +2,7 @@
 import type { ClusterSpec, DeprecatedApiUse, KubeObject, VersionInfo } from '../content/contract';
 import type { ClusterFaults } from '../faults/cluster-faults';
 import type { ObjectStore } from '../store/object-store';
+import type { ListSegment } from '../store/list-segment';
 
 export interface ClusterRecord {
   spec: ClusterSpec;
@@ -18,6 +19,14 @@ export interface ClusterRecord {
    * evicted and rebuilt; only the overlay stays resident.
    */
   overlay: Map<string, OverlayEntry>;
+  /**
+   * Serialised, gzip-compressed list bodies by storeKey/namespace (see store/list-segment.ts). The
+   * all-namespaces ones double as the cluster's compact form: when `snapshotComplete`, an evicted
+   * cluster is rebuilt from them (kinds decoded on first touch) instead of regenerated.
+   */
+  lists: Map<string, ListSegment>;
+  listBytes: number;
+  snapshotComplete: boolean;
   /** The cluster's resourceVersion counter, kept across evictions. */
   rv: number;
   /** Something holds this cluster's store (open watches, a terminating namespace): not evicted. */
@@ -44,5 +53,5 @@ export interface OverlayEntry {
 }
 
 export function newRecord(spec: ClusterSpec): ClusterRecord {
-  return { spec, resolved: false, faults: {}, dirty: false, overlay: new Map(), rv: 0, pins: 0, clockOffsetMs: 0, continueFloor: 0, requestedDeprecated: new Set(), requestCount: new Map() };
+  return { spec, resolved: false, faults: {}, dirty: false, overlay: new Map(), lists: new Map(), listBytes: 0, snapshotComplete: false, rv: 0, pins: 0, clockOffsetMs: 0, continueFloor: 0, requestedDeprecated: new Set(), requestCount: new Map() };
 }

@@ -16,7 +16,8 @@ after(async () => {
   await sim.stop();
 });
 
-const touchB = async () => assert.equal((await adminRequest(sim, 'b', '/api/v1/namespaces')).status, 200);
+// A read of one object decodes b (an unfiltered list may be answered from b's serialised segment alone).
+const touchB = async () => assert.equal((await adminRequest(sim, 'b', '/api/v1/namespaces/kube-system')).status, 200);
 
 test('creates, updates and deletes on an evicted cluster are all there when it is rebuilt', async () => {
   const created = await adminRequest(sim, 'a', '/api/v1/namespaces/default/configmaps', { method: 'POST', body: { metadata: { name: 'kept' }, data: { k: 'v' } } });
@@ -67,4 +68,43 @@ test('a watch from before a rebuild is told its resourceVersion is gone (410), s
   const first = JSON.parse(w.text.split('\n')[0]);
   assert.equal(first.type, 'ERROR');
   assert.equal(first.object.code, 410);
+});
+
+test('lists are served from serialised segments: invalidated by writes to their kind only, resourceVersion current', async () => {
+  const first = await adminRequest(sim, 'a', '/api/v1/namespaces/default/configmaps');
+  const pods = await adminRequest(sim, 'a', '/api/v1/pods');
+  const written = await adminRequest(sim, 'a', '/api/v1/namespaces/default/configmaps', { method: 'POST', body: { metadata: { name: 'segment-probe' } } });
+  const rv = written.json.metadata.resourceVersion;
+  const cms = await adminRequest(sim, 'a', '/api/v1/namespaces/default/configmaps');
+  assert.equal(cms.json.items.length, first.json.items.length + 1, 'the write to configmaps shows');
+  assert.equal(cms.json.metadata.resourceVersion, rv);
+  const podsAgain = await adminRequest(sim, 'a', '/api/v1/pods');
+  assert.deepEqual(podsAgain.json.items, pods.json.items);
+  assert.equal(podsAgain.json.metadata.resourceVersion, rv, 'a write elsewhere moves every list\'s resourceVersion');
+  // Evicted and rebuilt from its snapshot: same items, same resourceVersions, no regeneration.
+  await touchB();
+  const rebuilt = await adminRequest(sim, 'a', '/api/v1/pods');
+  assert.deepEqual(rebuilt.json, podsAgain.json);
+  const count = rebuilt.json.items.length;
+  const whole = await adminRequest(sim, 'a', `/api/v1/pods?limit=${count}`);
+  assert.equal(whole.json.metadata.continue, undefined, 'a limit the list fits in needs no continue');
+  const limited = await adminRequest(sim, 'a', '/api/v1/configmaps?limit=1');
+  assert.equal(limited.json.items.length, 1);
+  assert.ok(limited.json.metadata.continue, 'configmaps (kube-root-ca.crt and the probes) need a second page');
+  assert.equal((await adminRequest(sim, 'a', '/api/v1/namespaces/default/configmaps/segment-probe')).json.metadata.resourceVersion, rv);
+});
+
+test('without room for snapshots, an evicted cluster is regenerated with its writes instead', async () => {
+  const starved = await startKubeSim({ clusters: [{ name: 'a', flavor: 'generic' }, { name: 'b', flavor: 'eks' }], tls: false, residentLimit: 1, snapshotBudgetMiB: 0.001, generateCluster: fallbackGenerateCluster });
+  try {
+    const created = await adminRequest(starved, 'a', '/api/v1/namespaces/default/configmaps', { method: 'POST', body: { metadata: { name: 'kept' } } });
+    const before = await adminRequest(starved, 'a', '/api/v1/configmaps');
+    assert.equal((await adminRequest(starved, 'b', '/api/v1/namespaces/kube-system')).status, 200);
+    assert.equal((await adminRequest(starved, 'b', '/api/v1/configmaps')).status, 200);
+    const after = await adminRequest(starved, 'a', '/api/v1/configmaps');
+    assert.deepEqual(after.json, before.json);
+    assert.ok(after.json.items.some((c: { metadata: { uid: string } }) => c.metadata.uid === created.json.metadata.uid));
+  } finally {
+    await starved.stop();
+  }
 });

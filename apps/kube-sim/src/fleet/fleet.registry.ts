@@ -7,7 +7,8 @@
 import type { ClusterSpec, GenerationContext, KubeObject } from '../content/contract';
 import type { ResourceCatalog } from '../catalog/resource-catalog';
 import type { TokenController } from '../controllers/token.controller';
-import { type Change, ObjectStore } from '../store/object-store';
+import { type Change, type KindSource, ObjectStore } from '../store/object-store';
+import { type ListSegment, buildSegment, segmentKey, segmentObjects, segmentRaw } from '../store/list-segment';
 import type { ContentSource } from './content-source';
 import { type ClusterRecord, newRecord } from './cluster-record';
 import { missingBootstrapObjects } from './bootstrap-objects';
@@ -19,14 +20,26 @@ export interface FleetOptions {
   catalog: ResourceCatalog;
   tokens: TokenController;
   fleetSeed: number;
-  /** How many unwritten clusters may stay materialised. */
+  /** How many clusters may stay materialised (decoded objects). */
   residentLimit?: number;
+  /** Bytes of compact (gzip) cluster snapshots and list bodies kept; beyond, least recently used clusters regenerate. */
+  snapshotBudgetBytes?: number;
+  /** Bytes of list items kept decoded for clients that do not accept gzip. */
+  decodedListBudgetBytes?: number;
 }
+
+const DEFAULT_SNAPSHOT_BUDGET = 1024 * 1024 * 1024;
+const DEFAULT_DECODED_BUDGET = 64 * 1024 * 1024;
 
 export class FleetRegistry {
   private readonly records = new Map<string, ClusterRecord>();
   /** Clean materialised clusters in least-recently-used order (Map keeps insertion order). */
   private readonly resident = new Map<string, ClusterRecord>();
+  /** Clusters holding list segments, least recently used first. */
+  private readonly snapshotted = new Map<string, ClusterRecord>();
+  private snapshotBytes = 0;
+  /** Bytes of segments kept decoded for clients that do not take gzip. */
+  private rawBytes = 0;
   private readonly listeners: FleetChangeListener[] = [];
   private readonly removeListeners: Array<(name: string) => void> = [];
   baseUrl = '';
@@ -70,6 +83,7 @@ export class FleetRegistry {
     if (!record) return false;
     this.records.delete(name);
     this.resident.delete(name);
+    this.dropSnapshot(record);
     for (const l of this.removeListeners) l(name);
     return true;
   }
@@ -81,10 +95,132 @@ export class FleetRegistry {
       this.resident.set(record.spec.name, record);
       return record.store;
     }
-    const store = this.materialize(record);
+    const store = record.snapshotComplete ? this.rebuild(record) : this.materialize(record);
     record.store = store;
     this.resident.set(record.spec.name, record);
     this.evict();
+    return store;
+  }
+
+  /**
+   * The serialised items of a kind in a namespace ('' = all), built from the store on first use and
+   * kept until a write to that kind. Undefined when the cluster has no such kind.
+   */
+  listSegment(record: ClusterRecord, storeKey: string, namespace: string): ListSegment {
+    const key = segmentKey(storeKey, namespace);
+    let seg = record.lists.get(key);
+    if (seg) {
+      this.touchSnapshot(record);
+      return seg;
+    }
+    const store = this.store(record);
+    seg = buildSegment(store.list(storeKey, namespace === '' ? undefined : namespace));
+    this.addSegment(record, key, seg);
+    return seg;
+  }
+
+  /**
+   * A segment's items decoded. Kept decoded while the budget allows; once full, further segments are
+   * inflated per request (a scan that cycles through more than the budget still hits on what fits,
+   * where least-recently-used eviction would miss on everything).
+   */
+  segmentItems(seg: ListSegment): Buffer {
+    if (seg.raw) return seg.raw;
+    const raw = segmentRaw(seg);
+    if (this.rawBytes + raw.length <= (this.opts.decodedListBudgetBytes ?? DEFAULT_DECODED_BUDGET)) {
+      seg.raw = raw;
+      this.rawBytes += raw.length;
+    }
+    return raw;
+  }
+
+  /** Bytes held by compact snapshots and list bodies across the fleet. */
+  snapshotSize(): number {
+    return this.snapshotBytes;
+  }
+
+  private addSegment(record: ClusterRecord, key: string, seg: ListSegment, keepDecoded = true): void {
+    const old = record.lists.get(key);
+    if (old) this.forget(record, key, old);
+    if (seg.raw && (!keepDecoded || this.rawBytes + seg.raw.length > (this.opts.decodedListBudgetBytes ?? DEFAULT_DECODED_BUDGET))) seg.raw = undefined;
+    if (seg.raw) this.rawBytes += seg.raw.length;
+    record.lists.set(key, seg);
+    this.adjustBytes(record, seg.gz.length);
+    this.touchSnapshot(record);
+    this.enforceSnapshotBudget();
+  }
+
+  private forget(record: ClusterRecord, key: string, seg: ListSegment): void {
+    record.lists.delete(key);
+    this.adjustBytes(record, -seg.gz.length);
+    if (seg.raw) {
+      this.rawBytes -= seg.raw.length;
+      seg.raw = undefined;
+    }
+  }
+
+  private adjustBytes(record: ClusterRecord, delta: number): void {
+    record.listBytes += delta;
+    this.snapshotBytes += delta;
+  }
+
+  private touchSnapshot(record: ClusterRecord): void {
+    this.snapshotted.delete(record.spec.name);
+    this.snapshotted.set(record.spec.name, record);
+  }
+
+  /** A write to a kind: its list bodies go (and, without its all-namespaces body, the snapshot is no longer complete until eviction re-takes it). */
+  private dropSegments(record: ClusterRecord, storeKey: string): void {
+    const prefix = `${storeKey}\u0000`;
+    for (const [key, seg] of record.lists) {
+      if (!key.startsWith(prefix)) continue;
+      this.forget(record, key, seg);
+    }
+  }
+
+  private dropSnapshot(record: ClusterRecord): void {
+    for (const [key, seg] of record.lists) this.forget(record, key, seg);
+    record.snapshotComplete = false;
+    this.snapshotted.delete(record.spec.name);
+  }
+
+  private enforceSnapshotBudget(): void {
+    const budget = this.opts.snapshotBudgetBytes ?? DEFAULT_SNAPSHOT_BUDGET;
+    if (this.snapshotBytes <= budget) return;
+    for (const record of this.snapshotted.values()) {
+      if (this.snapshotBytes <= budget * 0.9) break;
+      // A store rebuilt from its snapshot may not have decoded every kind yet: keep what it reads from.
+      if (record.store) continue;
+      this.dropSnapshot(record);
+    }
+  }
+
+  /**
+   * Before a store is dropped: every kind it holds decoded gets its all-namespaces body (kinds it
+   * never decoded still have theirs), so the cluster can be rebuilt from the snapshot alone.
+   */
+  private takeSnapshot(record: ClusterRecord, store: ObjectStore): void {
+    for (const [key, seg] of record.lists) {
+      if (!key.endsWith('\u0000')) this.forget(record, key, seg);
+    }
+    for (const storeKey of store.loadedKinds()) {
+      const key = segmentKey(storeKey, '');
+      if (!record.lists.has(key)) this.addSegment(record, key, buildSegment(store.list(storeKey)), false);
+    }
+    record.snapshotComplete = record.lists.size > 0;
+  }
+
+  /** A store over the cluster's snapshot: nothing decoded until a request touches a kind. */
+  private rebuild(record: ClusterRecord): ObjectStore {
+    const source: KindSource = {
+      keys: () => [...record.lists.keys()].filter((k) => k.endsWith('\u0000')).map((k) => k.slice(0, -1)),
+      load: (storeKey) => {
+        const seg = record.lists.get(segmentKey(storeKey, ''));
+        return seg ? segmentObjects(seg) : [];
+      },
+    };
+    const store = new ObjectStore(record.rv, source);
+    this.watchStore(record, store);
     return store;
   }
 
@@ -142,6 +278,13 @@ export class FleetRegistry {
     // Watch history does not survive a rebuild: older resourceVersions get 410, as after compaction.
     store.historyFloor = store.rv;
     record.nodeCount = store.count('/nodes');
+    // Regenerated: any older snapshot (taken before a management cluster's content changed) is stale.
+    this.dropSnapshot(record);
+    this.watchStore(record, store);
+    return store;
+  }
+
+  private watchStore(record: ClusterRecord, store: ObjectStore): void {
     store.onChange((change) => {
       record.dirty = true;
       record.rv = store.rv;
@@ -149,9 +292,9 @@ export class FleetRegistry {
       const ns = o.metadata.namespace ?? '';
       record.overlay.set(`${change.storeKey}\u0000${ns}\u0000${o.metadata.name}`, { storeKey: change.storeKey, namespace: ns, name: o.metadata.name, obj: change.type === 'DELETED' ? null : o });
       if (change.storeKey === '/nodes' && change.type !== 'MODIFIED') record.nodeCount = store.count('/nodes');
+      this.dropSegments(record, change.storeKey);
       for (const l of this.listeners) l(record, change);
     });
-    return store;
   }
 
   /** After a managed cluster is added: the management cluster is rebuilt (or, while pinned, extended). */
@@ -160,6 +303,7 @@ export class FleetRegistry {
     if (!mgmt?.store) return;
     if (mgmt.pins === 0) {
       mgmt.store = undefined;
+      this.dropSnapshot(mgmt);
       this.resident.delete(name);
       return;
     }
@@ -172,12 +316,13 @@ export class FleetRegistry {
   }
 
   private evict(): void {
-    const limit = this.opts.residentLimit ?? 256;
+    const limit = this.opts.residentLimit ?? 64;
     if (this.resident.size <= limit) return;
     for (const [name, record] of this.resident) {
       if (this.resident.size <= limit) break;
       if (record.pins > 0) continue;
       this.resident.delete(name);
+      if (record.store) this.takeSnapshot(record, record.store);
       record.store = undefined;
     }
   }

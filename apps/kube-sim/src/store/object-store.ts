@@ -23,6 +23,12 @@ export interface Change {
 
 export type ChangeListener = (change: Change) => void;
 
+/** Where a store rebuilt from a cluster's snapshot reads a kind the first time it is touched. */
+export interface KindSource {
+  keys(): Iterable<string>;
+  load(storeKey: string): KubeObject[];
+}
+
 class NamespaceBucket {
   readonly byName = new Map<string, StoredObject>();
   sorted: StoredObject[] | null = null;
@@ -41,9 +47,29 @@ export class ObjectStore {
   /** Changes at or below this resourceVersion are no longer in history (a watch from before gets 410). */
   historyFloor: number;
   private readonly listeners: ChangeListener[] = [];
+  /** Kinds read from `source` so far (a rebuilt store decodes only the kinds a request touches). */
+  private readonly loaded = new Set<string>();
 
-  constructor(public rv: number) {
+  constructor(
+    public rv: number,
+    private readonly source?: KindSource,
+  ) {
     this.historyFloor = rv;
+  }
+
+  /** The kinds this store holds decoded (all of them unless it was rebuilt from a snapshot). */
+  loadedKinds(): string[] {
+    return this.source ? [...this.loaded] : [...this.kinds.keys()];
+  }
+
+  private ensure(storeKey: string): void {
+    if (!this.source || this.loaded.has(storeKey)) return;
+    this.loaded.add(storeKey);
+    for (const obj of this.source.load(storeKey)) {
+      const bucket = this.bucket(storeKey, obj.metadata.namespace ?? '');
+      bucket.byName.set(obj.metadata.name, { obj, rv: Number(obj.metadata.resourceVersion) });
+      bucket.sorted = null;
+    }
   }
 
   onChange(listener: ChangeListener): void {
@@ -51,11 +77,13 @@ export class ObjectStore {
   }
 
   get(storeKey: string, namespace: string, name: string): StoredObject | undefined {
+    this.ensure(storeKey);
     return this.kinds.get(storeKey)?.get(namespace)?.byName.get(name);
   }
 
   /** Objects sorted by namespace then name; namespace undefined = all namespaces. */
   list(storeKey: string, namespace?: string): StoredObject[] {
+    this.ensure(storeKey);
     const byNs = this.kinds.get(storeKey);
     if (!byNs) return [];
     if (namespace !== undefined) return byNs.get(namespace)?.list() ?? [];
@@ -66,6 +94,7 @@ export class ObjectStore {
   }
 
   count(storeKey: string): number {
+    this.ensure(storeKey);
     let n = 0;
     for (const b of this.kinds.get(storeKey)?.values() ?? []) n += b.byName.size;
     return n;
@@ -73,6 +102,7 @@ export class ObjectStore {
 
   /** Loads a base object with a resourceVersion already assigned; no events. */
   load(storeKey: string, obj: KubeObject, rv: number): void {
+    this.ensure(storeKey);
     const bucket = this.bucket(storeKey, obj.metadata.namespace ?? '');
     bucket.byName.set(obj.metadata.name, { obj, rv });
     bucket.sorted = null;
@@ -80,6 +110,7 @@ export class ObjectStore {
 
   /** Drops an object without events (rebuilding a cluster from its base and overlay). */
   unload(storeKey: string, namespace: string, name: string): void {
+    this.ensure(storeKey);
     const bucket = this.kinds.get(storeKey)?.get(namespace);
     if (bucket?.byName.delete(name)) bucket.sorted = null;
   }
@@ -87,6 +118,7 @@ export class ObjectStore {
   /** Stores obj under the next resourceVersion (written into its metadata) and tells listeners. */
   put(storeKey: string, obj: KubeObject): StoredObject {
     const ns = obj.metadata.namespace ?? '';
+    this.ensure(storeKey);
     const bucket = this.bucket(storeKey, ns);
     const old = bucket.byName.get(obj.metadata.name);
     const rv = ++this.rv;
@@ -99,6 +131,7 @@ export class ObjectStore {
   }
 
   remove(storeKey: string, namespace: string, name: string): StoredObject | undefined {
+    this.ensure(storeKey);
     const bucket = this.kinds.get(storeKey)?.get(namespace);
     const old = bucket?.byName.get(name);
     if (!bucket || !old) return undefined;
@@ -115,6 +148,7 @@ export class ObjectStore {
   /** Every namespaced object of every kind in a namespace (for namespace deletion). */
   namespaceContents(namespace: string): Array<{ storeKey: string; name: string }> {
     const out: Array<{ storeKey: string; name: string }> = [];
+    for (const key of this.source?.keys() ?? []) this.ensure(key);
     for (const [storeKey, byNs] of this.kinds) {
       for (const name of byNs.get(namespace)?.byName.keys() ?? []) out.push({ storeKey, name });
     }

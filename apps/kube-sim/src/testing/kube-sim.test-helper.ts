@@ -1,6 +1,7 @@
 /** Shared by kube-sim's tests: clients for a running simulator, and raw HTTP(S) requests against it. */
 import http from 'node:http';
 import https from 'node:https';
+import { gunzipSync } from 'node:zlib';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeSim } from '../kube-sim.server';
 
@@ -20,11 +21,13 @@ export interface RawResponse {
   headers: http.IncomingHttpHeaders;
   text: string;
   json: any;
+  /** Bytes received (compressed, when the answer was gzip). */
+  wireBytes: number;
 }
 
 export function rawRequest(sim: KubeSim, path: string, opts: { method?: string; token?: string | null; body?: unknown; contentType?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
   const url = new URL(path, sim.url);
-  const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+  const body = opts.body === undefined ? undefined : typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   if (body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
@@ -34,14 +37,15 @@ export function rawRequest(sim: KubeSim, path: string, opts: { method?: string; 
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const wire = Buffer.concat(chunks);
+        const text = (res.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire).toString('utf8');
         let json: unknown;
         try {
           json = JSON.parse(text);
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, wireBytes: wire.length });
       });
     });
     req.on('error', reject);
