@@ -47,7 +47,8 @@ export class ApiModule {
             autoSchemaFile: true,
             sortSchema: true,
             jit: 1,
-            graphiql: false,
+            // Development only (FLOTILLA_GRAPHIQL); Mercurius's page loads GraphiQL itself from unpkg.com.
+            graphiql: config.api.graphiql,
             queryDepth: MAX_QUERY_DEPTH,
             validationRules: [queryCostRule(MAX_QUERY_COST), ...(config.api.introspection ? [] : [NoSchemaIntrospectionCustomRule])],
             context: (request: FastifyRequest) => ({ request }),

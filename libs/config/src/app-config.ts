@@ -8,7 +8,7 @@ export interface AppConfig {
   database: { url: string };
   redis: { url: string };
   queue: { prefix: string; concurrency: number };
-  api: { port: number; host: string; maxPageSize: number; introspection: boolean; rateLimitPerMinute: number };
+  api: { port: number; host: string; maxPageSize: number; introspection: boolean; rateLimitPerMinute: number; graphiql: boolean };
   sync: { intervalSeconds: number; timeoutMs: number; unreachableAfterFailures: number };
   crypto: { encryptionKey?: string; keyId: string; keyFile: string };
   log: { level: string };
@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   FLOTILLA_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
   FLOTILLA_GRAPHQL_INTROSPECTION: bool.default(true),
+  /** Mercurius's GraphiQL at /graphiql: for development (`npm run dev` turns it on), off unless asked for. */
+  FLOTILLA_GRAPHIQL: bool.default(false),
   FLOTILLA_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
   FLOTILLA_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   FLOTILLA_KUBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPageSize: e.FLOTILLA_MAX_PAGE_SIZE,
       introspection: e.FLOTILLA_GRAPHQL_INTROSPECTION,
       rateLimitPerMinute: e.FLOTILLA_RATE_LIMIT_PER_MINUTE,
+      graphiql: e.FLOTILLA_GRAPHIQL,
     },
     sync: {
       intervalSeconds: e.FLOTILLA_SYNC_INTERVAL_SECONDS,
