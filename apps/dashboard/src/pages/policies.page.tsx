@@ -21,6 +21,8 @@ const TEMPLATES: Record<PolicyType, string> = {
   LABELS: 'kinds: [Namespace]\nrequired: [owner]\n',
 };
 
+const POLICY_CONTEXT = { additionalTypenames: ['Policy'] };
+
 /** The policy as `flotilla policy apply -f` takes it. */
 function policyYaml(p: Policy): string {
   const scope = p.scope.kind === 'GROUP' ? { kind: 'GROUP', group: p.scope.group?.name } : p.scope.kind === 'CLUSTER' ? { kind: 'CLUSTER', cluster: p.scope.cluster?.name } : undefined;
@@ -35,7 +37,8 @@ function scopeText(p: Policy): string {
 
 export default function PoliciesPage() {
   const { role } = useSession();
-  const [{ data, error }] = useQuery<PoliciesResult>({ query: Policies });
+  // An empty list holds no Policy for the cache to notice: name the type, so a created one refreshes it.
+  const [{ data, error }] = useQuery<PoliciesResult>({ query: Policies, context: POLICY_CONTEXT });
   const [selected, setSelected] = useState<string | null>(null);
   const [editing, setEditing] = useState<Policy | 'new' | null>(null);
   const admin = canAdminister(role);
