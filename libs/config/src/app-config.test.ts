@@ -20,3 +20,9 @@ test('an invalid variable is named without echoing its value', () => {
 test('passwords are masked in URLs shown in logs', () => {
   assert.equal(redactUrl('postgres://u:hunter2@db:5432/x'), 'postgres://u:***@db:5432/x');
 });
+
+test('GraphiQL is off unless FLOTILLA_GRAPHIQL turns it on', () => {
+  assert.equal(loadConfig({}).api.graphiql, false);
+  assert.equal(loadConfig({ FLOTILLA_GRAPHIQL: 'true' }).api.graphiql, true);
+  assert.throws(() => loadConfig({ FLOTILLA_GRAPHIQL: 'maybe' }), /FLOTILLA_GRAPHIQL/);
+});

@@ -13,7 +13,7 @@ import { createGraphqlClient } from './graphql.client';
 import { Layout } from './layout.component';
 import { Route, navigate, parseRoute, useLocation } from './router';
 import { SessionContext } from './session.context';
-import { clearToken, readToken, saveToken } from './session.store';
+import { clearToken, readToken, readViewer, saveToken, saveViewer } from './session.store';
 
 // The policies page carries a YAML parser: loaded when first opened, not with the clusters page.
 const PoliciesPage = lazy(() => import('../pages/policies.page'));
@@ -40,22 +40,34 @@ export function App() {
   );
 }
 
+const PROVISIONAL = { role: 'VIEWER', organization: { id: '', name: '…' } } as const;
+
+/**
+ * The page's own queries start at once, beside the viewer's: until the API says who the token
+ * belongs to, the page is drawn for a VIEWER (no button appears that the token might not be
+ * allowed to use), or as this tab's last answer said.
+ */
 function SignedIn({ signOut }: { signOut: () => void }) {
-  const [{ data, error, fetching }] = useQuery<ViewerResult>({ query: DashboardViewer, requestPolicy: 'cache-first' });
+  const [{ data, error }] = useQuery<ViewerResult>({ query: DashboardViewer, requestPolicy: 'cache-first' });
   const { pathname } = useLocation();
   useEffect(() => {
     if (pathname === '/sign-in') navigate('/', { replace: true });
   }, [pathname]);
-  const session = useMemo(() => (data ? { role: data.viewer.role, organization: data.viewer.organization, signOut } : null), [data, signOut]);
-  if (!session) {
+  useEffect(() => {
+    if (data) saveViewer(data.viewer);
+  }, [data]);
+  const [cached] = useState(readViewer);
+  const session = useMemo(() => {
+    const viewer = data?.viewer ?? cached;
+    return { role: viewer?.role ?? PROVISIONAL.role, organization: viewer?.organization ?? PROVISIONAL.organization, known: !!viewer, signOut };
+  }, [data, cached, signOut]);
+  if (error && !data) {
     return (
       <main id="main" className="centered">
-        {fetching || !error ? <Loading what="your session" /> : <ErrorNote error={error} />}
-        {error && (
-          <button type="button" onClick={signOut}>
-            Sign out
-          </button>
-        )}
+        <ErrorNote error={error} />
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
       </main>
     );
   }

@@ -19,7 +19,7 @@ function isCurrent(href: string, pathname: string): boolean {
 
 /** Landmarks (banner, navigation, main), a skip link, and focus moved to the page's heading on navigation. */
 export function Layout({ children }: { children: ReactNode }) {
-  const { role, organization, signOut } = useSession();
+  const { role, known, organization, signOut } = useSession();
   const { pathname } = useLocation();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
@@ -50,7 +50,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </nav>
         <div className="who">
           <span>
-            {organization.name} · <span data-testid="role">{humanize(role)}</span>
+            {organization.name} · <span data-testid="role">{known ? humanize(role) : '…'}</span>
           </span>
           <button type="button" className="secondary" onClick={signOut}>
             Sign out

@@ -2,7 +2,10 @@ import { createContext, useContext } from 'react';
 import type { Role } from '../api/types';
 
 export interface Session {
+  /** Least privilege (VIEWER) until the API has said who the token belongs to. */
   role: Role;
+  /** The API has answered (or an earlier answer of this tab is in use). */
+  known: boolean;
   organization: { id: string; name: string };
   signOut(): void;
 }

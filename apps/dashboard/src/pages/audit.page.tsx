@@ -11,7 +11,8 @@ import { Title } from '../components/title.component';
 const PAGE_SIZE = 50;
 
 export function AuditPage() {
-  const { role } = useSession();
+  const { role, known } = useSession();
+  if (!known) return <Loading what="your role" />;
   if (!canAdminister(role))
     return (
       <>

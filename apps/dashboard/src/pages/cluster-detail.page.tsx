@@ -19,6 +19,7 @@ import {
   type ClusterUpgradesResult,
   type InspectionDetailResult,
   type InspectionKind,
+  type Violation,
 } from '../api/types';
 import { canOperate } from '../app/roles';
 import { navigate } from '../app/router';
@@ -242,22 +243,7 @@ function ComplianceSection({ id }: { id: string }) {
                   {r.violations.length === 0 ? (
                     'none'
                   ) : (
-                    <details>
-                      <summary>
-                        {r.violations.length} violation{r.violations.length === 1 ? '' : 's'}
-                      </summary>
-                      <ul className="violations">
-                        {r.violations.map((v, i) => (
-                          <li key={i}>
-                            <code>
-                              {v.kind} {v.namespace ? `${v.namespace}/` : ''}
-                              {v.name}
-                            </code>
-                            : {v.message}
-                          </li>
-                        ))}
-                      </ul>
-                    </details>
+                    <Violations violations={r.violations} />
                   )}
                 </td>
               </tr>
@@ -266,6 +252,36 @@ function ComplianceSection({ id }: { id: string }) {
         </table>
       )}
     </section>
+  );
+}
+
+const VIOLATIONS_SHOWN = 20;
+
+/** Every violation names the object and what is wrong; a long list opens 20 at a time. */
+function Violations({ violations }: { violations: Violation[] }) {
+  const [shown, setShown] = useState(VIOLATIONS_SHOWN);
+  return (
+    <details>
+      <summary>
+        {violations.length} violation{violations.length === 1 ? '' : 's'}
+      </summary>
+      <ul className="violations">
+        {violations.slice(0, shown).map((v, i) => (
+          <li key={i}>
+            <code>
+              {v.kind} {v.namespace ? `${v.namespace}/` : ''}
+              {v.name}
+            </code>
+            : {v.message}
+          </li>
+        ))}
+      </ul>
+      {violations.length > shown && (
+        <button type="button" className="link" onClick={() => setShown(shown + 100)}>
+          Show {Math.min(100, violations.length - shown)} more of {violations.length - shown} not shown
+        </button>
+      )}
+    </details>
   );
 }
 

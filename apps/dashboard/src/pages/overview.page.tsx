@@ -7,7 +7,7 @@ import { ErrorNote, Loading } from '../components/notices.component';
 import { StatusBadge, humanize, providerLabel } from '../components/status.component';
 import { Title } from '../components/title.component';
 
-function Breakdown({ title, rows, total, linkFor }: { title: string; rows: Array<{ label: string; count: number; value: string }>; total: number; linkFor?: (value: string) => string }) {
+function Breakdown({ title, column, rows, total, linkFor }: { title: string; column: string; rows: Array<{ label: string; count: number; value: string }>; total: number; linkFor?: (value: string) => string }) {
   return (
     <section className="card" aria-labelledby={`bd-${title}`}>
       <h2 id={`bd-${title}`}>{title}</h2>
@@ -17,7 +17,7 @@ function Breakdown({ title, rows, total, linkFor }: { title: string; rows: Array
         <table className="breakdown">
           <thead>
             <tr>
-              <th scope="col">{title.replace(/^By /, '')}</th>
+              <th scope="col">{column}</th>
               <th scope="col" className="num">
                 Clusters
               </th>
@@ -87,17 +87,19 @@ export function OverviewPage() {
           <div className="grid">
             <Breakdown
               title="By status"
+              column="Status"
               total={fleet.clusterCount}
               rows={fleet.byStatus.map((s) => ({ label: humanize(s.status), value: s.status, count: s.count }))}
               linkFor={(v) => `/clusters?status=${v}`}
             />
             <Breakdown
               title="By provider"
+              column="Provider"
               total={fleet.clusterCount}
               rows={fleet.byProvider.map((p) => ({ label: providerLabel(p.provider), value: p.provider, count: p.count }))}
               linkFor={(v) => `/clusters?provider=${v}`}
             />
-            <Breakdown title="By Kubernetes version" total={fleet.clusterCount} rows={fleet.byVersion.map((v) => ({ label: v.version, value: v.version, count: v.count }))} />
+            <Breakdown title="By Kubernetes version" column="Version" total={fleet.clusterCount} rows={fleet.byVersion.map((v) => ({ label: v.version, value: v.version, count: v.count }))} />
           </div>
           {fleet.byStatus.some((s) => s.status === 'UNREACHABLE' && s.count > 0) && (
             <p>
