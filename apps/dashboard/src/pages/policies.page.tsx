@@ -146,7 +146,9 @@ function byField(errors: FieldError[]): Partial<Record<FieldName, string>> {
   for (const e of errors) {
     const m = /^input\.(name|type|mode|scope|spec)\b/.exec(e.field ?? '');
     const key: FieldName = m ? (m[1] as FieldName) : 'form';
-    out[key] = out[key] ? `${out[key]}; ${e.message}` : e.message;
+    // "input.spec.level: …" reads "spec.level: …" beside the form's own field.
+    const message = e.message.replace(/^input\./, '');
+    out[key] = out[key] ? `${out[key]}; ${message}` : message;
   }
   return out;
 }
