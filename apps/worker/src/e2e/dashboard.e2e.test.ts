@@ -246,13 +246,14 @@ describe('the dashboard in Chromium', { skip }, () => {
       await p.locator('[data-testid="role"]', { hasText: /^Viewer$/ }).waitFor();
       for (const name of ['Start upgrade', 'Scan this cluster now', 'Run inspection']) assert.equal(await p.getByRole('button', { name }).count(), 0, name);
       assert.equal(await p.getByRole('link', { name: 'Audit log' }).count(), 0);
+      await shot(p, '09-viewer-cluster');
       await p.getByRole('link', { name: 'Policies' }).click();
       await p.getByRole('row', { name: /restricted-pods/ }).waitFor();
       assert.equal(await p.getByRole('button', { name: 'New policy' }).count(), 0);
       await p.getByRole('link', { name: 'Scans' }).click();
       await p.getByRole('row', { name: /Manual/ }).waitFor();
       assert.equal(await p.getByRole('button', { name: 'Run compliance scan' }).count(), 0);
-      await shot(p, '09-viewer-cluster');
+      await shot(p, '09-viewer-scans');
     } finally {
       await ctx.close();
     }
