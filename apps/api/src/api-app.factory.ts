@@ -8,6 +8,7 @@ import { AppConfig } from '../../../libs/config/src';
 import { PinoNestLogger, createLogger } from '../../../libs/observability/src';
 import { ApiModule } from './api.module';
 import { RequestGate } from './auth/request-gate';
+import { registerDashboard } from './dashboard/dashboard-static';
 import { MetricsService } from './health/metrics.service';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -31,6 +32,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
+  registerDashboard(fastify);
   return app;
 }
 

@@ -7,6 +7,8 @@ async function main(): Promise<void> {
   await app.listen(config.api.port, config.api.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   process.stdout.write(`flotilla api listening on ${url}/graphql\n`);
+  process.stdout.write(`flotilla dashboard on ${url}/\n`);
+  if (config.api.graphiql) process.stdout.write(`graphiql on ${url}/graphiql (development only: FLOTILLA_GRAPHIQL)\n`);
 }
 
 main().catch((err: Error) => {

@@ -1,7 +1,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, sharedDir } from '../../../libs/testing/src';
@@ -24,13 +24,32 @@ test('the committed schema file is exactly what the resolvers serve (run `npm ru
   assert.equal(printServedSchema(api.app), committed);
 });
 
-test('the served schema accepts the dashboard and CLI operations of every built feature', () => {
+/** The dashboard's own operations, beyond the contract's (apps/dashboard/src/operations/*.graphql). */
+const dashboardOperationFiles = () => {
+  const dir = join(repoRoot(), 'apps/dashboard/src/operations');
+  return readdirSync(dir).filter((f) => f.endsWith('.graphql')).map((f) => join(dir, f));
+};
+
+test('the served schema accepts the dashboard and CLI operations of every built feature, and the dashboard\'s own', () => {
   const dir = mkdtempSync(join(tmpdir(), 'schema-'));
   const file = join(dir, 'schema.graphql');
   writeFileSync(file, printServedSchema(api.app));
-  const out = execFileSync(process.execPath, [join(sharedDir(), 'contract/check-contract.mjs'), file, ...BUILT_FEATURES], {
+  const own = dashboardOperationFiles();
+  assert.ok(own.length > 0);
+  const out = execFileSync(process.execPath, [join(sharedDir(), 'contract/check-contract.mjs'), file, ...BUILT_FEATURES, ...own], {
     cwd: repoRoot(),
     encoding: 'utf8',
   });
   assert.match(out, / 0 failed/);
+});
+
+test('the dashboard sends the contract\'s operations as they are: its copies equal ../shared/contract/operations byte for byte', () => {
+  const dir = join(repoRoot(), 'apps/dashboard/src/contract');
+  const copies = readdirSync(dir).filter((f) => f.endsWith('.graphql'));
+  assert.ok(copies.length > 0);
+  for (const f of copies) {
+    assert.ok(BUILT_FEATURES.includes(f.replace(/\.graphql$/, '')), `${f}: the dashboard uses a feature the API does not serve yet`);
+    const shared = readFileSync(join(sharedDir(), 'contract/operations', f), 'utf8');
+    assert.equal(readFileSync(join(dir, f), 'utf8'), shared, `apps/dashboard/src/contract/${f} differs from the contract: copy ../shared/contract/operations/${f} over it`);
+  }
 });

@@ -28,3 +28,9 @@ test('no proxy is trusted unless FLOTILLA_TRUST_PROXY names it', () => {
   assert.throws(() => loadConfig({ FLOTILLA_TRUST_PROXY: 'true' }), /FLOTILLA_TRUST_PROXY/);
   assert.throws(() => loadConfig({ FLOTILLA_TRUST_PROXY: '127.0.0.1/33' }), /FLOTILLA_TRUST_PROXY/);
 });
+
+test('GraphiQL is off unless FLOTILLA_GRAPHIQL turns it on', () => {
+  assert.equal(loadConfig({}).api.graphiql, false);
+  assert.equal(loadConfig({ FLOTILLA_GRAPHIQL: 'true' }).api.graphiql, true);
+  assert.throws(() => loadConfig({ FLOTILLA_GRAPHIQL: 'maybe' }), /FLOTILLA_GRAPHIQL/);
+});

@@ -22,6 +22,8 @@ export interface AppConfig {
     maxQueryCost: number;
     /** Which proxies' X-Forwarded-For to believe: none (false), a hop count, or addresses/CIDRs. */
     trustProxy: false | number | string[];
+    /** Mercurius's GraphiQL at /graphiql (development). */
+    graphiql: boolean;
   };
   sync: { intervalSeconds: number; timeoutMs: number; unreachableAfterFailures: number };
   crypto: { encryptionKey?: string; keyId: string; keyFile: string };
@@ -63,6 +65,8 @@ const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   FLOTILLA_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
   FLOTILLA_GRAPHQL_INTROSPECTION: bool.default(true),
+  /** Mercurius's GraphiQL at /graphiql: for development (`npm run dev` turns it on), off unless asked for. */
+  FLOTILLA_GRAPHIQL: bool.default(false),
   FLOTILLA_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(5_000_000),
   FLOTILLA_ANONYMOUS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   FLOTILLA_GRAPHQL_MAX_COST: z.coerce.number().int().min(100).max(100_000_000).default(250_000),
@@ -111,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       anonymousRateLimitPerMinute: e.FLOTILLA_ANONYMOUS_RATE_LIMIT_PER_MINUTE,
       maxQueryCost: e.FLOTILLA_GRAPHQL_MAX_COST,
       trustProxy: e.FLOTILLA_TRUST_PROXY,
+      graphiql: e.FLOTILLA_GRAPHIQL,
     },
     sync: {
       intervalSeconds: e.FLOTILLA_SYNC_INTERVAL_SECONDS,

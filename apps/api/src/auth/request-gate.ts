@@ -7,6 +7,8 @@ import { ViewerContext } from './viewer';
 
 /** Probes answer without a token and without spending anything: a load balancer polls them. */
 const PROBES = new Set(['/healthz', '/readyz']);
+/** The dashboard's hashed static files, served from memory and cached for a year: free like probes (its pages still count). */
+const STATIC_ASSETS = '/assets/*';
 const GRAPHQL = '/graphql';
 
 /**
@@ -33,7 +35,7 @@ export class RequestGate {
   /** Resolves to the reply when the request was answered here (Fastify's way to end an async hook early). */
   async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const route = request.routeOptions?.url;
-    if (route && PROBES.has(route)) return undefined;
+    if (route && (PROBES.has(route) || route === STATIC_ASSETS)) return undefined;
     try {
       if (route === GRAPHQL) this.viewers.set(request, await this.auth.authenticate(request.headers.authorization, request.ip));
       else await this.limits.chargeAddress(request.ip);

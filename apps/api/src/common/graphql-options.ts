@@ -60,7 +60,8 @@ export function graphqlOptions(config: AppConfig, metrics: MetricsService, gate:
     autoSchemaFile: true,
     sortSchema: true,
     jit: 1,
-    graphiql: false,
+    // Development only (FLOTILLA_GRAPHIQL); Mercurius's page loads GraphiQL itself from unpkg.com.
+    graphiql: config.api.graphiql,
     // Root and field resolvers alike go through the guards and GraphqlErrorFilter.
     fieldResolverEnhancers: ['filters', 'guards'],
     graphql: { parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens }, validateOptions: { maxErrors: 10 } },
