@@ -72,6 +72,6 @@ test('probeHealth: failed probes are false, and an unreadable /readyz says why i
     healthz: true,
     livez: false,
     readyz: false,
-    readyzVerbose: 'the API server rejected Flotilla\'s token (401 Unauthorized): re-attach the cluster',
+    readyzVerbose: 'credential rejected (401 Unauthorized): re-attach the cluster',
   });
 });

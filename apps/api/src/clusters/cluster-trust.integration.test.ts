@@ -1,13 +1,14 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
+import { TEST_CA_DATA } from '../../../../libs/testing/src';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 
 // Where a credential may go and what the agent may grant, through GraphQL and PostgreSQL: attach
 // without a CA needs the explicit system-roots choice; a URL never moves without a new credential;
 // the bindable roles are stored, shown and audited; ACCESS policies stay inside the allowed list.
 
-const PEM = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n').toString('base64');
+const PEM = TEST_CA_DATA;
 const ATTACH = `mutation($input: AttachClusterInput!) { attachCluster(input: $input) { id status bindableRoles allowsClusterAdminBinding } }`;
 const UPDATE = `mutation($id: ID!, $input: UpdateClusterInput!) { updateCluster(id: $id, input: $input) { id status statusReason apiServerUrl bindableRoles } }`;
 const CREATE_POLICY = `mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { id } }`;
