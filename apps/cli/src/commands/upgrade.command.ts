@@ -60,12 +60,10 @@ them with --wait or flotilla upgrade get ID.`,
       const cluster = await findClusterByName(client, name);
       const before = await readClusterUpgrades(client, cluster.id, name);
       const current = before.kubernetesVersion;
-      if (!opts.wait && current) {
-        const certain = certainRefusal(current, opts.to, before.availableUpgrades);
-        // With nothing on offer the API itself tells an unmanaged cluster apart (it refuses at once).
-        if (certain.length && (before.availableUpgrades.length > 0 || !certain[0].endsWith('not offered by the management cluster.'))) {
-          throw refusal(`upgrade of ${name} to ${opts.to} refused before starting (nothing was started)`, certain, current, before.availableUpgrades);
-        }
+      // Certain from the registry alone; with nothing on offer the API first tells an unmanaged cluster apart (it refuses at once).
+      const certain = current ? certainRefusal(current, opts.to, before.availableUpgrades) : [];
+      if (!opts.wait && certain.length && before.availableUpgrades.length > 0) {
+        throw refusal(`upgrade of ${name} to ${opts.to} refused before starting (nothing was started)`, certain, current, before.availableUpgrades);
       }
       let started: Upgrade;
       try {
@@ -78,13 +76,9 @@ them with --wait or flotilla upgrade get ID.`,
       }
       ctx.io.out(`upgrade/${started.id} ${started.status.toLowerCase()}: cluster ${name} ${started.fromVersion} → ${started.toVersion}\n`);
       if (!opts.wait) {
-        if (before.availableUpgrades.length === 0) {
-          throw refusal(
-            `pre-flight will refuse upgrade ${started.id}`,
-            [`The management cluster offers nothing ${name} can move to.`],
-            current,
-            before.availableUpgrades,
-          );
+        if (certain.length) {
+          const reasons = [...certain.filter((r) => !r.endsWith('not offered by the management cluster.')), `The management cluster offers nothing ${name} can move to.`];
+          throw refusal(`pre-flight will refuse upgrade ${started.id}`, reasons, current, before.availableUpgrades);
         }
         return;
       }
