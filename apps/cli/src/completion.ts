@@ -83,7 +83,8 @@ export function zshCompletion(program: Command): string {
   const name = program.name();
   const fn = `_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const nodes = completionTree(program);
-  const zq = (s: string) => quote(s.replace(/:/g, '\\:'));
+  // _describe items are name:description; a colon inside the name is escaped.
+  const zq = (item: string, description: string) => quote(`${item.replace(/:/g, '\\:')}:${description}`);
   const cases = (body: (n: CompletionNode) => string) => nodes.map((n) => `    ${quote(n.path)}) ${body(n)} ;;`).join('\n');
   const choiceCases = nodes
     .flatMap((n) => n.flags.filter((f) => f.choices?.length).map((f) => `    ${quote(`${n.path}:${f.flag}`)}) compadd -- ${f.choices!.map(quote).join(' ')}; return ;;`))
@@ -108,7 +109,7 @@ ${cases((n) => `valued=(${n.flags.filter((f) => f.takesValue).map((f) => quote(f
 ${choiceCases}
   esac
   case "$cmdpath" in
-${cases((n) => `subs=(${n.subcommands.map((s) => zq(`${s.name}:${s.description}`)).join(' ')}); flags=(${n.flags.map((f) => zq(`${f.flag}:${f.description}`)).join(' ')}); valued=(${n.flags.filter((f) => f.takesValue).map((f) => quote(f.flag)).join(' ')})`)}
+${cases((n) => `subs=(${n.subcommands.map((s) => zq(s.name, s.description)).join(' ')}); flags=(${n.flags.map((f) => zq(f.flag, f.description)).join(' ')}); valued=(${n.flags.filter((f) => f.takesValue).map((f) => quote(f.flag)).join(' ')})`)}
   esac
   if (( \${valued[(Ie)$prev]} )); then _files; return; fi
   if [[ "$cur" == -* ]]; then _describe -t flags 'flag' flags; else _describe -t commands 'command' subs; fi
