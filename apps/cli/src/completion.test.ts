@@ -66,10 +66,27 @@ test('zsh gets a compdef function from the same tree, with descriptions', () => 
   assert.match(script, /compdef _flotilla flotilla/);
 });
 
-test('the zsh script parses in zsh', { skip: !hasZsh && 'no zsh on this machine' }, () => {
+test('zsh offers subcommands, flags and choices', { skip: !hasZsh && 'no zsh on this machine' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-zsh-'));
   const file = join(dir, '_flotilla');
   writeFileSync(file, zshCompletion(program()));
-  const r = spawnSync('zsh', ['-n', file], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(spawnSync('zsh', ['-n', file], { encoding: 'utf8' }).status, 0, 'the script parses');
+  // The completion system's own functions stand in as printers of what would be offered.
+  const harness = [
+    'compdef() { :; }',
+    `source ${file}`,
+    '_describe() { local -a items; items=("${(@P)4}"); print -l -- "${items[@]%%:*}"; }',
+    'compadd() { shift; print -l -- "$@"; }',
+    '_files() { print FILES; }',
+    'offers() { words=("$@"); CURRENT=${#words}; _flotilla; }',
+  ].join('\n');
+  const offers = (...words: string[]) => {
+    const r = spawnSync('zsh', ['-c', `${harness}\noffers ${words.map((w) => `'${w}'`).join(' ')}`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').filter(Boolean);
+  };
+  assert.deepEqual(offers('flotilla', 'cluster', ''), ['attach', 'list', 'get', 'detach']);
+  assert.deepEqual(offers('flotilla', 'cluster', 'list', '-o', ''), ['table', 'json', 'yaml']);
+  assert.ok(offers('flotilla', 'cluster', 'list', '--group', 'list', '--st').includes('--status'));
+  assert.deepEqual(offers('flotilla', 'policy', 'apply', '-f', ''), ['FILES']);
 });
