@@ -39,18 +39,27 @@ test('scan run --wait follows the scan, lists failing clusters and exits 1 when 
     {
       RunComplianceScan: () => ({ data: { runComplianceScan: { id: 's1', status: 'QUEUED', clusterCount: 2 } } }),
       ScanDetail: script([scan('RUNNING', 1, null), scan('SUCCEEDED', 2, { compliant: 1, nonCompliant: 1, errored: 0, violations: 4 })]),
-      ClusterListCompliance: () => ({
-        data: { clusters: { totalCount: 1, edges: [{ node: { id: 'c2', name: 'dev-1', compliance: { status: 'NON_COMPLIANT', violationCount: 4, checkedAt: null } } }] } },
+      CliClusterList: () => ({
+        data: {
+          clusters: {
+            totalCount: 2,
+            pageInfo: { hasNextPage: false, endCursor: null },
+            edges: [
+              { node: { id: 'c2', name: 'dev-1', statusReason: null, compliance: { status: 'NON_COMPLIANT', violationCount: 4, checkedAt: null, reason: null } } },
+              { node: { id: 'c3', name: 'edge-1', statusReason: 'unreachable', compliance: { status: 'ERROR', violationCount: 0, checkedAt: null, reason: 'connect ECONNREFUSED 127.0.0.1:6443' } } },
+            ],
+          },
+        },
       }),
     },
     ['scan', 'run', '--wait'],
   );
   assert.equal(r.code, 1);
-  assert.match(r.out, /^CLUSTER\s+COMPLIANCE\s+VIOLATIONS\s+CHECKED\ndev-1\s+NON_COMPLIANT\s+4\s+-\n/);
+  assert.match(r.out, /^CLUSTER\s+COMPLIANCE\s+VIOLATIONS\s+CHECKED\s+REASON\ndev-1\s+NON_COMPLIANT\s+4\s+-\s+-\nedge-1\s+ERROR\s+0\s+-\s+connect ECONNREFUSED 127\.0\.0\.1:6443\n/);
   assert.match(r.out, /scan\/s1 SUCCEEDED: 1 compliant, 1 non-compliant, 0 errored, 4 violations/);
   assert.match(r.err, /scan RUNNING: 1\/2 clusters done/);
   assert.match(r.err, /error: 1 non-compliant and 0 errored of 2 clusters\n$/);
-  assert.deepEqual(r.requests.find((q) => q.operationName === 'ClusterListCompliance')?.variables, {
+  assert.deepEqual(r.requests.find((q) => q.operationName === 'CliClusterList')?.variables, {
     filter: { complianceStatuses: ['NON_COMPLIANT', 'ERROR'] },
     first: 100,
   });
@@ -61,7 +70,7 @@ test('scan run --wait exits 0 when every cluster complies', async () => {
     {
       RunComplianceScan: () => ({ data: { runComplianceScan: { id: 's1', status: 'QUEUED', clusterCount: 2 } } }),
       ScanDetail: () => scan('SUCCEEDED', 2, { compliant: 2, nonCompliant: 0, errored: 0, violations: 0 }),
-      ClusterListCompliance: () => ({ data: { clusters: { totalCount: 0, edges: [] } } }),
+      CliClusterList: () => ({ data: { clusters: { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] } } }),
     },
     ['scan', 'run', '--wait'],
   );

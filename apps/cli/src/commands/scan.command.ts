@@ -3,7 +3,8 @@ import { CliContext, apiClient } from '../cli-context';
 import { CliError } from '../cli-error';
 import { resolveGroupId } from '../cluster-lookup';
 import { TERMINAL_JOB_STATUSES, parseCount, parseSeconds, waitForJob } from '../job-waiter';
-import { emit, formatFields, formatJson, formatTable, formatYaml, outputOption, timeAgo } from '../output';
+import { ClusterListRow } from '../cluster-view';
+import { emit, formatFields, formatJson, formatTable, formatYaml, outputOption, timeAgo, truncate } from '../output';
 
 interface ScanDetail {
   id: string;
@@ -17,13 +18,9 @@ interface ScanDetail {
   summary: { compliant: number; nonCompliant: number; errored: number; violations: number } | null;
 }
 
-interface ComplianceRow {
-  id: string;
-  name: string;
-  compliance: { status: string; violationCount: number; checkedAt: string | null };
-}
+type ComplianceRow = Pick<ClusterListRow, 'id' | 'name' | 'statusReason' | 'compliance'>;
 
-/** The most clusters the failing-cluster table shows (ClusterListCompliance has no page cursor). */
+/** The most clusters the failing-cluster table shows (the rest are counted). */
 const TABLE_LIMIT = 100;
 
 export function registerScanCommands(program: Command, ctx: CliContext): void {
@@ -56,7 +53,8 @@ export function registerScanCommands(program: Command, ctx: CliContext): void {
       });
       if (!done) throw new CliError(`scan ${started.id} disappeared while waiting`);
 
-      const failing = await client.request<{ clusters: { totalCount: number; edges: Array<{ node: ComplianceRow }> } }>('ClusterListCompliance', {
+      // CliClusterList, not the contract's ClusterListCompliance: it carries why a cluster errored.
+      const failing = await client.request<{ clusters: { totalCount: number; edges: Array<{ node: ComplianceRow }> } }>('CliClusterList', {
         filter: { complianceStatuses: ['NON_COMPLIANT', 'ERROR'], ...(groupId ? { groupId } : {}) },
         first: TABLE_LIMIT,
       });
@@ -141,8 +139,8 @@ function printScanResult(ctx: CliContext, scan: ScanDetail, rows: ComplianceRow[
     const now = new Date();
     ctx.io.out(
       formatTable(
-        ['CLUSTER', 'COMPLIANCE', 'VIOLATIONS', 'CHECKED'],
-        rows.map((r) => [r.name, r.compliance.status, r.compliance.violationCount, timeAgo(r.compliance.checkedAt, now)]),
+        ['CLUSTER', 'COMPLIANCE', 'VIOLATIONS', 'CHECKED', 'REASON'],
+        rows.map((r) => [r.name, r.compliance.status, r.compliance.violationCount, timeAgo(r.compliance.checkedAt, now), truncate(r.compliance.reason ?? r.statusReason, 100)]),
       ),
     );
     if (total > rows.length) ctx.io.out(`… and ${total - rows.length} more (see the dashboard)\n`);
