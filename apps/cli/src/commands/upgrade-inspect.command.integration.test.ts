@@ -92,7 +92,7 @@ describe('flotilla upgrade and inspect against the real API, worker and kube-sim
     const clean = await flotilla('inspect', 'run', 'eks-payments-01', '--kind', 'deprecated-apis', '--wait');
     assert.equal(clean.code, 0, clean.err);
     assert.match(clean.out, /deprecated-apis\.none\s+LOW\s+PASS/);
-    assert.match(clean.out, /DEPRECATED_APIS of eks-payments-01 SUCCEEDED: 1 passed, 0 failed, 0 warnings\n$/);
+    assert.match(clean.out, /DEPRECATED_APIS of eks-payments-01 against v1\.\d+ SUCCEEDED: 1 passed, 0 failed, 0 warnings\n$/);
 
     const kube = (await import('node:https')).request;
     await new Promise<void>((resolve, reject) => {
