@@ -12,32 +12,7 @@ export interface ClusterRow {
   lastSeenAt: string | null;
 }
 
-interface CliClustersData {
-  clusters: {
-    totalCount: number;
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: Array<{ node: ClusterRow }>;
-  };
-}
-
 export const PAGE_SIZE = 100;
-
-/** Every cluster of the organization, following `CliClusters` pages of 100. */
-export async function listAllClusters(client: GraphqlClient): Promise<ClusterRow[]> {
-  const rows: ClusterRow[] = [];
-  const seen = new Set<string>();
-  let after: string | null = null;
-  for (;;) {
-    const data: CliClustersData = await client.request<CliClustersData>('CliClusters', { first: PAGE_SIZE, after });
-    rows.push(...data.clusters.edges.map((e) => e.node));
-    const { hasNextPage, endCursor } = data.clusters.pageInfo;
-    if (!hasNextPage || !endCursor) return rows;
-    // A server that hands back a cursor twice would otherwise loop forever.
-    if (seen.has(endCursor)) throw new CliError('the API returned the same page cursor twice; giving up listing clusters');
-    seen.add(endCursor);
-    after = endCursor;
-  }
-}
 
 /** The cluster with this name (a live one over a DETACHED one); a clear error when there is none. */
 export async function findClusterByName(client: GraphqlClient, name: string): Promise<ClusterRow> {
