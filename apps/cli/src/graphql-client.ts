@@ -1,4 +1,4 @@
-import { CliError } from './cli-error';
+import { CliError, EXIT_API, EXIT_FAILURE } from './cli-error';
 import { OperationName, operationText } from './operations';
 
 export interface GraphqlErrorEntry {
@@ -12,7 +12,8 @@ export const NOT_LOGGED_IN = 'not logged in or token expired/revoked: run flotil
 /** The API answered with GraphQL errors; `code` is the first error's extensions.code. */
 export class GraphqlRequestError extends CliError {
   constructor(readonly errors: GraphqlErrorEntry[]) {
-    super(describeErrors(errors));
+    // A refused token is "cannot authenticate" (3); anything else the API said is a failure (1).
+    super(describeErrors(errors), errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED') ? EXIT_API : EXIT_FAILURE);
     this.name = 'GraphqlRequestError';
   }
 
@@ -70,7 +71,7 @@ export class GraphqlClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (err) {
-      throw new CliError(`cannot reach the Flotilla API at ${this.endpoint}: ${this.scrub(networkReason(err))}`);
+      throw new CliError(`cannot reach the Flotilla API at ${this.endpoint}: ${this.scrub(networkReason(err))}`, EXIT_API);
     }
     const text = await response.text();
     let body: { data?: T | null; errors?: GraphqlErrorEntry[] } | undefined;
@@ -82,7 +83,7 @@ export class GraphqlClient {
     if (body?.errors?.length) throw new GraphqlRequestError(body.errors.map((e) => ({ ...e, message: this.scrub(String(e.message)) })));
     if (response.status === 401) throw new GraphqlRequestError([{ message: NOT_LOGGED_IN, extensions: { code: 'UNAUTHENTICATED' } }]);
     if (!response.ok || !body?.data) {
-      throw new CliError(`the Flotilla API at ${this.endpoint} answered HTTP ${response.status} without data`);
+      throw new CliError(`the Flotilla API at ${this.endpoint} answered HTTP ${response.status} without data`, EXIT_API);
     }
     return body.data;
   }

@@ -40,3 +40,10 @@ export function parseSeconds(text: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a whole number of seconds above 0');
   return n;
 }
+
+/** `--limit <n>` parser. */
+export function parseCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a whole number above 0');
+  return n;
+}

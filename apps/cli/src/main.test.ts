@@ -20,7 +20,11 @@ test('usage errors exit 2 with commander\'s message', () => {
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['cluster', 'attach'], /missing required argument 'name'/],
     [['cluster', 'attach', 'prod', '--label', 'no-equals'], /must look like key=value/],
-    [['cluster', 'list', '-o', 'yaml'], /Allowed choices are table, json/],
+    [['cluster', 'list', '-o', 'xml'], /Allowed choices are table, json, yaml/],
+    [['cluster', 'list', '--status', 'green'], /unknown status "GREEN"/],
+    [['completion', 'fish'], /no completion for "fish": bash or zsh/],
+    [['upgrade', 'cancel'], /missing required argument 'upgrade-or-cluster'/],
+    [['token', 'create', '--name', 'x', '--expires-in-days', '400'], /must be a whole number of days from 1 to 365/],
     [['cluster', 'list', '--bogus'], /unknown option '--bogus'/],
     [['login', '--api', 'http://127.0.0.1:1'], /required option '--token <token>' not specified/],
     [['admin', 'bootstrap'], /required option '--org <name>' not specified/],
@@ -38,15 +42,15 @@ test('usage errors exit 2 with commander\'s message', () => {
 test('help and version exit 0 on stdout', () => {
   const help = flotilla('--help');
   assert.equal(help.status, 0);
-  assert.match(help.stdout, /cluster\s+attach, list and detach clusters/);
-  assert.match(help.stdout, /Exit codes: 0 ok, 1 failure, 2 usage error/);
+  assert.match(help.stdout, /cluster\s+attach, list, look at and detach clusters/);
+  assert.match(help.stdout, /Exit codes: 0 ok; 1 failure .*; 2 usage error; 3 cannot reach or authenticate to the API\./);
   const version = flotilla('--version');
   assert.equal(version.status, 0);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
 });
 
-test('a failure exits 1 with one "error:" line', () => {
+test('not logged in exits 3 (cannot authenticate to the API) with one "error:" line', () => {
   const r = flotilla('whoami');
-  assert.equal(r.status, 1);
+  assert.equal(r.status, 3);
   assert.equal(r.stderr, 'error: not logged in: run flotilla login --api URL --token T (or set FLOTILLA_API_URL and FLOTILLA_TOKEN)\n');
 });

@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { Env } from './cli-config';
 import { CliContext } from './cli-context';
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
+import { CliError, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
+import { bashCompletion, zshCompletion } from './completion';
 import { registerAdminCommands } from './commands/admin.command';
 import { registerClusterCommands } from './commands/cluster.command';
+import { registerGroupCommands } from './commands/group.command';
 import { registerInspectCommands } from './commands/inspect.command';
 import { registerLoginCommands } from './commands/login.command';
 import { registerPolicyCommands } from './commands/policy.command';
 import { registerScanCommands } from './commands/scan.command';
+import { registerScheduleCommands } from './commands/schedule.command';
+import { registerTokenCommands } from './commands/token.command';
 import { registerUpgradeCommands } from './commands/upgrade.command';
 import { Io, processIo } from './output';
 
@@ -39,7 +43,8 @@ export function buildProgram(ctx: CliContext): Command {
 Configuration: flotilla login stores the API URL and token in $XDG_CONFIG_HOME/flotilla/config.json
 (or ~/.config/flotilla/config.json; FLOTILLA_CONFIG overrides the path). FLOTILLA_API_URL and
 FLOTILLA_TOKEN override the stored values.
-Exit codes: 0 ok, 1 failure, 2 usage error.`,
+${EXIT_CODES_HELP}
+Shell completion: source <(flotilla completion bash)   (or zsh)`,
     );
   registerAdminCommands(program, ctx);
   registerLoginCommands(program, ctx);
@@ -48,6 +53,19 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
   registerScanCommands(program, ctx);
   registerUpgradeCommands(program, ctx);
   registerInspectCommands(program, ctx);
+  registerGroupCommands(program, ctx);
+  registerTokenCommands(program, ctx);
+  registerScheduleCommands(program, ctx);
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, subcommands, flags and their choices)')
+    .argument('<shell>', 'bash or zsh')
+    .addHelpText('after', '\nbash: source <(flotilla completion bash)   zsh: source <(flotilla completion zsh)  (after compinit)')
+    .action((shell: string) => {
+      if (shell === 'bash') return ctx.io.out(bashCompletion(program));
+      if (shell === 'zsh') return ctx.io.out(zshCompletion(program));
+      throw new CliError(`no completion for ${JSON.stringify(shell)}: bash or zsh`, EXIT_USAGE);
+    });
   return program;
 }
 

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
 import { sharedDir } from '../../../libs/testing/src';
-import { CONTRACT_FILES, OperationName, operationText } from './operations';
+import { CLI_OWN_GRAPHQL, CONTRACT_FILES, OPERATION_NAMES, operationText } from './operations';
 
 const contractDir = join(sharedDir(), 'contract', 'operations');
 
@@ -15,12 +15,20 @@ test('the copied operation documents are the contract files, verbatim', { skip: 
 });
 
 test('each operation is sent on its own, exactly as the contract spells it', () => {
-  const names: OperationName[] = ['AttachCluster', 'CliClusters', 'CliWhoAmI', 'ClusterList', 'ClusterGroups', 'DetachCluster', 'Policies', 'CreatePolicy', 'UpdatePolicy', 'RunComplianceScan', 'ScanDetail', 'ClusterListCompliance', 'ClusterUpgrades', 'StartUpgrade', 'InspectionDetail', 'RunInspection'];
-  for (const name of names) {
+  for (const name of OPERATION_NAMES) {
     const text = operationText(name);
     const doc = parse(text);
     assert.equal(doc.definitions.length, 1, name);
-    assert.ok(Object.values(CONTRACT_FILES).some((file) => file.includes(text)), `${name} is a verbatim slice`);
+    assert.ok([...Object.values(CONTRACT_FILES), CLI_OWN_GRAPHQL].some((file) => file.includes(text)), `${name} is a verbatim slice`);
   }
   assert.match(operationText('CliWhoAmI'), /^query CliWhoAmI \{\n {2}viewer \{ role organization \{ id name \} \}\n\}$/);
+});
+
+test("the CLI's own operations do not shadow a contract operation (one name, one text)", () => {
+  const contractNames = new Set(
+    Object.values(CONTRACT_FILES).flatMap((f) => parse(f).definitions.flatMap((d) => (d.kind === 'OperationDefinition' && d.name ? [d.name.value] : []))),
+  );
+  for (const def of parse(CLI_OWN_GRAPHQL).definitions) {
+    assert.ok(def.kind === 'OperationDefinition' && def.name && !contractNames.has(def.name.value), `${def.kind === 'OperationDefinition' ? def.name?.value : def.kind} is also in the contract`);
+  }
 });

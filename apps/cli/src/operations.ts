@@ -2,6 +2,7 @@
  * The GraphQL operations the CLI sends, copied verbatim from the shared contract
  * (../shared/contract/operations/*.graphql) because the CLI ships without ../shared
  * (only backticks are escaped). operations.test.ts fails when a copy drifts from the contract.
+ * CLI_OWN_GRAPHQL holds the few the contract lacks; the API's contract test checks those too.
  */
 import { parse } from 'graphql';
 
@@ -264,33 +265,189 @@ mutation RunInspection($input: RunInspectionInput!) {
 }
 `;
 
+/** ../shared/contract/operations/access.graphql */
+export const ACCESS_GRAPHQL = `# Dashboard operations: API tokens and the audit log.
+# The API's schema must accept each of them unchanged.
+
+query ApiTokens {
+  apiTokens { id name role createdAt expiresAt lastUsedAt revokedAt }
+}
+
+mutation CreateApiToken($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) {
+    token
+    apiToken { id name role expiresAt }
+  }
+}
+
+mutation RevokeApiToken($id: ID!) {
+  revokeApiToken(id: $id) { id revokedAt }
+}
+
+query AuditLog($first: Int, $after: String) {
+  auditEvents(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id at actor action targetType targetId } }
+  }
+}
+`;
+
+/**
+ * What the CLI needs beyond the contract (a cluster's reason and compliance in one list, a failed
+ * inspection's error, an upgrade's pre-flight reasons, deleting a group). Kept here, not in
+ * ../shared; apps/api/src/schema.contract.test.ts checks the served schema accepts every one.
+ */
+export const CLI_OWN_GRAPHQL = `# Operations only the flotilla CLI sends (checked against the served schema by the contract test).
+
+query CliClusterList($filter: ClusterFilter, $first: Int, $after: String) {
+  clusters(filter: $filter, first: $first, after: $after, orderBy: { field: NAME, direction: ASC }) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        id
+        name
+        provider
+        region
+        kubernetesVersion
+        status
+        statusReason
+        nodeCount
+        readyNodeCount
+        lastSeenAt
+        labels { key value }
+        group { id name }
+        compliance { status violationCount checkedAt reason }
+      }
+    }
+  }
+}
+
+query CliClusterDetail($id: ID!) {
+  cluster(id: $id) {
+    id
+    name
+    provider
+    region
+    kubernetesVersion
+    status
+    statusReason
+    apiServerUrl
+    nodeCount
+    readyNodeCount
+    lastSeenAt
+    attachedAt
+    labels { key value }
+    group { id name }
+    compliance { status violationCount checkedAt reason }
+    policyResults {
+      policy { name type mode }
+      status
+      error
+      checkedAt
+      violations { kind namespace name message }
+    }
+    availableUpgrades
+    upgrades(first: 3) { edges { node { id fromVersion toVersion status phase error startedAt finishedAt } } }
+    inspections(first: 5) { edges { node { id kind status passed failed warnings error finishedAt } } }
+  }
+}
+
+query CliInspection($id: ID!) {
+  inspection(id: $id) {
+    id
+    kind
+    status
+    error
+    targetVersion
+    passed
+    failed
+    warnings
+    cluster { id name }
+    checks { id title severity outcome message }
+    startedAt
+    finishedAt
+  }
+}
+
+query CliUpgrade($id: ID!) {
+  upgrade(id: $id) {
+    id
+    fromVersion
+    toVersion
+    status
+    phase
+    progress
+    error
+    preflightReasons
+    startedAt
+    finishedAt
+    cluster { id name kubernetesVersion availableUpgrades }
+  }
+}
+
+query CliClusterUpgrades($id: ID!) {
+  cluster(id: $id) {
+    id
+    name
+    status
+    kubernetesVersion
+    availableUpgrades
+    upgrades(first: 20) { edges { node { id fromVersion toVersion status phase progress error startedAt finishedAt } } }
+  }
+}
+
+mutation CliDeleteClusterGroup($id: ID!) {
+  deleteClusterGroup(id: $id) { id name }
+}
+`;
+
 export const CONTRACT_FILES: Record<string, string> = {
   cli: CLI_GRAPHQL,
   registry: REGISTRY_GRAPHQL,
   compliance: COMPLIANCE_GRAPHQL,
   upgrades: UPGRADES_GRAPHQL,
   inspections: INSPECTIONS_GRAPHQL,
+  access: ACCESS_GRAPHQL,
 };
 
 /** The operation names the CLI may send; a typo is a compile error, not a runtime one. */
-export type OperationName =
-  | 'AttachCluster'
-  | 'CliClusters'
-  | 'CliWhoAmI'
-  | 'ClusterList'
-  | 'ClusterGroups'
-  | 'DetachCluster'
-  | 'UpdateCluster'
-  | 'Policies'
-  | 'CreatePolicy'
-  | 'UpdatePolicy'
-  | 'RunComplianceScan'
-  | 'ScanDetail'
-  | 'ClusterListCompliance'
-  | 'ClusterUpgrades'
-  | 'StartUpgrade'
-  | 'InspectionDetail'
-  | 'RunInspection';
+export const OPERATION_NAMES = [
+  'AttachCluster',
+  'CliClusters',
+  'CliWhoAmI',
+  'ClusterList',
+  'ClusterGroups',
+  'DetachCluster',
+  'UpdateCluster',
+  'Policies',
+  'CreatePolicy',
+  'UpdatePolicy',
+  'RunComplianceScan',
+  'ScanDetail',
+  'ClusterListCompliance',
+  'ClusterUpgrades',
+  'StartUpgrade',
+  'InspectionDetail',
+  'RunInspection',
+  'CreateClusterGroup',
+  'DeletePolicy',
+  'Scans',
+  'ScanSchedule',
+  'SetScanSchedule',
+  'CancelUpgrade',
+  'ApiTokens',
+  'CreateApiToken',
+  'RevokeApiToken',
+  'CliClusterList',
+  'CliClusterDetail',
+  'CliInspection',
+  'CliUpgrade',
+  'CliClusterUpgrades',
+  'CliDeleteClusterGroup',
+] as const;
+
+export type OperationName = (typeof OPERATION_NAMES)[number];
 
 let index: Map<string, string> | undefined;
 
@@ -298,7 +455,7 @@ let index: Map<string, string> | undefined;
 function operationIndex(): Map<string, string> {
   if (index) return index;
   index = new Map();
-  for (const source of Object.values(CONTRACT_FILES)) {
+  for (const source of [...Object.values(CONTRACT_FILES), CLI_OWN_GRAPHQL]) {
     for (const def of parse(source).definitions) {
       if (def.kind === 'OperationDefinition' && def.name && def.loc) index.set(def.name.value, source.slice(def.loc.start, def.loc.end));
     }

@@ -1,4 +1,41 @@
-/** Plain-text output: kubectl-style tables (columns padded, three spaces apart, no trailing blanks). */
+/** Plain-text output: kubectl-style tables (columns padded, three spaces apart, no trailing blanks); json and yaml for scripts. */
+import { Option } from 'commander';
+import { stringify } from 'yaml';
+
+export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** `-o, --output table|json|yaml` (default table): the same option on every command that lists or gets. */
+export function outputOption(): Option {
+  return new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table');
+}
+
+/**
+ * Prints `value` as JSON or YAML (the same document either way), or runs `table` for the human view.
+ * Scripts get exactly the data; people get columns.
+ */
+export function emit(io: Io, format: string, value: unknown, table: () => string): void {
+  if (format === 'json') io.out(formatJson(value));
+  else if (format === 'yaml') io.out(formatYaml(value));
+  else io.out(table());
+}
+
+export function formatYaml(value: unknown): string {
+  // lineWidth 0: long reasons and messages stay on one line (grep-able), never folded.
+  return stringify(value, { lineWidth: 0 });
+}
+
+/** Shortens a long cell (a status reason in a table) to `max` characters, ending with an ellipsis. */
+export function truncate(text: string | null | undefined, max: number): string | null | undefined {
+  if (!text || text.length <= max) return text;
+  return `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** "key: value" lines, the keys padded to one width (cluster get, scan get). */
+export function formatFields(fields: Array<[string, Cell]>): string {
+  const width = Math.max(...fields.map(([k]) => k.length)) + 1;
+  return fields.map(([k, v]) => `${`${k}:`.padEnd(width)} ${cellText(v)}`.trimEnd()).join('\n') + '\n';
+}
 
 export type Cell = string | number | null | undefined;
 

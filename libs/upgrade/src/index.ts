@@ -2,6 +2,7 @@ export type { KubeVersion } from './kube-version';
 export { parseKubeVersion, compareKubeVersions, sameRelease } from './kube-version';
 export type { SkewVerdict } from './upgrade-skew';
 export { availableUpgrades, checkUpgradeSkew, checkKubeletSkew } from './upgrade-skew';
+export { offeredSpelling } from './offered-spelling';
 export type { DeprecatedApiInUse, RemovedApi } from './removed-api.model';
 export { apiVersionOf } from './removed-api.model';
 export { parseDeprecatedApiMetrics } from './deprecated-api-metrics';

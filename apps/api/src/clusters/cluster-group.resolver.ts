@@ -1,4 +1,4 @@
-import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { ClusterGroupRepository } from '../../../../libs/persistence/src';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
@@ -26,6 +26,13 @@ export class ClusterGroupResolver {
   @RequireRole('OPERATOR')
   async createClusterGroup(@CurrentViewer() viewer: ViewerContext, @Args('input') input: CreateClusterGroupInput): Promise<ClusterGroupModel> {
     const g = await this.clusters.createGroup(viewer, input);
+    return Object.assign(ClusterGroupModel.unCounted(g), { clusterCount: g.clusterCount });
+  }
+
+  @Mutation(() => ClusterGroupModel, { description: 'Deletes an empty group; refused while live clusters are in it or policies are scoped to it' })
+  @RequireRole('OPERATOR')
+  async deleteClusterGroup(@CurrentViewer() viewer: ViewerContext, @Args('id', { type: () => ID }) id: string): Promise<ClusterGroupModel> {
+    const g = await this.clusters.deleteGroup(viewer, id);
     return Object.assign(ClusterGroupModel.unCounted(g), { clusterCount: g.clusterCount });
   }
 

@@ -181,6 +181,36 @@ export class ClusterService {
     });
   }
 
+  /**
+   * Deletes an empty group. Refused, naming what holds it, while live clusters are in it or
+   * policies are scoped to it: deleting it would move clusters out of scope silently, and the
+   * database would cascade to the policies' results.
+   */
+  async deleteGroup(viewer: ViewerContext, id: string): Promise<ClusterGroupWithCount> {
+    if (!isUuid(id)) throw notFound('cluster group', id);
+    return this.db.transaction(async (tx) => {
+      const outcome = await this.groups.deleteUnused(tx, viewer.organizationId, id);
+      if (!outcome) throw notFound('cluster group', id);
+      if (!('deleted' in outcome)) {
+        const held: string[] = [];
+        if (outcome.liveClusters.length) held.push(`clusters ${listSome(outcome.liveClusters)} are in it (move them with updateCluster or detach them)`);
+        const live = outcome.policies.filter((p) => !p.deleted).map((p) => p.name);
+        const gone = outcome.policies.filter((p) => p.deleted).length;
+        if (live.length) held.push(`policies ${listSome(live)} are scoped to it (delete them first)`);
+        if (gone) held.push(`${gone} deleted ${gone === 1 ? 'policy keeps its' : 'policies keep their'} results under its scope`);
+        throw new DomainError(ErrorCode.FailedPrecondition, `cluster group ${id} is not empty: ${held.join('; ')}`, 'id');
+      }
+      await this.audit.record(tx, viewer.organizationId, {
+        actor: viewer.actor,
+        action: 'clusterGroup.delete',
+        targetType: 'ClusterGroup',
+        targetId: id,
+        details: { name: outcome.deleted.name },
+      });
+      return { ...outcome.deleted, clusterCount: 0 };
+    });
+  }
+
   private async queueSync(tx: EntityManager, organizationId: string, clusterId: string, tick: string) {
     const jobId = jobIds.syncCluster(clusterId, `${tick}-${Date.now()}`);
     await this.outbox.add(tx, [outboxMessage(JobName.SyncCluster, jobId, { organizationId, clusterId })]);
@@ -197,4 +227,10 @@ export class ClusterService {
     if (!group) throw new DomainError(ErrorCode.BadUserInput, `${field}: no cluster group with id ${idInMessage(groupId)}`, field);
     return group.id;
   }
+}
+
+/** "a, b, c and 4 more": a refusal names what blocks it without printing a thousand names. */
+function listSome(names: string[], max = 5): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
 }

@@ -131,7 +131,7 @@ describe('flotilla against the real API and kube-sim', { skip }, () => {
     const path = join(dir, 'login', 'config.json');
     assert.equal(await run(['login', '--api', api.url, '--token', api.adminToken], { io: c.io, env: { FLOTILLA_CONFIG: path } }), 0, c.err);
     const bad = captureIo();
-    assert.equal(await run(['login', '--api', api.url, '--token', 'flt_not_a_real_token'], { io: bad.io, env: { FLOTILLA_CONFIG: join(dir, 'bad.json') } }), 1);
+    assert.equal(await run(['login', '--api', api.url, '--token', 'flt_not_a_real_token'], { io: bad.io, env: { FLOTILLA_CONFIG: join(dir, 'bad.json') } }), 3);
     assert.match(bad.err, /not logged in or token expired\/revoked: run flotilla login/);
   });
 });

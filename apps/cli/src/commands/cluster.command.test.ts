@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parse as parseYaml } from 'yaml';
 import { run } from '../main';
 import { captureIo, startFakeGraphqlApi } from '../testing/fake-graphql-api';
 
@@ -11,8 +12,13 @@ function node(i: number, extra: Record<string, unknown> = {}) {
     region: i % 2 ? 'eu-west-1' : null,
     kubernetesVersion: 'v1.31.2-eks-7f9249a',
     status: 'CONNECTED',
+    statusReason: null,
     nodeCount: i,
+    readyNodeCount: i,
     lastSeenAt: new Date(Date.now() - 30_000).toISOString(),
+    labels: [],
+    group: null,
+    compliance: { status: 'UNKNOWN', violationCount: 0, checkedAt: null, reason: null },
     ...extra,
   };
 }
@@ -40,37 +46,75 @@ async function withApi(handlers: Parameters<typeof startFakeGraphqlApi>[0], fn: 
   }
 }
 
-const three = [node(1), node(2, { status: 'PENDING', kubernetesVersion: null, lastSeenAt: null }), node(3)];
+const three = [
+  node(1),
+  node(2, { status: 'PENDING', kubernetesVersion: null, lastSeenAt: null, readyNodeCount: 0 }),
+  node(3, {
+    status: 'DEGRADED',
+    statusReason: 'Nodes not Ready: worker-2',
+    readyNodeCount: 2,
+    group: { id: 'g1', name: 'payments' },
+    compliance: { status: 'NON_COMPLIANT', violationCount: 7, checkedAt: null, reason: null },
+  }),
+];
 
-test('cluster list follows every page and prints a table', async () => {
-  await withApi({ CliClusters: pagedClusters(three) }, async (env, api) => {
+test('cluster list follows every page and prints a table with compliance and the status reason', async () => {
+  await withApi({ CliClusterList: pagedClusters(three) }, async (env, api) => {
     const c = captureIo();
     assert.equal(await run(['cluster', 'list'], { io: c.io, env }), 0);
     const lines = c.out.trimEnd().split('\n');
-    assert.match(lines[0], /^NAME\s+STATUS\s+PROVIDER\s+VERSION\s+NODES\s+REGION\s+LAST SEEN$/);
-    assert.match(lines[1], /^cluster-1\s+CONNECTED\s+EKS\s+v1\.31\.2-eks-7f9249a\s+1\s+eu-west-1\s+30s ago$/);
-    assert.match(lines[2], /^cluster-2\s+PENDING\s+EKS\s+-\s+2\s+-\s+-$/);
+    assert.match(lines[0], /^NAME\s+STATUS\s+PROVIDER\s+VERSION\s+NODES\s+REGION\s+GROUP\s+COMPLIANCE\s+LAST SEEN\s+REASON$/);
+    assert.match(lines[1], /^cluster-1\s+CONNECTED\s+EKS\s+v1\.31\.2-eks-7f9249a\s+1\/1\s+eu-west-1\s+-\s+UNKNOWN\s+\d+s ago\s+-$/);
+    assert.match(lines[2], /^cluster-2\s+PENDING\s+EKS\s+-\s+0\/2\s+-\s+-\s+UNKNOWN\s+-\s+-$/);
+    assert.match(lines[3], /^cluster-3\s+DEGRADED\s+EKS\s+\S+\s+2\/3\s+eu-west-1\s+payments\s+NON_COMPLIANT \(7\)\s+\d+s ago\s+Nodes not Ready: worker-2$/);
     assert.equal(lines.length, 4);
     assert.deepEqual(
       api.requests.map((r) => r.variables),
       [
-        { first: 100, after: null },
-        { first: 100, after: 'cur:2' },
+        { filter: {}, first: 100, after: null },
+        { filter: {}, first: 100, after: 'cur:2' },
       ],
     );
   });
 });
 
-test('cluster list -o json prints one JSON array of every cluster', async () => {
-  await withApi({ CliClusters: pagedClusters(three) }, async (env) => {
+test('cluster list -o json prints one JSON array of every cluster; -o yaml the same document', async () => {
+  await withApi({ CliClusterList: pagedClusters(three) }, async (env) => {
     const c = captureIo();
     assert.equal(await run(['cluster', 'list', '-o', 'json'], { io: c.io, env }), 0);
     assert.deepEqual(JSON.parse(c.out), three);
+    const y = captureIo();
+    assert.equal(await run(['cluster', 'list', '-o', 'yaml'], { io: y.io, env }), 0);
+    assert.deepEqual(parseYaml(y.out), three);
   });
 });
 
+test('cluster list sends every filter to the API, names resolved; a bad enum is a usage error', async () => {
+  await withApi(
+    { CliClusterList: pagedClusters([]), ClusterGroups: () => ({ data: { clusterGroups: [{ id: 'g1', name: 'payments', description: null, clusterCount: 1 }] } }) },
+    async (env, api) => {
+      const c = captureIo();
+      const args = ['cluster', 'list', '--provider', 'eks,gke', '--status', 'degraded', '--status', 'UNREACHABLE', '--group', 'payments'];
+      args.push('--label', 'env=prod', '--search', 'eu', '--compliance', 'non-compliant,error');
+      assert.equal(await run(args, { io: c.io, env }), 0);
+      assert.equal(c.err, 'No clusters match these filters\n');
+      assert.deepEqual(api.requests.at(-1)?.variables.filter, {
+        providers: ['EKS', 'GKE'],
+        statuses: ['DEGRADED', 'UNREACHABLE'],
+        groupId: 'g1',
+        labels: [{ key: 'env', value: 'prod' }],
+        search: 'eu',
+        complianceStatuses: ['NON_COMPLIANT', 'ERROR'],
+      });
+      const bad = captureIo();
+      assert.equal(await run(['cluster', 'list', '--compliance', 'green'], { io: bad.io, env }), 2);
+      assert.match(bad.err, /unknown compliance status "GREEN": one of COMPLIANT, NON_COMPLIANT, ERROR, UNKNOWN/);
+    },
+  );
+});
+
 test('cluster detach finds the id by name across pages', async () => {
-  await withApi({ CliClusters: pagedClusters(three), DetachCluster: (v) => ({ data: { detachCluster: { id: v.id, status: 'DETACHED' } } }) }, async (env, api) => {
+  await withApi({ CliClusterList: pagedClusters(three), DetachCluster: (v) => ({ data: { detachCluster: { id: v.id, status: 'DETACHED' } } }) }, async (env, api) => {
     const c = captureIo();
     assert.equal(await run(['cluster', 'detach', 'cluster-3'], { io: c.io, env }), 0);
     assert.equal(c.out, 'cluster/cluster-3 detached\n');
@@ -87,7 +131,7 @@ test('attach refuses an unknown group before touching any cluster', async () => 
     const c = captureIo();
     // The kubeconfig does not exist: reaching it would be a different error.
     assert.equal(await run(['cluster', 'attach', 'x', '--group', 'staging', '--kubeconfig', '/nonexistent/kubeconfig'], { io: c.io, env }), 1);
-    assert.equal(c.err, 'error: unknown cluster group "staging" (groups: dev, prod)\n');
+    assert.equal(c.err, 'error: unknown cluster group "staging" (groups: dev, prod); create it with: flotilla group create staging\n');
     assert.deepEqual(api.requests.map((r) => r.operationName), ['ClusterGroups']);
   });
 });
@@ -112,10 +156,10 @@ test('attach of a name that is already attached fails clearly without touching t
   });
 });
 
-test('an expired token is reported as "not logged in", exit 1', async () => {
-  await withApi({ CliClusters: () => ({ errors: [{ message: 'Unauthorized', extensions: { code: 'UNAUTHENTICATED' } }] }) }, async (env) => {
+test('an expired token is reported as "not logged in", exit 3 (cannot authenticate)', async () => {
+  await withApi({ CliClusterList: () => ({ errors: [{ message: 'Unauthorized', extensions: { code: 'UNAUTHENTICATED' } }] }) }, async (env) => {
     const c = captureIo();
-    assert.equal(await run(['cluster', 'list'], { io: c.io, env }), 1);
+    assert.equal(await run(['cluster', 'list'], { io: c.io, env }), 3);
     assert.equal(c.err, 'error: not logged in or token expired/revoked: run flotilla login\n');
     assert.equal(c.out, '');
   });

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import {
   AGENT_CLUSTER_ROLE,
   AGENT_CLUSTER_ROLE_BINDING,
@@ -10,11 +10,12 @@ import {
 import { CliContext, apiClient } from '../cli-context';
 import { InputValidationError, clusterName } from '../../../../libs/validation/src';
 import { CliError, EXIT_USAGE } from '../cli-error';
-import { findClusterByName, listAllClusters, resolveGroupId } from '../cluster-lookup';
+import { findClusterByName, listClusters, resolveGroupId } from '../cluster-lookup';
 import { GraphqlClient, GraphqlRequestError } from '../graphql-client';
 import { ensureAgentIdentity, loadKubeConfig } from '../kube-attach';
 import { Label, collectLabel } from '../labels';
-import { formatJson, formatTable, timeAgo } from '../output';
+import { emit, outputOption } from '../output';
+import { CLUSTER_STATUSES, COMPLIANCE_STATUSES, ClusterDetail, ClusterListRow, PROVIDERS, clusterTable, enumListOption, formatClusterDetail } from '../cluster-view';
 
 interface AttachOptions {
   kubeconfig?: string;
@@ -31,12 +32,22 @@ interface AttachClusterData {
   attachCluster: { id: string; name: string; status: string; provider: string; kubernetesVersion: string | null; apiServerUrl: string };
 }
 
+interface ListOptions {
+  provider?: string[];
+  status?: string[];
+  group?: string;
+  label?: Label[];
+  search?: string;
+  compliance?: string[];
+  output: string;
+}
+
 interface ClusterListData {
   clusters: { edges: Array<{ node: { id: string; name: string; status: string } }> };
 }
 
 export function registerClusterCommands(program: Command, ctx: CliContext): void {
-  const cluster = program.command('cluster').description('attach, list and detach clusters');
+  const cluster = program.command('cluster').description('attach, list, look at and detach clusters');
 
   cluster
     .command('attach')
@@ -72,19 +83,43 @@ unless --allow-bind-cluster-admin). It has no escalate, no impersonate and no ac
 
   cluster
     .command('list')
-    .description('list the clusters of your organization')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (opts: { output: string }) => {
-      const rows = await listAllClusters(apiClient(ctx));
-      if (opts.output === 'json') return ctx.io.out(formatJson(rows));
-      if (rows.length === 0) return ctx.io.err('No clusters yet: attach one with flotilla cluster attach NAME\n');
-      const now = new Date();
-      ctx.io.out(
-        formatTable(
-          ['NAME', 'STATUS', 'PROVIDER', 'VERSION', 'NODES', 'REGION', 'LAST SEEN'],
-          rows.map((c) => [c.name, c.status, c.provider, c.kubernetesVersion, c.nodeCount, c.region, timeAgo(c.lastSeenAt, now)]),
-        ),
-      );
+    .description('list the clusters of your organization, filtered by the API')
+    .addOption(enumListOption('--provider <providers>', 'provider', PROVIDERS))
+    .addOption(enumListOption('--status <statuses>', 'status', CLUSTER_STATUSES))
+    .option('--group <group>', 'only the clusters of this group (name or id)')
+    .option('--label <key=value>', 'only clusters with this label; repeatable (all must match)', collectLabel)
+    .option('--search <text>', 'name, region or version contains this text')
+    .addOption(enumListOption('--compliance <statuses>', 'compliance status', COMPLIANCE_STATUSES))
+    .addOption(outputOption())
+    .action(async (opts: ListOptions) => {
+      const client = apiClient(ctx);
+      const filter: Record<string, unknown> = {};
+      if (opts.provider) filter.providers = opts.provider;
+      if (opts.status) filter.statuses = opts.status;
+      if (opts.group) filter.groupId = await resolveGroupId(client, opts.group);
+      if (opts.label) filter.labels = opts.label;
+      if (opts.search) filter.search = opts.search;
+      if (opts.compliance) filter.complianceStatuses = opts.compliance;
+      const rows = await listClusters<ClusterListRow>(client, filter);
+      if (rows.length === 0 && opts.output === 'table') {
+        const filtered = Object.keys(filter).length > 0;
+        return ctx.io.err(filtered ? 'No clusters match these filters\n' : 'No clusters yet: attach one with flotilla cluster attach NAME\n');
+      }
+      emit(ctx.io, opts.output, rows, () => clusterTable(rows));
+    });
+
+  cluster
+    .command('get')
+    .description('one cluster: status and its reason, connection, versions, compliance, available upgrades, recent upgrades and inspections')
+    .argument('<name>', 'cluster name')
+    .addOption(outputOption())
+    .action(async (name: string, opts: { output: string }) => {
+      const client = apiClient(ctx);
+      const found = await findClusterByName(client, name);
+      const { cluster: c } = await client.request<{ cluster: ClusterDetail | null }>('CliClusterDetail', { id: found.id });
+      if (!c) throw new CliError(`cluster ${name} disappeared`);
+      const detail = { ...c, upgrades: c.upgrades.edges.map((e) => e.node), inspections: c.inspections.edges.map((e) => e.node) };
+      emit(ctx.io, opts.output, detail, () => formatClusterDetail(detail));
     });
 
   cluster

@@ -66,7 +66,7 @@ describe('flotilla scan, inspect and upgrade against the real API, worker and ku
 
     const r = await flotilla('scan', 'run', '--wait', '--timeout', '120');
     assert.equal(r.code, 1, `${r.out}\n${r.err}`);
-    assert.match(r.out, /^CLUSTER\s+COMPLIANCE\s+VIOLATIONS\s+CHECKED\n/);
+    assert.match(r.out, /^CLUSTER\s+COMPLIANCE\s+VIOLATIONS\s+CHECKED\s+REASON\n/);
     for (const name of sim.clusterNames()) assert.match(r.out, new RegExp(`^${name}\\s+NON_COMPLIANT\\s+[1-9]`, 'm'));
     assert.match(r.out, /scan\/\S+ SUCCEEDED: 0 compliant, 3 non-compliant, 0 errored, \d+ violations\n$/);
     assert.match(r.err, /error: 3 non-compliant and 0 errored of 3 clusters\n$/);
@@ -103,6 +103,6 @@ describe('flotilla scan, inspect and upgrade against the real API, worker and ku
     assert.ok(unmanaged);
     const refused = await flotilla('upgrade', 'start', unmanaged.name, '--to', 'v1.99.0');
     assert.equal(refused.code, 1);
-    assert.match(refused.err, /^error: .+\n$/);
+    assert.match(refused.err, /^error: cluster \S+ is not managed by Cluster API, so it is not upgradeable from Flotilla.*\n {2}Offered: nothing the cluster can move to from v\S+\.\n$/);
   });
 });

@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { GraphqlClient } from '../graphql-client';
 import { CliContext, apiClient } from '../cli-context';
 import { CliError } from '../cli-error';
 import { findClusterByName } from '../cluster-lookup';
 import { TERMINAL_JOB_STATUSES, parseSeconds, waitForJob } from '../job-waiter';
-import { formatJson, formatTable } from '../output';
+import { emit, formatTable, outputOption } from '../output';
 
 export const INSPECTION_KINDS = ['CONFORMANCE_LITE', 'RBAC_RISK', 'DEPRECATED_APIS', 'POD_SECURITY'];
 
@@ -11,6 +12,11 @@ interface Inspection {
   id: string;
   kind: string;
   status: string;
+  error: string | null;
+  targetVersion: string | null;
+  cluster: { id: string; name: string };
+  startedAt: string | null;
+  finishedAt: string | null;
   passed: number;
   failed: number;
   warnings: number;
@@ -33,7 +39,7 @@ export function registerInspectCommands(program: Command, ctx: CliContext): void
     .addOption(new Option('--kind <kind>', `one of ${INSPECTION_KINDS.join(', ')}`).argParser(parseInspectionKind).makeOptionMandatory())
     .option('--wait', 'wait for the result, print the checks; exit 1 if any check fails or the inspection fails')
     .option('--timeout <seconds>', 'how long --wait waits', parseSeconds, 600)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(outputOption())
     .action(async (name: string, opts: { kind: string; wait?: boolean; timeout: number; output: string }) => {
       const client = apiClient(ctx);
       const cluster = await findClusterByName(client, name);
@@ -41,11 +47,10 @@ export function registerInspectCommands(program: Command, ctx: CliContext): void
         input: { clusterId: cluster.id, kind: opts.kind },
       });
       if (!opts.wait) {
-        if (opts.output === 'json') return ctx.io.out(formatJson(started));
-        return ctx.io.out(`inspection/${started.id} ${started.status.toLowerCase()}: ${started.kind} of ${name}\n`);
+        return emit(ctx.io, opts.output, started, () => `inspection/${started.id} ${started.status.toLowerCase()}: ${started.kind} of ${name}; see it with flotilla inspect get ${started.id}\n`);
       }
       const done = await waitForJob({
-        read: async () => (await client.request<{ inspection: Inspection | null }>('InspectionDetail', { id: started.id })).inspection,
+        read: async () => (await client.request<{ inspection: Inspection | null }>('CliInspection', { id: started.id })).inspection,
         done: (i) => !i || TERMINAL_JOB_STATUSES.includes(i.status),
         describe: (i) => (i ? `inspection ${i.status}` : 'inspection not found'),
         onProgress: (line) => ctx.io.err(`${line}\n`),
@@ -53,14 +58,33 @@ export function registerInspectCommands(program: Command, ctx: CliContext): void
         what: `inspection ${started.id}`,
       });
       if (!done) throw new CliError(`inspection ${started.id} disappeared while waiting`);
-      if (opts.output === 'json') ctx.io.out(formatJson(done));
-      else {
-        if (done.checks.length) {
-          ctx.io.out(formatTable(['CHECK', 'SEVERITY', 'OUTCOME', 'TITLE', 'MESSAGE'], done.checks.map((c) => [c.id, c.severity, c.outcome, c.title, c.message])));
-        }
-        ctx.io.out(`inspection/${done.id} ${done.kind} of ${name} ${done.status}: ${done.passed} passed, ${done.failed} failed, ${done.warnings} warnings\n`);
-      }
-      if (done.status !== 'SUCCEEDED') throw new CliError(`inspection ${done.id} ended ${done.status}`);
+      emit(ctx.io, opts.output, done, () => formatInspection(done));
+      if (done.status !== 'SUCCEEDED') throw new CliError(`inspection ${done.id} ended ${done.status}${done.error ? `: ${done.error}` : ''}`);
       if (done.failed > 0) throw new CliError(`${done.failed} check${done.failed === 1 ? '' : 's'} failed`);
     });
+
+  inspect
+    .command('get')
+    .description('one inspection: its checks, or why it failed')
+    .argument('<id>', 'inspection id (printed by inspect run; see also flotilla cluster get)')
+    .addOption(outputOption())
+    .action(async (id: string, opts: { output: string }) => {
+      const found = await readInspection(apiClient(ctx), id);
+      emit(ctx.io, opts.output, found, () => formatInspection(found));
+    });
+}
+
+async function readInspection(client: GraphqlClient, id: string): Promise<Inspection> {
+  const { inspection } = await client.request<{ inspection: Inspection | null }>('CliInspection', { id });
+  if (!inspection) throw new CliError(`no inspection ${id} in this organization`);
+  return inspection;
+}
+
+function formatInspection(i: Inspection): string {
+  let text = '';
+  if (i.checks.length) text += formatTable(['CHECK', 'SEVERITY', 'OUTCOME', 'TITLE', 'MESSAGE'], i.checks.map((c) => [c.id, c.severity, c.outcome, c.title, c.message]));
+  const target = i.targetVersion ? ` against ${i.targetVersion}` : '';
+  text += `inspection/${i.id} ${i.kind} of ${i.cluster.name}${target} ${i.status}: ${i.passed} passed, ${i.failed} failed, ${i.warnings} warnings\n`;
+  if (i.error) text += `reason: ${i.error}\n`;
+  return text;
 }

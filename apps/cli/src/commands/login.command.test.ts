@@ -32,12 +32,12 @@ test('login verifies the token, stores it 0600 and never prints it; whoami then 
   }
 });
 
-test('a rejected token is not stored', async () => {
+test('a rejected token is not stored and exits 3 (cannot authenticate)', async () => {
   const api = await startFakeGraphqlApi({ CliWhoAmI: () => ({ errors: [{ message: 'invalid token', extensions: { code: 'UNAUTHENTICATED' } }] }) });
   const path = join(mkdtempSync(join(tmpdir(), 'flotilla-login-')), 'config.json');
   try {
     const c = captureIo();
-    assert.equal(await run(['login', '--api', api.url, '--token', 'flt_bad'], { io: c.io, env: { FLOTILLA_CONFIG: path } }), 1);
+    assert.equal(await run(['login', '--api', api.url, '--token', 'flt_bad'], { io: c.io, env: { FLOTILLA_CONFIG: path } }), 3);
     assert.match(c.err, /not logged in or token expired\/revoked/);
     assert.ok(!existsSync(path));
   } finally {

@@ -3,6 +3,7 @@ import { configPath, writeConfigFile } from '../cli-config';
 import { CliContext, apiClient } from '../cli-context';
 import { CliError } from '../cli-error';
 import { GraphqlClient } from '../graphql-client';
+import { emit, outputOption } from '../output';
 
 export interface WhoAmI {
   viewer: { role: string; organization: { id: string; name: string } };
@@ -27,11 +28,12 @@ export function registerLoginCommands(program: Command, ctx: CliContext): void {
   program
     .command('whoami')
     .description('show the role and organization of the current token')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { output?: string }) => {
+    .addOption(outputOption())
+    .action(async (opts: { output: string }) => {
       const { viewer } = await apiClient(ctx).request<WhoAmI>('CliWhoAmI');
-      if (opts.output === 'json') ctx.io.out(`${JSON.stringify(viewer, null, 2)}\n`);
-      else ctx.io.out(`role: ${viewer.role}\norganization: ${viewer.organization.name} (${viewer.organization.id})\n`);
+      emit(ctx.io, opts.output, viewer, () =>
+        `role: ${viewer.role}\norganization: ${viewer.organization.name} (${viewer.organization.id})\n`,
+      );
     });
 }
 

@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CliContext, apiClient } from '../cli-context';
 import { CliError } from '../cli-error';
-import { ClusterRow, listAllClusters, resolveGroupId } from '../cluster-lookup';
+import { ClusterRow, listClusters, resolveGroupId } from '../cluster-lookup';
 import { GraphqlClient } from '../graphql-client';
-import { PolicyDocument, canonicalJson, parsePolicyFile } from '../policy-document';
+import { PolicyDocument, ScopeRef, canonicalJson, parsePolicyFile } from '../policy-document';
+import { emit, formatTable, formatYaml, outputOption } from '../output';
 
 interface StoredPolicy {
   id: string;
+  createdAt: string;
   name: string;
   type: string;
   mode: string;
@@ -39,7 +41,7 @@ Prints policy/NAME created|configured|unchanged; exits 1 if any policy was not a
       const source = opts.filename === '-' ? 'stdin' : opts.filename;
       const docs = parsePolicyFile(readPolicyFile(opts.filename), source);
       const client = apiClient(ctx);
-      const { policies } = await client.request<{ policies: StoredPolicy[] }>('Policies');
+      const policies = await listPolicies(client);
       const existing = new Map(policies.map((p) => [p.name, p]));
       const scopes = new ScopeResolver(client);
       let failed = 0;
@@ -55,6 +57,62 @@ Prints policy/NAME created|configured|unchanged; exits 1 if any policy was not a
       }
       if (failed) throw new CliError(`${failed} of ${docs.length} ${docs.length === 1 ? 'policy' : 'policies'} not applied`);
     });
+
+  policy
+    .command('list')
+    .description('list the policies: type, mode, scope')
+    .addOption(outputOption())
+    .action(async (opts: { output: string }) => {
+      const policies = await listPolicies(apiClient(ctx));
+      if (policies.length === 0 && opts.output === 'table') return ctx.io.err('No policies yet: create some with flotilla policy apply -f FILE\n');
+      emit(ctx.io, opts.output, policies, () =>
+        formatTable(['NAME', 'TYPE', 'MODE', 'SCOPE', 'ID'], policies.map((p) => [p.name, p.type, p.mode, describeScope(p), p.id])),
+      );
+    });
+
+  policy
+    .command('get')
+    .description('one policy as a document `policy apply -f` accepts (edit it and apply it back)')
+    .argument('<name>', 'policy name')
+    .addOption(outputOption())
+    .action(async (name: string, opts: { output: string }) => {
+      const p = await findPolicy(apiClient(ctx), name);
+      const doc = policyDocument(p);
+      emit(ctx.io, opts.output, doc, () => `# policy ${p.id}, created ${p.createdAt}\n${formatYaml(doc)}`);
+    });
+
+  policy
+    .command('delete')
+    .description('delete a policy (its past results are kept; the next scans no longer evaluate it)')
+    .argument('<name>', 'policy name')
+    .action(async (name: string) => {
+      const client = apiClient(ctx);
+      const p = await findPolicy(client, name);
+      await client.request('DeletePolicy', { id: p.id });
+      ctx.io.out(`policy/${p.name} deleted\n`);
+    });
+}
+
+async function listPolicies(client: GraphqlClient): Promise<StoredPolicy[]> {
+  return (await client.request<{ policies: StoredPolicy[] }>('Policies')).policies;
+}
+
+async function findPolicy(client: GraphqlClient, name: string): Promise<StoredPolicy> {
+  const policies = await listPolicies(client);
+  const found = policies.find((p) => p.name === name) ?? policies.find((p) => p.id === name);
+  if (!found) throw new CliError(`no policy named ${JSON.stringify(name)} (see flotilla policy list)`);
+  return found;
+}
+
+/** The stored policy in the file shape (scope by name), so get → edit → apply round-trips. */
+export function policyDocument(p: StoredPolicy): PolicyDocument {
+  const scope: ScopeRef =
+    p.scope.kind === 'GROUP'
+      ? { kind: 'GROUP', group: p.scope.group?.name }
+      : p.scope.kind === 'CLUSTER'
+        ? { kind: 'CLUSTER', cluster: p.scope.cluster?.name }
+        : { kind: 'ORGANIZATION' };
+  return { name: p.name, type: p.type, mode: p.mode, scope, spec: p.spec as Record<string, unknown> };
 }
 
 function readPolicyFile(file: string): string {
@@ -86,9 +144,8 @@ function describeScope(p: StoredPolicy): string {
   return 'organization';
 }
 
-/** Group and cluster names to ids, each list fetched at most once per apply. */
+/** Group and cluster names to ids (groups fetched once per name; clusters looked up by name through the API filter). */
 class ScopeResolver {
-  private clusters?: Promise<ClusterRow[]>;
   private groups = new Map<string, Promise<string>>();
 
   constructor(private readonly client: GraphqlClient) {}
@@ -103,8 +160,7 @@ class ScopeResolver {
     }
     if (s.kind === 'CLUSTER') {
       if (s.clusterId) return { kind: 'CLUSTER', clusterId: s.clusterId };
-      this.clusters ??= listAllClusters(this.client);
-      const found = (await this.clusters).find((c) => c.name === s.cluster && c.status !== 'DETACHED');
+      const found = (await listClusters<ClusterRow>(this.client, { search: s.cluster })).find((c) => c.name === s.cluster && c.status !== 'DETACHED');
       if (!found) throw new CliError(`no cluster named ${JSON.stringify(s.cluster)} for its scope`);
       return { kind: 'CLUSTER', clusterId: found.id };
     }

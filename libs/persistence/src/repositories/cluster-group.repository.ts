@@ -63,4 +63,30 @@ export class ClusterGroupRepository {
     if (rows.length === 0) return null;
     return tx.getRepository(ClusterGroupEntity).findOneByOrFail({ organizationId, id: rows[0].id });
   }
+
+  /**
+   * Deletes the group unless something still depends on it: live clusters (they would silently
+   * leave their group) or policies scoped to it, deleted ones included (the foreign key would
+   * cascade and take their results, the compliance history, with them). Detached clusters and
+   * scans keep their rows and lose only the link (ON DELETE SET NULL).
+   */
+  async deleteUnused(
+    tx: EntityManager,
+    organizationId: string,
+    id: string,
+  ): Promise<{ deleted: ClusterGroupEntity } | { liveClusters: string[]; policies: Array<{ name: string; deleted: boolean }> } | null> {
+    const group = await tx.getRepository(ClusterGroupEntity).findOne({ where: { organizationId, id }, lock: { mode: 'pessimistic_write' } });
+    if (!group) return null;
+    const clusters: Array<{ name: string }> = await tx.query(
+      `SELECT name FROM clusters WHERE organization_id = $1 AND group_id = $2 AND status <> 'DETACHED' ORDER BY name`,
+      [organizationId, id],
+    );
+    const policies: Array<{ name: string; deleted: boolean }> = await tx.query(
+      `SELECT name, deleted_at IS NOT NULL AS deleted FROM policies WHERE organization_id = $1 AND group_id = $2 ORDER BY deleted_at NULLS FIRST, name`,
+      [organizationId, id],
+    );
+    if (clusters.length || policies.length) return { liveClusters: clusters.map((c) => c.name), policies };
+    await tx.query(`DELETE FROM cluster_groups WHERE organization_id = $1 AND id = $2`, [organizationId, id]);
+    return { deleted: group };
+  }
 }
