@@ -3,3 +3,4 @@ export type { JobPayloads } from './queue-catalogue';
 export { QueueSet, createRedis, bullPrefix, JOB_ATTEMPTS, isLastAttempt } from './queue-connection';
 export { OutboxRelay } from './outbox-relay';
 export { PollingLoop } from './polling-loop';
+export { QueueStoreWatch } from './queue-store-watch';

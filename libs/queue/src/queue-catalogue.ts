@@ -43,7 +43,8 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
 export const jobIds = {
   syncCluster: (clusterId: string, tick: string | number) => `sync.${clusterId}.${String(tick).replace(/[^A-Za-z0-9-]/g, '')}`,
   scanCluster: (scanId: string, clusterId: string) => `scan.${scanId}.cluster.${clusterId}`,
-  runUpgrade: (upgradeId: string) => `upgrade.${upgradeId}`,
+  /** The first job of an upgrade, or (seq ≥ 1) the follow-up that took over from the one before. */
+  runUpgrade: (upgradeId: string, followSeq = 0) => (followSeq > 0 ? `upgrade.${upgradeId}.follow-${followSeq}` : `upgrade.${upgradeId}`),
   runInspection: (inspectionId: string) => `inspection.${inspectionId}`,
   /** One per policy change (the tick is the policy's updated_at) and cluster. */
   cleanupPolicyObjects: (policyId: string, clusterId: string, tick: string | number) =>

@@ -1,49 +1,60 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OutboxRepository, StrandedWorkRepository } from '../../../../libs/persistence/src';
-import { JobName, PollingLoop, jobIds, outboxMessage } from '../../../../libs/queue/src';
-import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { Redis } from 'ioredis';
+import { AppConfig } from '../../../../libs/config/src';
+import { OutboxRepository, StrandedJob, StrandedWorkRepository } from '../../../../libs/persistence/src';
+import { JobName, PollingLoop, QueueStoreWatch, jobIds, outboxMessage } from '../../../../libs/queue/src';
+import { WORKER_CONFIG, WORKER_DB, WORKER_REDIS } from '../infrastructure/worker-infrastructure.module';
 
 /** Work older than this whose job is still not done is handed to the queue again. */
 const STRANDED_AFTER_SECONDS = 180;
 const EVERY_MS = 60_000;
+/** How often each replica looks whether Redis lost its data: the bound on noticing a loss. */
+const LOSS_CHECK_MS = 2000;
 const BATCH = 5000;
+/** After a loss every unfinished job is gone at once: re-queue all of it in one round. */
+const LOSS_BATCH = 200_000;
 const SENT_OUTBOX_KEPT_HOURS = 24;
 
 /**
  * "Nothing is lost between the database and the queue" also after the queue loses jobs (Redis
- * restarted without persistence): unfinished scan children and inspections are written to the
- * outbox again with their deterministic ids. A job BullMQ still holds is not added twice, and a
- * handler that finds its work done exits early, so re-queuing something merely slow is harmless.
+ * restarted without persistence): unfinished scan children, inspections and upgrades are written
+ * to the outbox again with their deterministic ids. A job BullMQ still holds is not added twice,
+ * and a handler that finds its work done exits early, so re-queuing something merely slow is
+ * harmless. A loss is noticed within seconds (QueueStoreWatch: the marker key is gone) and
+ * re-queued at once; the three-minute sweep stays for losses no marker shows (a failover to a
+ * replica that missed the last writes).
  */
 @Injectable()
 export class StrandedWorkReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StrandedWorkReconciler.name);
+  private readonly watch: QueueStoreWatch;
   private readonly loop = new PollingLoop(async () => (await this.reconcile(), false), {
     intervalMs: EVERY_MS,
     onError: (err) => this.logger.warn({ error: err.message }, 're-queuing stranded work failed; retrying'),
   });
+  private readonly lossLoop = new PollingLoop(async () => (await this.checkForLoss(), false), {
+    intervalMs: LOSS_CHECK_MS,
+    onError: (err) => this.logger.warn({ error: err.message }, 'could not look whether Redis lost the queues; retrying'),
+  });
 
   constructor(
     @Inject(WORKER_DB) private readonly db: DataSource,
+    @Inject(WORKER_REDIS) redis: Redis,
+    @Inject(WORKER_CONFIG) config: AppConfig,
     private readonly stranded: StrandedWorkRepository,
     private readonly outbox: OutboxRepository,
-  ) {}
+  ) {
+    this.watch = new QueueStoreWatch(redis, config.queue.prefix);
+  }
 
-  async reconcile(olderThanSeconds = STRANDED_AFTER_SECONDS): Promise<number> {
+  async reconcile(olderThanSeconds = STRANDED_AFTER_SECONDS, limit = BATCH): Promise<number> {
     const requeued = await this.db.transaction(async (tx) => {
       // One replica at a time; the others skip this round.
       const [{ locked }] = await tx.query(`SELECT pg_try_advisory_xact_lock(727275) AS locked`);
       if (!locked) return 0;
-      const jobs = await this.stranded.find(tx, olderThanSeconds, BATCH);
-      await this.outbox.add(
-        tx,
-        jobs.map((j) =>
-          j.kind === 'scan-cluster'
-            ? outboxMessage(JobName.ScanCluster, jobIds.scanCluster(j.scanId!, j.clusterId!), { organizationId: j.organizationId, scanId: j.scanId!, clusterId: j.clusterId! })
-            : outboxMessage(JobName.RunInspection, jobIds.runInspection(j.inspectionId!), { organizationId: j.organizationId, inspectionId: j.inspectionId! }),
-        ),
-      );
+      const jobs = await this.stranded.find(tx, olderThanSeconds, limit);
+      await this.outbox.add(tx, jobs.map(messageFor));
       if (jobs.length) this.logger.warn({ count: jobs.length }, 'handed stranded jobs to the queue again');
       return jobs.length;
     });
@@ -52,11 +63,49 @@ export class StrandedWorkReconciler implements OnApplicationBootstrap, OnApplica
     return requeued;
   }
 
+  /**
+   * When Redis comes back without the marker, every unfinished job is re-queued now, whatever its
+   * age. Returns how many (null: no loss seen). A failed re-queue gives the loss back for the next look.
+   */
+  async checkForLoss(): Promise<number | null> {
+    if (!(await this.watch.claimLoss())) return null;
+    try {
+      const n = await this.requeueAfterLoss();
+      if (n > 0) this.logger.warn({ count: n }, 'Redis lost its queued jobs; re-queued the unfinished work at once');
+      return n;
+    } catch (err) {
+      await this.watch.releaseLoss().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async requeueAfterLoss(): Promise<number> {
+    // The advisory lock may be held by a sweep under way in another replica: wait for it rather than skip.
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(727275)`);
+      const jobs = await this.stranded.find(tx, 0, LOSS_BATCH);
+      await this.outbox.add(tx, jobs.map(messageFor));
+      return jobs.length;
+    });
+  }
+
   onApplicationBootstrap(): void {
     this.loop.start();
+    this.lossLoop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.loop.stop();
+    await Promise.all([this.loop.stop(), this.lossLoop.stop()]);
+  }
+}
+
+function messageFor(j: StrandedJob) {
+  switch (j.kind) {
+    case 'scan-cluster':
+      return outboxMessage(JobName.ScanCluster, jobIds.scanCluster(j.scanId!, j.clusterId!), { organizationId: j.organizationId, scanId: j.scanId!, clusterId: j.clusterId! });
+    case 'inspection':
+      return outboxMessage(JobName.RunInspection, jobIds.runInspection(j.inspectionId!), { organizationId: j.organizationId, inspectionId: j.inspectionId! });
+    case 'upgrade':
+      return outboxMessage(JobName.RunUpgrade, jobIds.runUpgrade(j.upgradeId!, j.followSeq), { organizationId: j.organizationId, upgradeId: j.upgradeId! });
   }
 }

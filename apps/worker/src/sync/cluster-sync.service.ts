@@ -4,6 +4,7 @@ import { ClusterRepository } from '../../../../libs/persistence/src';
 import { ClusterClientFactory, assessNodes, describeFailure, detectProvider, detectRegion, statusFromNodes } from '../../../../libs/cluster-access/src';
 import { JobName, JobPayloads } from '../../../../libs/queue/src';
 import { redactText } from '../../../../libs/observability/src';
+import { syncBackoff } from '../../../../libs/schedule/src';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
 import { ManagementLinkService } from './management-link.service';
@@ -58,8 +59,7 @@ export class ClusterSyncService implements OnModuleInit {
       const reason = describeFailure(err);
       await this.clusters.recordSyncFailure(organizationId, clusterId, reason, {
         unreachableAfter: this.config.sync.unreachableAfterFailures,
-        baseBackoffSeconds: Math.min(5, this.config.sync.intervalSeconds),
-        maxBackoffSeconds: Math.max(this.config.sync.intervalSeconds, 300),
+        backoff: syncBackoff(this.config.sync.intervalSeconds),
       });
     }
   }

@@ -124,7 +124,7 @@ export class RolloutFollower {
     await this.db.transaction(async (tx) => {
       const seq = await this.upgrades.claimFollowUp(tx, u.organizationId, u.id, u.followSeq);
       if (seq === null) return;
-      const jobId = `${jobIds.runUpgrade(u.id)}.follow-${seq}`;
+      const jobId = jobIds.runUpgrade(u.id, seq);
       await this.outbox.add(tx, [outboxMessage(JobName.RunUpgrade, jobId, { organizationId: u.organizationId, upgradeId: u.id })]);
       await this.jobs.queued(tx, [{ id: jobId, organizationId: u.organizationId, queue: QueueName.Upgrade, jobName: JobName.RunUpgrade }]);
     });

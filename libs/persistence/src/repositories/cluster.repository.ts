@@ -349,13 +349,14 @@ export class ClusterRepository {
 
   /**
    * One more consecutive failure. The cluster turns UNREACHABLE once failures reach the threshold
-   * (a single blip does not flap the dashboard), and its next sync backs off exponentially.
+   * (a single blip does not flap the dashboard), and its next sync comes sooner than an interval,
+   * backing off exponentially up to one interval (libs/schedule syncBackoff: the one formula).
    */
   async recordSyncFailure(
     organizationId: string,
     id: string,
     reason: string,
-    opts: { unreachableAfter: number; baseBackoffSeconds: number; maxBackoffSeconds: number },
+    opts: { unreachableAfter: number; backoff: { baseSeconds: number; maxSeconds: number } },
   ): Promise<ClusterEntity | null> {
     const rows: [ClusterEntity[], number] = await this.db.query(
       `UPDATE clusters c SET consecutive_failures = c.consecutive_failures + 1,
@@ -364,7 +365,7 @@ export class ClusterRepository {
               next_sync_at = now() + make_interval(secs => least($6::float8, $5::float8 * power(2, least(c.consecutive_failures, 10)))),
               updated_at = now()
         WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
-      [organizationId, id, reason, opts.unreachableAfter, opts.baseBackoffSeconds, opts.maxBackoffSeconds],
+      [organizationId, id, reason, opts.unreachableAfter, opts.backoff.baseSeconds, opts.backoff.maxSeconds],
     );
     return rows[0][0] ?? null;
   }

@@ -1,11 +1,14 @@
 import { DataSource, EntityManager } from 'typeorm';
 
 export interface StrandedJob {
-  kind: 'scan-cluster' | 'inspection';
+  kind: 'scan-cluster' | 'inspection' | 'upgrade';
   organizationId: string;
   scanId?: string;
   clusterId?: string;
   inspectionId?: string;
+  upgradeId?: string;
+  /** The upgrade's current follow-up (0: its first job): the one job id that may be live now. */
+  followSeq?: number;
 }
 
 /**
@@ -30,7 +33,16 @@ export class StrandedWorkRepository {
         LIMIT $2`,
       [olderThanSeconds, limit],
     );
+    // An upgrade's live job is the one its follow_seq names; re-adding it while BullMQ still holds
+    // it is a no-op, and only after a loss does it create the job again.
+    const upgrades: Array<{ organization_id: string; id: string; follow_seq: number }> = await tx.query(
+      `SELECT organization_id, id, follow_seq FROM upgrades
+        WHERE status IN ('QUEUED', 'RUNNING') AND created_at < now() - make_interval(secs => $1)
+        LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
     return [
+      ...upgrades.map((r) => ({ kind: 'upgrade' as const, organizationId: r.organization_id, upgradeId: r.id, followSeq: r.follow_seq })),
       ...scans.map((r) => ({ kind: 'scan-cluster' as const, organizationId: r.organization_id, scanId: r.scan_id, clusterId: r.cluster_id })),
       ...inspections.map((r) => ({ kind: 'inspection' as const, organizationId: r.organization_id, inspectionId: r.id })),
     ];
