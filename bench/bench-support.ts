@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Client } from 'pg';
-import { CredentialCipher } from '../libs/cluster-access/src';
+import { CredentialCipher } from '@flotilla/cluster-access';
 
 export const distRoot = join(__dirname, '..');
 

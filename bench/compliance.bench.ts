@@ -13,10 +13,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { bootstrapAdmin } from '../libs/access/src';
-import { ClusterClient } from '../libs/cluster-access/src';
-import { migrate } from '../libs/persistence/src';
-import { PolicyDefinition, snapshotKindsFor } from '../libs/policy/src';
+import { bootstrapAdmin } from '@flotilla/access';
+import { ClusterClient } from '@flotilla/cluster-access';
+import { migrate } from '@flotilla/persistence';
+import { PolicyDefinition, snapshotKindsFor } from '@flotilla/policy';
 import { BENCH_ENCRYPTION_KEY, benchDatabase, median, postJson, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild } from './bench-support';
 
 const TEN_K = process.argv.includes('--10k');

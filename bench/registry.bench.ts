@@ -3,9 +3,9 @@
  * and ClusterList (first 50, filtered) under 50 concurrent clients against the API running as its
  * own process. Prints JSON. Options: BENCH_REGISTRY_CLUSTERS (10000), BENCH_SECONDS per run (10), BENCH_RUNS (3).
  */
-import { bootstrapAdmin } from '../libs/access/src';
-import { migrate } from '../libs/persistence/src';
-import { versionSortKey } from '../libs/persistence/src';
+import { bootstrapAdmin } from '@flotilla/access';
+import { migrate } from '@flotilla/persistence';
+import { versionSortKey } from '@flotilla/persistence';
 import { benchDatabase, closedLoopLoad, median, postJson, releaseDatabase, rssMiB, runBenchmark, spreadOf, startNode, stopChild, withAdmin } from './bench-support';
 
 const CLUSTERS = Number(process.env.BENCH_REGISTRY_CLUSTERS ?? 10_000);

@@ -4,8 +4,8 @@
  * of the worker and of kube-sim. Options: BENCH_SYNC_CLUSTERS (1000), BENCH_RUNS (3).
  */
 import { Client } from 'pg';
-import { bootstrapAdmin } from '../libs/access/src';
-import { migrate } from '../libs/persistence/src';
+import { bootstrapAdmin } from '@flotilla/access';
+import { migrate } from '@flotilla/persistence';
 import { BENCH_ENCRYPTION_KEY, benchDatabase, median, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild } from './bench-support';
 
 const CLUSTERS = Number(process.env.BENCH_SYNC_CLUSTERS ?? 1000);

@@ -15,9 +15,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { Client } from 'pg';
-import { bootstrapAdmin } from '../libs/access/src';
-import { migrate } from '../libs/persistence/src';
-import { PrivatePostgres, PrivateRedis, freePort } from '../libs/testing/src';
+import { bootstrapAdmin } from '@flotilla/access';
+import { migrate } from '@flotilla/persistence';
+import { PrivatePostgres, PrivateRedis, freePort } from '@flotilla/testing';
 import { ClusterSpec, KubeSim, startKubeSim } from '../apps/kube-sim/src';
 
 const dist = join(__dirname, '..');

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'no
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from '../libs/testing/src';
-import { isolatedEnv } from '../libs/testing/src/isolated-database';
+import { eventually } from '@flotilla/testing';
+import { isolatedEnv } from '@flotilla/testing/isolated-database';
 
 // `npm run dev` as an operator runs it: a small fleet on free ports, SIGTERM, then a restart that
 // finds the same clusters (same ids, same history) and the same admin token.

@@ -9,9 +9,9 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bootstrapAdmin } from '../libs/access/src';
-import { loadConfig } from '../libs/config/src';
-import { migrate } from '../libs/persistence/src';
+import { bootstrapAdmin } from '@flotilla/access';
+import { loadConfig } from '@flotilla/config';
+import { migrate } from '@flotilla/persistence';
 import { run as runCli } from '../apps/cli/src/main';
 import { listClusters } from '../apps/cli/src/cluster-lookup';
 import { GraphqlClient } from '../apps/cli/src/graphql-client';

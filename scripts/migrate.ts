@@ -1,6 +1,6 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL, creating the database if missing. */
-import { ConfigError, loadConfig, redactUrl } from '../libs/config/src';
-import { migrate } from '../libs/persistence/src';
+import { ConfigError, loadConfig, redactUrl } from '@flotilla/config';
+import { migrate } from '@flotilla/persistence';
 
 async function main() {
   const config = loadConfig();

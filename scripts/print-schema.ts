@@ -1,10 +1,10 @@
 /** `npm run schema`: regenerates apps/api/schema.graphql from the code-first resolvers. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../libs/config/src';
+import { loadConfig } from '@flotilla/config';
 import { createApiApp, printServedSchema } from '../apps/api/src/api-app.factory';
-import { repoRoot } from '../libs/testing/src';
-import { migrate } from '../libs/persistence/src';
+import { repoRoot } from '@flotilla/testing';
+import { migrate } from '@flotilla/persistence';
 
 async function main() {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'error' });

@@ -4,8 +4,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppConfig } from '../../../libs/config/src';
-import { PinoNestLogger, createLogger } from '../../../libs/observability/src';
+import { AppConfig } from '@flotilla/config';
+import { PinoNestLogger, createLogger } from '@flotilla/observability';
 import { ApiModule } from './api.module';
 import { RequestGate } from './auth/request-gate';
 import { registerDashboard } from './dashboard/dashboard-static';

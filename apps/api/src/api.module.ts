@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
-import { AppConfig } from '../../../libs/config/src';
+import { AppConfig } from '@flotilla/config';
 import { DeniedMutationAudit } from './audit/denied-mutation.audit';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { Client } from 'pg';
-import { TEST_CA_DATA } from '../../../libs/testing/src';
-import { isolatedEnv } from '../../../libs/testing/src/isolated-database';
+import { TEST_CA_DATA } from '@flotilla/testing';
+import { isolatedEnv } from '@flotilla/testing/isolated-database';
 import { ApiHarness, startApiHarness } from './testing/api-test-harness';
 import { FuzzTarget, documentFor, fuzzTargets, variablesFor } from './testing/hostile-input.arbitraries';
 

@@ -1,6 +1,6 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_CA_DATA } from '../../../libs/testing/src';
+import { TEST_CA_DATA } from '@flotilla/testing';
 import { ApiHarness, GqlResult, startApiHarness } from './testing/api-test-harness';
 
 // The probes of the input-limits issue, through the real API: each is refused naming its field once,

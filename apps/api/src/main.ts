@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { ConfigError, loadConfig } from '@flotilla/config';
 import { createApiApp } from './api-app.factory';
 
 async function main(): Promise<void> {

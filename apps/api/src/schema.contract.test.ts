@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, sharedDir } from '../../../libs/testing/src';
+import { repoRoot, sharedDir } from '@flotilla/testing';
 import { CLI_OWN_GRAPHQL } from '../../cli/src/operations';
 import { printServedSchema } from './api-app.factory';
 import { ApiHarness, startApiHarness } from './testing/api-test-harness';

@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT } from '../../../libs/cluster-access/src/agent-identity';
+import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT } from '@flotilla/cluster-access/agent-identity';
 import { KubeSim, startKubeSim } from '../../kube-sim/src';
 import { AgentCredentials, ensureAgentIdentity, loadKubeConfig } from './kube-attach';
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api, VersionApi } from '@kubernetes/client-node';
-import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, wildcardGrants } from '../../../libs/cluster-access/src/agent-identity';
+import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, wildcardGrants } from '@flotilla/cluster-access/agent-identity';
 import { KubeSim, startKubeSim } from '../../kube-sim/src';
 import { ensureAgentIdentity, loadKubeConfig } from './kube-attach';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, KubeObject, agentObjects } from '../../../libs/cluster-access/src/agent-identity';
+import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, KubeObject, agentObjects } from '@flotilla/cluster-access/agent-identity';
 import { CliError } from './cli-error';
 
 /** What the API needs to reach the cluster as the agent. Never the operator's own credentials. */

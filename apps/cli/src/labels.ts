@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { isLabelValue, labelKeyProblem } from '../../../libs/validation/src';
+import { isLabelValue, labelKeyProblem } from '@flotilla/validation';
 
 export interface Label {
   key: string;

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../../libs/testing/src';
+import { repoRoot } from '@flotilla/testing';
 
 const bin = join(repoRoot(), 'bin', 'flotilla.js');
 const home = mkdtempSync(join(tmpdir(), 'flotilla-cli-main-'));

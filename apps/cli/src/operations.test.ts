@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
-import { sharedDir } from '../../../libs/testing/src';
+import { sharedDir } from '@flotilla/testing';
 import { CLI_OWN_GRAPHQL, CONTRACT_FILES, OPERATION_NAMES, operationText } from './operations';
 
 const contractDir = join(sharedDir(), 'contract', 'operations');

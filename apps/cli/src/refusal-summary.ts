@@ -1,4 +1,4 @@
-import { checkUpgradeSkew, offeredSpelling, parseKubeVersion } from '../../../libs/upgrade/src';
+import { checkUpgradeSkew, offeredSpelling, parseKubeVersion } from '@flotilla/upgrade';
 
 /**
  * Pre-flight reasons as an operator wants to read them: one line per distinct reason. Per-node

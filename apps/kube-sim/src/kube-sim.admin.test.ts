@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { eventually } from '../../../libs/testing/src/eventually';
+import { eventually } from '@flotilla/testing/eventually';
 import type { GenerateCluster } from './content/contract';
 import { generateCluster as realGenerator } from './content/index';
 import { type KubeSim, startKubeSim } from './kube-sim.server';

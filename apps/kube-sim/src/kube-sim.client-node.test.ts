@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, RbacAuthorizationV1Api, VersionApi, Watch, setHeaderOptions } from '@kubernetes/client-node';
-import { eventually } from '../../../libs/testing/src/eventually';
+import { eventually } from '@flotilla/testing/eventually';
 import { type KubeSim, startKubeSim } from './kube-sim.server';
 import { adminRequest, kubeConfigFor } from './testing/kube-sim.test-helper';
 

@@ -5,7 +5,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually } from '../../../libs/testing/src/eventually';
+import { eventually } from '@flotilla/testing/eventually';
 import { type KubeSim, startKubeSim } from './kube-sim.server';
 
 function findKubectl(): string | undefined {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isKnownKind, kindOfPlural } from '../../../libs/cluster-access/src';
-import { requiredResources } from '../../../libs/inspection/src';
-import { SNAPSHOT_KINDS } from '../../../libs/policy/src/policy.types';
+import { isKnownKind, kindOfPlural } from '@flotilla/cluster-access';
+import { requiredResources } from '@flotilla/inspection';
+import { SNAPSHOT_KINDS } from '@flotilla/policy/policy.types';
 
 // The jobs name kinds (scans) or resources (inspections) that the resource catalogue must know:
 // a kind added to a policy or an inspection without its catalogue entry fails here, not on a cluster.

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { ConfigError, loadConfig } from '@flotilla/config';
 import { createWorkerApp } from './worker-app.factory';
 
 /** Bound on graceful shutdown: running jobs get this long to finish after SIGTERM. */

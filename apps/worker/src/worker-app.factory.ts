@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig } from '../../../libs/config/src';
-import { PinoNestLogger, createLogger } from '../../../libs/observability/src';
+import { AppConfig } from '@flotilla/config';
+import { PinoNestLogger, createLogger } from '@flotilla/observability';
 import { WorkerModule } from './worker.module';
 
 export async function createWorkerApp(config: AppConfig): Promise<INestApplicationContext> {

@@ -1,6 +1,6 @@
 import { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { InspectionRepository, ManagementCatalogRepository, UpgradeRepository } from '../../../libs/persistence/src';
+import { InspectionRepository, ManagementCatalogRepository, UpgradeRepository } from '@flotilla/persistence';
 import { COMPLIANCE_PROVIDERS, COMPLIANCE_REPOSITORIES } from './compliance/compliance.providers';
 import { InspectionRunnerService } from './inspections/inspection-runner.service';
 import { AbandonedUpgradeSweeper } from './upgrades/abandoned-upgrade.sweeper';

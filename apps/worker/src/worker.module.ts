@@ -1,7 +1,7 @@
 import { DynamicModule, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import { AppConfig } from '../../../libs/config/src';
-import { QueueName, bullPrefix } from '../../../libs/queue/src';
+import { AppConfig } from '@flotilla/config';
+import { QueueName, bullPrefix } from '@flotilla/queue';
 import { WorkerInfrastructureModule } from './infrastructure/worker-infrastructure.module';
 import { JobHandlerRegistry } from './jobs/job-handler.registry';
 import { OutboxRelayRunner } from './jobs/outbox-relay.runner';

@@ -1,5 +1,5 @@
-import { createDataSource, ApiTokenRepository, AuditRepository, OrganizationRepository, migrate } from '../../persistence/src';
-import { displayName } from '../../validation/src';
+import { createDataSource, ApiTokenRepository, AuditRepository, OrganizationRepository, migrate } from '@flotilla/persistence';
+import { displayName } from '@flotilla/validation';
 import { issueToken } from './api-token.codec';
 
 const BOOTSTRAP_TOKEN_DAYS = 90;

@@ -1,4 +1,4 @@
-import { ClusterCredentialRepository, EncryptedBlob } from '../../persistence/src';
+import { ClusterCredentialRepository, EncryptedBlob } from '@flotilla/persistence';
 import { ClusterClient } from './cluster-client';
 import { CredentialCipher } from './credential-cipher';
 

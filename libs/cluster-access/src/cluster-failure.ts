@@ -1,4 +1,4 @@
-import { redactText } from '../../observability/src';
+import { redactText } from '@flotilla/observability';
 import { CredentialBindingError } from './credential-cipher';
 import { KubeApiError } from './kube-api.error';
 

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { JobRecordRepository, OutboxRepository, ScanRepository, ScanRow, StartScan } from '../../persistence/src';
-import { JobName, jobIds, outboxMessage } from '../../queue/src';
+import { JobRecordRepository, OutboxRepository, ScanRepository, ScanRow, StartScan } from '@flotilla/persistence';
+import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
 
 /**
  * Starts a compliance scan in the caller's transaction: the scan row, its per-cluster ledger and

@@ -1,4 +1,4 @@
-import { checkKubeletSkew, parseKubeVersion } from '../../upgrade/src';
+import { checkKubeletSkew, parseKubeVersion } from '@flotilla/upgrade';
 import type { InspectionCheck, InspectionSnapshot, KubeObject, Provider } from './inspection.types';
 import { condition, field, listOf, num, ref } from './kube-object';
 

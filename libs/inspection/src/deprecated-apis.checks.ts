@@ -1,4 +1,4 @@
-import { apisRemovedBy, apiVersionOf, parseKubeVersion, RemovedApi } from '../../upgrade/src';
+import { apisRemovedBy, apiVersionOf, parseKubeVersion, RemovedApi } from '@flotilla/upgrade';
 import type { InspectionCheck, InspectionSnapshot } from './inspection.types';
 import { listOf } from './kube-object';
 

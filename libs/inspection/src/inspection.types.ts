@@ -1,4 +1,4 @@
-import type { DeprecatedApiInUse } from '../../upgrade/src';
+import type { DeprecatedApiInUse } from '@flotilla/upgrade';
 
 export type InspectionKind = 'CONFORMANCE_LITE' | 'RBAC_RISK' | 'DEPRECATED_APIS' | 'POD_SECURITY';
 export type CheckOutcome = 'PASS' | 'FAIL' | 'WARN' | 'SKIP';

@@ -1,4 +1,4 @@
-import { highestPodSecurityLevel, podSpecsOf } from '../../policy/src';
+import { highestPodSecurityLevel, podSpecsOf } from '@flotilla/policy';
 import type { InspectionSnapshot, KubeObject } from './inspection.types';
 
 export type NamespacePodSecurity = NonNullable<InspectionSnapshot['podSecurity']>['namespaces'][number];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DNS_SUBDOMAIN_MAX, isDnsLabel, isLabelKey, textProblem } from '../../validation/src';
+import { DNS_SUBDOMAIN_MAX, isDnsLabel, isLabelKey, textProblem } from '@flotilla/validation';
 import { isQuantity, parseQuantity } from './quantity';
 import { PolicySpecError } from './policy-spec.errors';
 import { SNAPSHOT_KINDS, type PolicyType } from './policy.types';

@@ -1,4 +1,4 @@
-import { OutboxRepository } from '../../persistence/src';
+import { OutboxRepository } from '@flotilla/persistence';
 import { QueueSet } from './queue-connection';
 import { QueueName } from './queue-catalogue';
 import { PollingLoop } from './polling-loop';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually } from '../../testing/src';
+import { eventually } from '@flotilla/testing';
 import { PollingLoop } from './polling-loop';
 
 test('a step reporting more work runs again at once; a failing step is reported and retried', async () => {

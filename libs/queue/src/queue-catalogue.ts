@@ -2,7 +2,7 @@
  * The typed job catalogue: every queue, every job name, and the payload each job carries.
  * Payloads hold ids only — workers load credentials and rows themselves.
  */
-import { isUuid } from '../../validation/src';
+import { isUuid } from '@flotilla/validation';
 
 export enum QueueName {
   ClusterSync = 'cluster-sync',

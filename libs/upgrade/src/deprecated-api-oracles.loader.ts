@@ -1,7 +1,7 @@
 // Test and generator support only (not exported from index): reads the shared oracle files.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sharedDir } from '../../testing/src/paths';
+import { sharedDir } from '@flotilla/testing/paths';
 import { deriveRemovedApiTable, LifecycleRow, RemovedApiDerivation } from './removed-apis.derivation';
 
 export function oracleDir(): string {

@@ -1,7 +1,7 @@
 // Regenerates removed-apis.data.ts from the shared oracles (run after the oracle files change).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../testing/src/paths';
+import { repoRoot } from '@flotilla/testing/paths';
 import { deriveFromOracles } from './deprecated-api-oracles.loader';
 import { renderRemovedApiData } from './removed-apis.derivation';
 

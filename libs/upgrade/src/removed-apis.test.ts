@@ -17,7 +17,7 @@ test('the committed table is exactly what the oracle files derive (drift check)'
 test('the committed data file is the generator\'s output, header included', async () => {
   const { readFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const { repoRoot } = await import('../../testing/src/paths');
+  const { repoRoot } = await import('@flotilla/testing/paths');
   const committed = readFileSync(join(repoRoot(), 'libs', 'upgrade', 'src', 'removed-apis.data.ts'), 'utf8');
   assert.equal(committed, renderRemovedApiData(deriveFromOracles()));
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_CA_PEM } from '../../testing/src';
+import { TEST_CA_PEM } from '@flotilla/testing';
 import { CA_DATA_MAX, InputValidationError, caBundle } from './index';
 
 const F = 'input.caData';

@@ -1,12 +1,12 @@
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { Inject } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/src';
-import { AuditRepository, encodeCursor } from '../../../../libs/persistence/src';
+import { AppConfig } from '@flotilla/config';
+import { AuditRepository, encodeCursor } from '@flotilla/persistence';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
 import { pageSize } from '../common/pagination';
-import { APP_CONFIG } from '../infrastructure/tokens';
+import { APP_CONFIG } from '@flotilla/infrastructure';
 import { AuditEventConnectionModel } from './audit-event.model';
 
 @Resolver()

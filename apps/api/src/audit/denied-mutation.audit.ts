@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditRepository, isUuid } from '../../../../libs/persistence/src';
+import { AuditRepository, isUuid } from '@flotilla/persistence';
 import { ViewerContext } from '../auth/viewer';
 import { DomainError, ErrorCode } from '../common/domain.errors';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 /** Refusals an organization's admins must be able to see: a role too small, or an id that is not theirs (or nobody's). */
 const DENIED = new Set<ErrorCode>([ErrorCode.Forbidden, ErrorCode.NotFound]);

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { Role } from '../../../../libs/persistence/src';
+import { Role } from '@flotilla/persistence';
 import { DomainError, ErrorCode } from '../common/domain.errors';
 import { REQUIRED_ROLE } from './require-role.decorator';
 import { ViewerContext, roleAllows } from './viewer';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ApiTokenEntity, ApiTokenRepository } from '../../../../libs/persistence/src';
-import { tokenMatches, tokenPrefix } from '../../../../libs/access/src';
+import { ApiTokenEntity, ApiTokenRepository } from '@flotilla/persistence';
+import { tokenMatches, tokenPrefix } from '@flotilla/access';
 import { DomainError, ErrorCode } from '../common/domain.errors';
 import { RateLimitService } from './rate-limit.service';
 import { ViewerContext } from './viewer';

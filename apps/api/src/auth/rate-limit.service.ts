@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { AppConfig } from '../../../../libs/config/src';
+import { AppConfig } from '@flotilla/config';
 import { DomainError, ErrorCode } from '../common/domain.errors';
-import { APP_CONFIG, REDIS } from '../infrastructure/tokens';
+import { APP_CONFIG, REDIS } from '@flotilla/infrastructure';
 
 const WINDOW_MS = 60_000;
 

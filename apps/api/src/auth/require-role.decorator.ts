@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { Role } from '../../../../libs/persistence/src';
+import { Role } from '@flotilla/persistence';
 
 export const REQUIRED_ROLE = 'flotilla:required-role';
 

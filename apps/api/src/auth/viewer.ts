@@ -1,4 +1,4 @@
-import { Role } from '../../../../libs/persistence/src';
+import { Role } from '@flotilla/persistence';
 
 /** Who is calling: resolved from the bearer token once per request. */
 export interface ViewerContext {

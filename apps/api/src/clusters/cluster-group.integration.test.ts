@@ -1,8 +1,9 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { TEST_CA_DATA } from '@flotilla/testing';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 
-const PEM = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n').toString('base64');
+const PEM = TEST_CA_DATA;
 const CREATE = `mutation($input: CreateClusterGroupInput!) { createClusterGroup(input: $input) { id name } }`;
 const DELETE = `mutation($id: ID!) { deleteClusterGroup(id: $id) { id name } }`;
 const GROUPS = `{ clusterGroups { id name } }`;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_CA_PEM } from '../../../../libs/testing/src';
+import { TEST_CA_PEM } from '@flotilla/testing';
 import { decodeCaData, validateApiServerUrl, validateClusterName, validateToken } from './cluster-input.validation';
 
 test('cluster names follow DNS label rules', () => {

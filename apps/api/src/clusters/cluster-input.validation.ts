@@ -1,4 +1,4 @@
-import { apiServerUrl, bearerToken, caBundle, clusterName } from '../../../../libs/validation/src';
+import { apiServerUrl, bearerToken, caBundle, clusterName } from '@flotilla/validation';
 
 // The cluster inputs' fields, each checked by its rule in libs/validation.
 

@@ -1,7 +1,7 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { TEST_CA_DATA } from '../../../../libs/testing/src';
+import { TEST_CA_DATA } from '@flotilla/testing';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 
 // Where a credential may go and what the agent may grant, through GraphQL and PostgreSQL: attach

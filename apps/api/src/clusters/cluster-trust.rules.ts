@@ -1,4 +1,4 @@
-import { DEFAULT_BINDABLE_ROLES, checkBindableRoles } from '../../../../libs/cluster-access/src';
+import { DEFAULT_BINDABLE_ROLES, checkBindableRoles } from '@flotilla/cluster-access';
 import { badInput } from '../common/domain.errors';
 
 /**

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { CLUSTER_ADMIN_ROLE } from '../../../../libs/cluster-access/src';
-import { ClusterEntity } from '../../../../libs/persistence/src';
+import { CLUSTER_ADMIN_ROLE } from '@flotilla/cluster-access';
+import { ClusterEntity } from '@flotilla/persistence';
 import { ClusterStatusEnum, ProviderEnum } from '../common/enums';
 import { PageInfoModel } from '../common/page-info.model';
 import { labelsToList } from '../common/labels';

@@ -1,13 +1,13 @@
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Inject } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/src';
-import { ClusterGroupRepository } from '../../../../libs/persistence/src';
+import { AppConfig } from '@flotilla/config';
+import { ClusterGroupRepository } from '@flotilla/persistence';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
 import { pageSize } from '../common/pagination';
 import { requestLoader } from '../common/request-loaders';
-import { APP_CONFIG } from '../infrastructure/tokens';
+import { APP_CONFIG } from '@flotilla/infrastructure';
 import { ClusterGroupModel } from './cluster-group.model';
 import { AttachClusterInput, ClustersArgs, UpdateClusterInput } from './cluster.inputs';
 import { ClusterConnectionModel, ClusterModel } from './cluster.model';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig } from '../../../../libs/config/src';
+import { AppConfig } from '@flotilla/config';
 import {
   AuditRepository,
   ClusterCredentialRepository,
@@ -12,14 +12,14 @@ import {
   ClusterRepository,
   OutboxRepository,
   isUuid,
-} from '../../../../libs/persistence/src';
-import { CLUSTER_ADMIN_ROLE, CredentialCipher } from '../../../../libs/cluster-access/src';
-import { JobName, jobIds, outboxMessage } from '../../../../libs/queue/src';
+} from '@flotilla/persistence';
+import { CLUSTER_ADMIN_ROLE, CredentialCipher } from '@flotilla/cluster-access';
+import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';
-import { description, displayName, plainText } from '../../../../libs/validation/src';
+import { description, displayName, plainText } from '@flotilla/validation';
 import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } from '../common/domain.errors';
 import { validateLabels } from '../common/labels';
-import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE } from '../infrastructure/tokens';
+import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE } from '@flotilla/infrastructure';
 import { AttachClusterInput, CreateClusterGroupInput, UpdateClusterInput } from './cluster.inputs';
 import { decodeCaData, validateApiServerUrl, validateClusterName, validateToken } from './cluster-input.validation';
 import { bindableRolesFor, trustRootsFor } from './cluster-trust.rules';

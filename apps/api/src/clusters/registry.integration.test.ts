@@ -1,7 +1,7 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
-import { TEST_CA_DATA } from '../../../../libs/testing/src';
+import { TEST_CA_DATA } from '@flotilla/testing';
 
 // caData must parse as X.509 now: a real (never dialled) certificate.
 const PEM = TEST_CA_DATA;

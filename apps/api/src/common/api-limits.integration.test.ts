@@ -2,9 +2,9 @@ import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { InspectionRepository } from '../../../../libs/persistence/src';
+import { InspectionRepository } from '@flotilla/persistence';
 import { createTlsMaterial } from '../../../kube-sim/src/tls/certificate-authority';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 
 /**

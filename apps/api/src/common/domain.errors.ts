@@ -1,4 +1,4 @@
-import { isUuid } from '../../../../libs/validation/src';
+import { isUuid } from '@flotilla/validation';
 
 /**
  * Domain errors carry a code; one filter maps each code to a GraphQL error with that code in

@@ -1,7 +1,7 @@
 import type { MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyRequest } from 'fastify';
 import { DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
-import { AppConfig } from '../../../../libs/config/src';
+import { AppConfig } from '@flotilla/config';
 import { RateLimitService, RateLimitedError } from '../auth/rate-limit.service';
 import { RequestGate } from '../auth/request-gate';
 import { ViewerContext } from '../auth/viewer';

@@ -1,4 +1,4 @@
-import { kubeLabels } from '../../../../libs/validation/src';
+import { kubeLabels } from '@flotilla/validation';
 
 /** A cluster's labels, checked by the one label rule (at most 64, Kubernetes syntax, keys like "constructor" are plain keys). */
 export function validateLabels(labels: Array<{ key: string; value: string }> | null | undefined, field: string): Record<string, string> {

@@ -1,4 +1,4 @@
-import { CLUSTER_PAGE_CURSOR, decodeCursor } from '../../../../libs/persistence/src';
+import { CLUSTER_PAGE_CURSOR, decodeCursor } from '@flotilla/persistence';
 import { badInput } from './domain.errors';
 
 export const DEFAULT_PAGE_SIZE = 50;

@@ -1,5 +1,5 @@
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { ComplianceRepository, PolicyRepository } from '../../../../libs/persistence/src';
+import { ComplianceRepository, PolicyRepository } from '@flotilla/persistence';
 import { ClusterModel } from '../clusters/cluster.model';
 import { ComplianceStatusEnum } from '../common/enums';
 import { requestLoader } from '../common/request-loaders';

@@ -1,8 +1,8 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { PolicyRepository } from '../../../../libs/persistence/src';
-import { isolatedEnv } from '../../../../libs/testing/src/isolated-database';
-import { TEST_CA_DATA } from '../../../../libs/testing/src';
+import { PolicyRepository } from '@flotilla/persistence';
+import { isolatedEnv } from '@flotilla/testing/isolated-database';
+import { TEST_CA_DATA } from '@flotilla/testing';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 
 // caData must parse as X.509 now: a real (never dialled) certificate.

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import type { PolicyRow, ScanRow, ScanScheduleRow } from '../../../../libs/persistence/src';
+import type { PolicyRow, ScanRow, ScanScheduleRow } from '@flotilla/persistence';
 import { ClusterGroupModel } from '../clusters/cluster-group.model';
 import { ClusterModel } from '../clusters/cluster.model';
 import { ComplianceStatusEnum, JobStatusEnum } from '../common/enums';

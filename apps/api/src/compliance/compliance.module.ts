@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { scanStarterProvider } from '../../../../libs/compliance/src';
+import { scanStarterProvider } from '@flotilla/compliance';
 import {
   ComplianceRepository,
   PolicyEnforcementTargetRepository,
@@ -7,8 +7,8 @@ import {
   ScanRepository,
   ScanScheduleRepository,
   repositoryProviders,
-} from '../../../../libs/persistence/src';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+} from '@flotilla/persistence';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 import './compliance.enums';
 import { ClusterComplianceResolver, FleetComplianceResolver } from './compliance-rollup.resolver';
 import { PolicyResolver, PolicyScopeResolver } from './policy.resolver';

@@ -12,13 +12,13 @@ import {
   PolicyRow,
   PolicyScopeKindName,
   isUuid,
-} from '../../../../libs/persistence/src';
-import { CLUSTER_ADMIN_ROLE, checkBindableRoles } from '../../../../libs/cluster-access/src';
-import { PolicySpecError, validatePolicySpec } from '../../../../libs/policy/src';
-import { JobName, jobIds, outboxMessage } from '../../../../libs/queue/src';
+} from '@flotilla/persistence';
+import { CLUSTER_ADMIN_ROLE, checkBindableRoles } from '@flotilla/cluster-access';
+import { PolicySpecError, validatePolicySpec } from '@flotilla/policy';
+import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';
 import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } from '../common/domain.errors';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { CreatePolicyInput, PolicyScopeInput, UpdatePolicyInput } from './compliance.inputs';
 import { PolicyTypeEnum } from './compliance.enums';
 

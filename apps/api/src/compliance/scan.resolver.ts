@@ -1,11 +1,11 @@
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Inject } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/src';
+import { AppConfig } from '@flotilla/config';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
 import { pageSize } from '../common/pagination';
-import { APP_CONFIG } from '../infrastructure/tokens';
+import { APP_CONFIG } from '@flotilla/infrastructure';
 import { RunComplianceScanInput, ScanScheduleInput } from './compliance.inputs';
 import { ScanConnectionModel, ScanModel, ScanScheduleModel } from './compliance.models';
 import { ScanService } from './scan.service';

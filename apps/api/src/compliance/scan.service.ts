@@ -9,13 +9,13 @@ import {
   ScanScheduleRepository,
   ScanScheduleRow,
   isUuid,
-} from '../../../../libs/persistence/src';
-import { ScanStarter } from '../../../../libs/compliance/src';
-import { ScheduleError, nextRunAfter, validateCron, validateTimezone } from '../../../../libs/schedule/src';
+} from '@flotilla/persistence';
+import { ScanStarter } from '@flotilla/compliance';
+import { ScheduleError, nextRunAfter, validateCron, validateTimezone } from '@flotilla/schedule';
 import { ViewerContext } from '../auth/viewer';
-import { plainText } from '../../../../libs/validation/src';
+import { plainText } from '@flotilla/validation';
 import { badInput, idInMessage } from '../common/domain.errors';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { RunComplianceScanInput, ScanScheduleInput } from './compliance.inputs';
 
 /** Most clusters one scan request may list by id (a whole fleet is scanned by omitting the list). */

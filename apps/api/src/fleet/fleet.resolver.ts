@@ -1,5 +1,5 @@
 import { Query, Resolver } from '@nestjs/graphql';
-import { ClusterRepository, OrganizationRepository } from '../../../../libs/persistence/src';
+import { ClusterRepository, OrganizationRepository } from '@flotilla/persistence';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { ViewerContext } from '../auth/viewer';
 import { ClusterStatusEnum, ProviderEnum, RoleEnum } from '../common/enums';

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
-import { DATA_SOURCE, REDIS } from '../infrastructure/tokens';
+import { DATA_SOURCE, REDIS } from '@flotilla/infrastructure';
 
 @Controller()
 export class HealthController {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
-import { sharedDir } from '../../../../libs/testing/src';
+import { sharedDir } from '@flotilla/testing';
 import { KNOWN_OPERATIONS, operationLabel } from './known-operations';
 
 test('every operation of the shared contract is a known operation name', () => {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { QueueSet } from '../../../../libs/queue/src';
-import { DATA_SOURCE, QUEUES } from '../infrastructure/tokens';
+import { QueueSet } from '@flotilla/queue';
+import { DATA_SOURCE, QUEUES } from '@flotilla/infrastructure';
 
 /**
  * Prometheus metrics. HTTP and GraphQL figures are this replica's own; queue depth and job

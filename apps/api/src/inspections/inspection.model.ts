@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { InspectionEntity } from '../../../../libs/persistence/src';
+import { InspectionEntity } from '@flotilla/persistence';
 import { JobStatusEnum } from '../common/enums';
 import { PageInfoModel } from '../common/page-info.model';
 

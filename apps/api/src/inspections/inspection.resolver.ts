@@ -1,14 +1,14 @@
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Inject } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/src';
-import { ClusterRepository, InspectionRepository } from '../../../../libs/persistence/src';
+import { AppConfig } from '@flotilla/config';
+import { ClusterRepository, InspectionRepository } from '@flotilla/persistence';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
 import { parentPageArgs } from '../common/pagination';
 import { requestLoader } from '../common/request-loaders';
 import { ClusterModel } from '../clusters/cluster.model';
-import { APP_CONFIG } from '../infrastructure/tokens';
+import { APP_CONFIG } from '@flotilla/infrastructure';
 import { InspectionConnectionModel, InspectionModel, RunInspectionInput } from './inspection.model';
 import { InspectionService } from './inspection.service';
 

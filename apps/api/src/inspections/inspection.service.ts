@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditRepository, ClusterRepository, InspectionEntity, InspectionRepository, JobRecordRepository, OutboxRepository, isUuid } from '../../../../libs/persistence/src';
-import { kubeRelease } from '../../../../libs/validation/src';
-import { JobName, QueueName, jobIds, outboxMessage } from '../../../../libs/queue/src';
+import { AuditRepository, ClusterRepository, InspectionEntity, InspectionRepository, JobRecordRepository, OutboxRepository, isUuid } from '@flotilla/persistence';
+import { kubeRelease } from '@flotilla/validation';
+import { JobName, QueueName, jobIds, outboxMessage } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';
 import { badInput, notFound } from '../common/domain.errors';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { InspectionKindEnum, RunInspectionInput } from './inspection.model';
 
 /** Records an inspection and its job in one transaction; the worker fetches, judges and stores the checks. */

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { InspectionRepository, repositoryProviders } from '../../../../libs/persistence/src';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { InspectionRepository, repositoryProviders } from '@flotilla/persistence';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { ClusterInspectionFieldsResolver, InspectionResolver } from './inspection.resolver';
 import { InspectionService } from './inspection.service';
 

@@ -3,9 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppConfig, loadConfig } from '../../../../libs/config/src';
-import { bootstrapAdmin } from '../../../../libs/access/src';
-import { migrate } from '../../../../libs/persistence/src';
+import { AppConfig, loadConfig } from '@flotilla/config';
+import { bootstrapAdmin } from '@flotilla/access';
+import { migrate } from '@flotilla/persistence';
 import { createApiApp } from '../api-app.factory';
 
 export interface GqlResult<T = any> {

@@ -11,7 +11,7 @@ import {
   isNonNullType,
   isScalarType,
 } from 'graphql';
-import { TEST_CA_DATA } from '../../../../libs/testing/src';
+import { TEST_CA_DATA } from '@flotilla/testing';
 
 const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 /** An own "__proto__" key, as a JSON body carries it (an object literal would set the prototype instead). */

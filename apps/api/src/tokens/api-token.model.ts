@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { ApiTokenEntity } from '../../../../libs/persistence/src';
+import { ApiTokenEntity } from '@flotilla/persistence';
 import { RoleEnum } from '../common/enums';
 
 @ObjectType('ApiToken')

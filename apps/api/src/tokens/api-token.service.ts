@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiTokenEntity, ApiTokenRepository, AuditRepository, isUuid } from '../../../../libs/persistence/src';
-import { issueToken } from '../../../../libs/access/src';
-import { displayName } from '../../../../libs/validation/src';
+import { ApiTokenEntity, ApiTokenRepository, AuditRepository, isUuid } from '@flotilla/persistence';
+import { issueToken } from '@flotilla/access';
+import { displayName } from '@flotilla/validation';
 import { ViewerContext, roleAllows } from '../auth/viewer';
 import { DomainError, ErrorCode, badInput, notFound } from '../common/domain.errors';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { AuthenticationService } from '../auth/authentication.service';
 import { CreateApiTokenInput } from './api-token.model';
 

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { UpgradeEntity } from '../../../../libs/persistence/src';
+import { UpgradeEntity } from '@flotilla/persistence';
 import { JobStatusEnum } from '../common/enums';
 import { PageInfoModel } from '../common/page-info.model';
 

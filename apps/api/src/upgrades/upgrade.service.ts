@@ -10,13 +10,13 @@ import {
   UpgradeEntity,
   UpgradeRepository,
   isUuid,
-} from '../../../../libs/persistence/src';
-import { JobName, QueueName, jobIds, outboxMessage } from '../../../../libs/queue/src';
-import { kubeVersion } from '../../../../libs/validation/src';
-import { availableUpgrades, offeredSpelling, parseKubeVersion } from '../../../../libs/upgrade/src';
+} from '@flotilla/persistence';
+import { JobName, QueueName, jobIds, outboxMessage } from '@flotilla/queue';
+import { kubeVersion } from '@flotilla/validation';
+import { availableUpgrades, offeredSpelling, parseKubeVersion } from '@flotilla/upgrade';
 import { ViewerContext } from '../auth/viewer';
 import { DomainError, ErrorCode, badInput, conflict, notFound } from '../common/domain.errors';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { StartUpgradeInput } from './upgrade.model';
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 // The API side of upgrades and inspections, without a worker: what the mutations accept, refuse
 // and record. The worker's side (pre-flight, patching, following) is tested against kube-sim in

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ManagementCatalogRepository, UpgradeRepository, repositoryProviders } from '../../../../libs/persistence/src';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { ManagementCatalogRepository, UpgradeRepository, repositoryProviders } from '@flotilla/persistence';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { ClusterUpgradeFieldsResolver, UpgradeResolver } from './upgrade.resolver';
 import { UpgradeService } from './upgrade.service';
 

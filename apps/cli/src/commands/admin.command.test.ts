@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { repoRoot } from '../../../../libs/testing/src';
+import { repoRoot } from '@flotilla/testing';
 
 // The test runner (npm test) gives each run a database of its own; never touch the default one.
 const databaseUrl = process.env.DATABASE_URL;

@@ -14,7 +14,7 @@ export function registerAdminCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: { org: string }) => {
       // Imported here, not at the top: only this command needs the database stack (TypeORM, pg),
       // and every other command starts faster without it.
-      const { bootstrapAdmin } = await import('../../../../libs/access/src/bootstrap-admin');
+      const { bootstrapAdmin } = await import('@flotilla/access/bootstrap-admin');
       const databaseUrl = ctx.env.DATABASE_URL || DEFAULT_DATABASE_URL;
       let result: Awaited<ReturnType<typeof bootstrapAdmin>>;
       try {

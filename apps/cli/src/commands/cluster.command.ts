@@ -6,9 +6,9 @@ import {
   CLUSTER_ADMIN_ROLE,
   DEFAULT_BINDABLE_ROLES,
   checkBindableRoles,
-} from '../../../../libs/cluster-access/src/agent-identity';
+} from '@flotilla/cluster-access/agent-identity';
 import { CliContext, apiClient } from '../cli-context';
-import { InputValidationError, clusterName } from '../../../../libs/validation/src';
+import { InputValidationError, clusterName } from '@flotilla/validation';
 import { CliError, EXIT_USAGE } from '../cli-error';
 import { findClusterByName, listClusters, resolveGroupId } from '../cluster-lookup';
 import { GraphqlClient, GraphqlRequestError } from '../graphql-client';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
 import { startWorkerHarness } from '../../../worker/src/testing/worker-test-harness';
 import { KubeSim, startKubeSim } from '../../../kube-sim/src';
-import { eventually } from '../../../../libs/testing/src';
+import { eventually } from '@flotilla/testing';
 import { run } from '../main';
 import { captureIo } from '../testing/fake-graphql-api';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { parse as parseYaml } from 'yaml';
-import { eventually } from '../../../../libs/testing/src';
+import { eventually } from '@flotilla/testing';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
 import { ClusterSpec, KubeSim, startKubeSim } from '../../../kube-sim/src';
 import { startWorkerHarness } from '../../../worker/src/testing/worker-test-harness';

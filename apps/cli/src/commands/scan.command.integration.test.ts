@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
-import { isolatedEnv } from '../../../../libs/testing/src/isolated-database';
+import { isolatedEnv } from '@flotilla/testing/isolated-database';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
 import { KubeSim, startKubeSim } from '../../../kube-sim/src';
 import { fallbackGenerateCluster } from '../../../kube-sim/src/fleet/fallback-content';

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
-import { eventually } from '../../../../libs/testing/src';
+import { eventually } from '@flotilla/testing';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
 import { ClusterSpec, KubeSim, startKubeSim } from '../../../kube-sim/src';
 import { generateCluster } from '../../../kube-sim/src/content';

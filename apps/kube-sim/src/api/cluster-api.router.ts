@@ -63,6 +63,8 @@ export class ClusterApiRouter {
       verb = info.verb;
       if (!info.isResource) {
         if (!allowed(info)) throw errors.forbidden(forbiddenMessage(user, info));
+        // An admin's first request may be /version: the version comes with the cluster's content.
+        if (!record.versionInfo) fleet.store(record);
         this.d.nonResource.handle(res, record, path, query, req.headers.accept, this.d.serverAddress(), `/clusters/${clusterName}`);
         return;
       }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ClusterClient, ClusterClientFactory, KubeObject, describeFailure, isUnavailable } from '../../../../libs/cluster-access/src';
-import { ClusterOutcome, PolicyEnforcementTargetRepository, PolicyOutcome, ScanRepository } from '../../../../libs/persistence/src';
+import { ClusterClient, ClusterClientFactory, KubeObject, describeFailure, isUnavailable } from '@flotilla/cluster-access';
+import { ClusterOutcome, PolicyEnforcementTargetRepository, PolicyOutcome, ScanRepository } from '@flotilla/persistence';
 import {
   ClusterSnapshot,
   PolicyDefinition,
@@ -10,11 +10,11 @@ import {
   evaluatePolicy,
   planEnforcement,
   snapshotKindsFor,
-} from '../../../../libs/policy/src';
-import { JobName, JobPayloads } from '../../../../libs/queue/src';
-import { redactText } from '../../../../libs/observability/src';
+} from '@flotilla/policy';
+import { JobName, JobPayloads } from '@flotilla/queue';
+import { redactText } from '@flotilla/observability';
 import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
-import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 /** List calls in flight per cluster while taking its snapshot. */
 const LISTS_IN_FLIGHT = 1;
@@ -48,7 +48,7 @@ export class ComplianceScanService implements OnModuleInit {
   private readonly logger = new Logger(ComplianceScanService.name);
 
   constructor(
-    @Inject(WORKER_DB) private readonly db: DataSource,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly registry: JobHandlerRegistry,
     private readonly scans: ScanRepository,
     private readonly clients: ClusterClientFactory,

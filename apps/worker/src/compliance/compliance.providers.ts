@@ -1,6 +1,6 @@
 import { Provider } from '@nestjs/common';
-import { scanStarterProvider } from '../../../../libs/compliance/src';
-import { PolicyEnforcementTargetRepository, PolicyRepository, ScanRepository, ScanScheduleRepository } from '../../../../libs/persistence/src';
+import { scanStarterProvider } from '@flotilla/compliance';
+import { PolicyEnforcementTargetRepository, PolicyRepository, ScanRepository, ScanScheduleRepository } from '@flotilla/persistence';
 import { ComplianceScanService } from './compliance-scan.service';
 import { PolicyCleanupReconciler } from './policy-cleanup.reconciler';
 import { PolicyCleanupService } from './policy-cleanup.service';

@@ -5,15 +5,15 @@ import { createServer, Server } from 'node:net';
 import { INestApplicationContext } from '@nestjs/common';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
-import { ClusterClient } from '../../../../libs/cluster-access/src';
-import { eventually } from '../../../../libs/testing/src';
-import { isolatedEnv } from '../../../../libs/testing/src/isolated-database';
+import { ClusterClient } from '@flotilla/cluster-access';
+import { eventually } from '@flotilla/testing';
+import { isolatedEnv } from '@flotilla/testing/isolated-database';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
 import { ensureAgentIdentity } from '../../../cli/src/kube-attach';
 import { startKubeSim, KubeSim } from '../../../kube-sim/src';
 import { fallbackGenerateCluster } from '../../../kube-sim/src/fleet/fallback-content';
 import { rawRequest } from '../../../kube-sim/src/testing/kube-sim.test-helper';
-import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { ClusterSyncService } from '../sync/cluster-sync.service';
 import { startWorkerHarness } from '../testing/worker-test-harness';
 import { PolicyCleanupReconciler } from './policy-cleanup.reconciler';
@@ -37,7 +37,7 @@ before(async () => {
   sim = await startKubeSim({ clusters: CLUSTERS.map((name) => ({ name, flavor: 'generic' as const })), generateCluster: fallbackGenerateCluster, tls: true });
   api = await startApiHarness({ ...isolated.env, FLOTILLA_KUBE_TIMEOUT_MS: '2000', FLOTILLA_SYNC_INTERVAL_SECONDS: '3600' });
   worker = await startWorkerHarness(api.config);
-  db = worker.get(WORKER_DB);
+  db = worker.get(DATA_SOURCE);
 });
 after(async () => {
   await worker?.close();

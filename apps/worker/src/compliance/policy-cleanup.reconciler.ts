@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OutboxRepository, PolicyEnforcementTargetRepository } from '../../../../libs/persistence/src';
-import { JobName, PollingLoop, jobIds, outboxMessage } from '../../../../libs/queue/src';
-import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { OutboxRepository, PolicyEnforcementTargetRepository } from '@flotilla/persistence';
+import { JobName, PollingLoop, jobIds, outboxMessage } from '@flotilla/queue';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 /** A cleanup still pending this long after its policy changed is queued again. */
 const RETRY_AFTER_SECONDS = 15 * 60;
@@ -23,7 +23,7 @@ export class PolicyCleanupReconciler implements OnApplicationBootstrap, OnApplic
   });
 
   constructor(
-    @Inject(WORKER_DB) private readonly db: DataSource,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly targets: PolicyEnforcementTargetRepository,
     private readonly outbox: OutboxRepository,
   ) {}

@@ -1,11 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ClusterClientFactory, describeFailure } from '../../../../libs/cluster-access/src';
-import { AuditRepository, ClusterRepository, PolicyEnforcementTargetRepository, PolicyRepository } from '../../../../libs/persistence/src';
-import { ENFORCED_KINDS, MANAGED_LABEL_SELECTOR, objectsCreatedBy } from '../../../../libs/policy/src';
-import { JobName, JobPayloads } from '../../../../libs/queue/src';
+import { ClusterClientFactory, describeFailure } from '@flotilla/cluster-access';
+import { AuditRepository, ClusterRepository, PolicyEnforcementTargetRepository, PolicyRepository } from '@flotilla/persistence';
+import { ENFORCED_KINDS, MANAGED_LABEL_SELECTOR, objectsCreatedBy } from '@flotilla/policy';
+import { JobName, JobPayloads } from '@flotilla/queue';
 import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
-import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 const WORKER_ACTOR = 'flotilla-worker';
 /** Objects named in one audit event; the count is always exact. */
@@ -20,7 +20,7 @@ const MAX_LISTED = 100;
 @Injectable()
 export class PolicyCleanupService implements OnModuleInit {
   constructor(
-    @Inject(WORKER_DB) private readonly db: DataSource,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly registry: JobHandlerRegistry,
     private readonly policies: PolicyRepository,
     private readonly targets: PolicyEnforcementTargetRepository,

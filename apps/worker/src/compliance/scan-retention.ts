@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/src';
-import { ScanRepository } from '../../../../libs/persistence/src';
-import { PollingLoop } from '../../../../libs/queue/src';
-import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
+import { AppConfig } from '@flotilla/config';
+import { ScanRepository } from '@flotilla/persistence';
+import { PollingLoop } from '@flotilla/queue';
+import { APP_CONFIG } from '@flotilla/infrastructure';
 
 const EVERY_MS = 3600_000;
 
@@ -20,7 +20,7 @@ export class ScanRetention implements OnApplicationBootstrap, OnApplicationShutd
   });
 
   constructor(
-    @Inject(WORKER_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scans: ScanRepository,
   ) {}
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ScanStarter } from '../../../../libs/compliance/src';
-import { AuditRepository, ScanScheduleRepository } from '../../../../libs/persistence/src';
-import { PollingLoop } from '../../../../libs/queue/src';
-import { nextRunAfter } from '../../../../libs/schedule/src';
-import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { ScanStarter } from '@flotilla/compliance';
+import { AuditRepository, ScanScheduleRepository } from '@flotilla/persistence';
+import { PollingLoop } from '@flotilla/queue';
+import { nextRunAfter } from '@flotilla/schedule';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 const CLAIM_BATCH = 50;
 const TICK_MS = 1000;
@@ -25,7 +25,7 @@ export class ScanScheduler implements OnApplicationBootstrap, OnApplicationShutd
   });
 
   constructor(
-    @Inject(WORKER_DB) private readonly db: DataSource,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly schedules: ScanScheduleRepository,
     private readonly starter: ScanStarter,
     private readonly audit: AuditRepository,

@@ -6,7 +6,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Client } from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventually, repoRoot } from '../../../../libs/testing/src';
+import { eventually, repoRoot } from '@flotilla/testing';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
 import { ensureAgentIdentity } from '../../../cli/src/kube-attach';
 import { ClusterSpec, KubeSim, startKubeSim } from '../../../kube-sim/src';

@@ -1,12 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditRepository, ClusterEntity, ClusterRepository, InspectionRepository } from '../../../../libs/persistence/src';
-import { ClusterClient, ClusterClientFactory, describeFailure, detectProvider, kindOfPlural } from '../../../../libs/cluster-access/src';
-import { InspectionKind, InspectionSnapshot, KubeObject, podSecurityLevels, requiredResources, runInspection, summarize } from '../../../../libs/inspection/src';
-import { JobName, JobPayloads } from '../../../../libs/queue/src';
-import { parseDeprecatedApiMetrics, parseKubeVersion } from '../../../../libs/upgrade/src';
+import { AuditRepository, ClusterEntity, ClusterRepository, InspectionRepository } from '@flotilla/persistence';
+import { ClusterClient, ClusterClientFactory, describeFailure, detectProvider, kindOfPlural } from '@flotilla/cluster-access';
+import { InspectionKind, InspectionSnapshot, KubeObject, podSecurityLevels, requiredResources, runInspection, summarize } from '@flotilla/inspection';
+import { JobName, JobPayloads } from '@flotilla/queue';
+import { parseDeprecatedApiMetrics, parseKubeVersion } from '@flotilla/upgrade';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
-import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 const WORKER_ACTOR = 'flotilla-worker';
 
@@ -23,7 +23,7 @@ export class InspectionRunnerService implements OnModuleInit {
     private readonly clusters: ClusterRepository,
     private readonly clients: ClusterClientFactory,
     private readonly audit: AuditRepository,
-    @Inject(WORKER_DB) private readonly db: DataSource,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
   ) {}
 
   onModuleInit(): void {

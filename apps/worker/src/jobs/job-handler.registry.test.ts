@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JobName } from '../../../../libs/queue/src';
+import { JobName } from '@flotilla/queue';
 import { JobHandlerRegistry } from './job-handler.registry';
 
 test('the worker refuses to start while a job name has no handler, naming it', () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobName, JobPayloads } from '../../../../libs/queue/src';
+import { JobName, JobPayloads } from '@flotilla/queue';
 
 export interface JobContext {
   jobId: string;

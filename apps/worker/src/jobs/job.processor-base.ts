@@ -1,11 +1,11 @@
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
-import { AppConfig } from '../../../../libs/config/src';
-import { JobRecordRepository } from '../../../../libs/persistence/src';
-import { InvalidJobPayloadError, JobName, QueueName, isLastAttempt, parsePayload } from '../../../../libs/queue/src';
-import { redactText } from '../../../../libs/observability/src';
-import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
+import { AppConfig } from '@flotilla/config';
+import { JobRecordRepository } from '@flotilla/persistence';
+import { InvalidJobPayloadError, JobName, QueueName, isLastAttempt, parsePayload } from '@flotilla/queue';
+import { redactText } from '@flotilla/observability';
+import { APP_CONFIG } from '@flotilla/infrastructure';
 import { JobHandlerRegistry } from './job-handler.registry';
 
 /**
@@ -20,7 +20,7 @@ export abstract class JobProcessorBase extends WorkerHost implements OnApplicati
   constructor(
     protected readonly registry: JobHandlerRegistry,
     protected readonly jobRecords: JobRecordRepository,
-    @Inject(WORKER_CONFIG) protected readonly config: AppConfig,
+    @Inject(APP_CONFIG) protected readonly config: AppConfig,
   ) {
     super();
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { OutboxRepository } from '../../../../libs/persistence/src';
-import { OutboxRelay, QueueSet } from '../../../../libs/queue/src';
-import { WORKER_QUEUES } from '../infrastructure/worker-infrastructure.module';
+import { OutboxRepository } from '@flotilla/persistence';
+import { OutboxRelay, QueueSet } from '@flotilla/queue';
+import { QUEUES } from '@flotilla/infrastructure';
 
 /** Runs the outbox relay in this worker replica for as long as the process lives. */
 @Injectable()
@@ -9,7 +9,7 @@ export class OutboxRelayRunner implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(OutboxRelayRunner.name);
   private readonly relay: OutboxRelay;
 
-  constructor(outbox: OutboxRepository, @Inject(WORKER_QUEUES) queues: QueueSet) {
+  constructor(outbox: OutboxRepository, @Inject(QUEUES) queues: QueueSet) {
     this.relay = new OutboxRelay(outbox, queues, {
       idleMs: 100,
       onError: (err) => this.logger.warn({ error: err.message }, 'outbox relay failed; retrying'),

@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { QueueName } from '../../../../libs/queue/src';
+import { QueueName } from '@flotilla/queue';
 import { JobProcessorBase } from './job.processor-base';
 
 /** One BullMQ processor per queue; handlers for their job names live in the feature services. */

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
-import { AppConfig } from '../../../../libs/config/src';
-import { OutboxRepository, StrandedJob, StrandedWorkRepository } from '../../../../libs/persistence/src';
-import { JobName, PollingLoop, QueueStoreWatch, jobIds, outboxMessage } from '../../../../libs/queue/src';
-import { WORKER_CONFIG, WORKER_DB, WORKER_REDIS } from '../infrastructure/worker-infrastructure.module';
+import { AppConfig } from '@flotilla/config';
+import { OutboxRepository, StrandedJob, StrandedWorkRepository } from '@flotilla/persistence';
+import { JobName, PollingLoop, QueueStoreWatch, jobIds, outboxMessage } from '@flotilla/queue';
+import { APP_CONFIG, DATA_SOURCE, REDIS } from '@flotilla/infrastructure';
 
 /** Work older than this whose job is still not done is handed to the queue again. */
 const STRANDED_AFTER_SECONDS = 180;
@@ -39,9 +39,9 @@ export class StrandedWorkReconciler implements OnApplicationBootstrap, OnApplica
   });
 
   constructor(
-    @Inject(WORKER_DB) private readonly db: DataSource,
-    @Inject(WORKER_REDIS) redis: Redis,
-    @Inject(WORKER_CONFIG) config: AppConfig,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    @Inject(REDIS) redis: Redis,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly stranded: StrandedWorkRepository,
     private readonly outbox: OutboxRepository,
   ) {

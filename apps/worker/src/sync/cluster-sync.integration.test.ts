@@ -1,7 +1,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { INestApplicationContext } from '@nestjs/common';
-import { eventually } from '../../../../libs/testing/src';
+import { eventually } from '@flotilla/testing';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
 import { startWorkerHarness } from '../testing/worker-test-harness';
 

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/src';
-import { ClusterRepository } from '../../../../libs/persistence/src';
-import { ClusterClientFactory, assessNodes, describeFailure, detectProvider, detectRegion, statusFromNodes } from '../../../../libs/cluster-access/src';
-import { JobName, JobPayloads } from '../../../../libs/queue/src';
-import { redactText } from '../../../../libs/observability/src';
-import { syncBackoff } from '../../../../libs/schedule/src';
+import { AppConfig } from '@flotilla/config';
+import { ClusterRepository } from '@flotilla/persistence';
+import { ClusterClientFactory, assessNodes, describeFailure, detectProvider, detectRegion, statusFromNodes } from '@flotilla/cluster-access';
+import { JobName, JobPayloads } from '@flotilla/queue';
+import { redactText } from '@flotilla/observability';
+import { syncBackoff } from '@flotilla/schedule';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
-import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
+import { APP_CONFIG } from '@flotilla/infrastructure';
 import { ManagementLinkService } from './management-link.service';
 
 /**
@@ -23,7 +23,7 @@ export class ClusterSyncService implements OnModuleInit {
     private readonly clusters: ClusterRepository,
     private readonly clients: ClusterClientFactory,
     private readonly managementLinks: ManagementLinkService,
-    @Inject(WORKER_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {

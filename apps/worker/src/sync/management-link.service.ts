@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ClusterEntity, ClusterRepository, ManagementCatalogRepository } from '../../../../libs/persistence/src';
-import { ClusterClient, managedClusterUrl } from '../../../../libs/cluster-access/src';
-import { offeredVersionsOf } from '../../../../libs/upgrade/src';
+import { ClusterEntity, ClusterRepository, ManagementCatalogRepository } from '@flotilla/persistence';
+import { ClusterClient, managedClusterUrl } from '@flotilla/cluster-access';
+import { offeredVersionsOf } from '@flotilla/upgrade';
 
 /**
  * On a Cluster API management cluster (vSphere Supervisor, any CAPI cluster), links each `Cluster`

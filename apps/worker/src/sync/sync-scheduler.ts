@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../../../libs/config/src';
-import { ClusterRepository, OutboxRepository } from '../../../../libs/persistence/src';
-import { JobName, PollingLoop, jobIds, outboxMessage } from '../../../../libs/queue/src';
-import { WORKER_CONFIG, WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { AppConfig } from '@flotilla/config';
+import { ClusterRepository, OutboxRepository } from '@flotilla/persistence';
+import { JobName, PollingLoop, jobIds, outboxMessage } from '@flotilla/queue';
+import { APP_CONFIG, DATA_SOURCE } from '@flotilla/infrastructure';
 
 const CLAIM_BATCH = 500;
 const TICK_MS = 1000;
@@ -22,8 +22,8 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   });
 
   constructor(
-    @Inject(WORKER_DB) private readonly db: DataSource,
-    @Inject(WORKER_CONFIG) private readonly config: AppConfig,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clusters: ClusterRepository,
     private readonly outbox: OutboxRepository,
   ) {}

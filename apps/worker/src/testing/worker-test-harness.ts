@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/src';
+import { AppConfig } from '@flotilla/config';
 import { createWorkerApp } from '../worker-app.factory';
 
 /** Boots a real worker (BullMQ on the test run's Redis prefix, PostgreSQL) with the API harness's config. */

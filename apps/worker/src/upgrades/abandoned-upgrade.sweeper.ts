@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/src';
-import { PollingLoop } from '../../../../libs/queue/src';
-import { redactText } from '../../../../libs/observability/src';
-import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
+import { AppConfig } from '@flotilla/config';
+import { PollingLoop } from '@flotilla/queue';
+import { redactText } from '@flotilla/observability';
+import { APP_CONFIG } from '@flotilla/infrastructure';
 import { UpgradeOutcomeRecorder } from './upgrade-outcome.recorder';
 
 /** A live runner ends its own upgrade at the deadline; the sweeper waits this much longer. */
@@ -20,7 +20,7 @@ export class AbandonedUpgradeSweeper implements OnApplicationBootstrap, OnApplic
 
   constructor(
     private readonly outcomes: UpgradeOutcomeRecorder,
-    @Inject(WORKER_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.loop = new PollingLoop(async () => (await this.failAbandoned(), false), {
       intervalMs: Math.min(60_000, Math.max(1000, this.config.upgrade.stallSeconds * 1000)),

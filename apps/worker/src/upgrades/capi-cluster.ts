@@ -1,5 +1,5 @@
-import { ClusterClient, KubeObject } from '../../../../libs/cluster-access/src';
-import { UpgradeEntity } from '../../../../libs/persistence/src';
+import { ClusterClient, KubeObject } from '@flotilla/cluster-access';
+import { UpgradeEntity } from '@flotilla/persistence';
 
 /** What upgrades read of a Cluster API Cluster object. */
 export type CapiCluster = KubeObject & {

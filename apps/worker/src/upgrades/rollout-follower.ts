@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../../../libs/config/src';
-import { AuditRepository, JobRecordRepository, OutboxRepository, UpgradeEntity, UpgradeRepository } from '../../../../libs/persistence/src';
-import { ClusterClient, describeFailure, isControlPlaneNode, kubeletVersionOf, nodeReady } from '../../../../libs/cluster-access/src';
-import { JobName, QueueName, jobIds, outboxMessage } from '../../../../libs/queue/src';
-import { RolloutObservation, assessRollout, rolloutTimeout } from '../../../../libs/upgrade/src';
+import { AppConfig } from '@flotilla/config';
+import { AuditRepository, JobRecordRepository, OutboxRepository, UpgradeEntity, UpgradeRepository } from '@flotilla/persistence';
+import { ClusterClient, describeFailure, isControlPlaneNode, kubeletVersionOf, nodeReady } from '@flotilla/cluster-access';
+import { JobName, QueueName, jobIds, outboxMessage } from '@flotilla/queue';
+import { RolloutObservation, assessRollout, rolloutTimeout } from '@flotilla/upgrade';
 import { JobContext } from '../jobs/job-handler.registry';
-import { WORKER_CONFIG, WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { APP_CONFIG, DATA_SOURCE } from '@flotilla/infrastructure';
 import { capiClusterRef, patchTopologyVersion, readCapiCluster } from './capi-cluster';
 import { UpgradeOutcomeRecorder } from './upgrade-outcome.recorder';
 import { UpgradeFailure } from './upgrade.errors';
@@ -31,8 +31,8 @@ export class RolloutFollower {
     private readonly outbox: OutboxRepository,
     private readonly jobs: JobRecordRepository,
     private readonly audit: AuditRepository,
-    @Inject(WORKER_DB) private readonly db: DataSource,
-    @Inject(WORKER_CONFIG) private readonly config: AppConfig,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Sets spec.topology.version unless the Cluster already has it: a re-run never patches twice. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditRepository, UpgradeEntity, UpgradeRepository } from '../../../../libs/persistence/src';
-import { WORKER_DB } from '../infrastructure/worker-infrastructure.module';
+import { AuditRepository, UpgradeEntity, UpgradeRepository } from '@flotilla/persistence';
+import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 const WORKER_ACTOR = 'flotilla-worker';
 
@@ -18,7 +18,7 @@ export class UpgradeOutcomeRecorder {
   constructor(
     private readonly upgrades: UpgradeRepository,
     private readonly audit: AuditRepository,
-    @Inject(WORKER_DB) private readonly db: DataSource,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
   ) {}
 
   finish(organizationId: string, upgradeId: string, outcome: Outcome): Promise<UpgradeEntity | null> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ClusterClient, assessNodes, describeFailure, kubeletVersionOf, nodeReady, statusFromNodes } from '../../../../libs/cluster-access/src';
-import { UpgradeEntity } from '../../../../libs/persistence/src';
-import { parseDeprecatedApiMetrics, runPreflight, sameRelease } from '../../../../libs/upgrade/src';
+import { ClusterClient, assessNodes, describeFailure, kubeletVersionOf, nodeReady, statusFromNodes } from '@flotilla/cluster-access';
+import { UpgradeEntity } from '@flotilla/persistence';
+import { parseDeprecatedApiMetrics, runPreflight, sameRelease } from '@flotilla/upgrade';
 import { ManagementLinkService } from '../sync/management-link.service';
 import { capiClusterRef, readCapiCluster } from './capi-cluster';
 

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/src';
-import { ClusterRepository, UpgradeRepository } from '../../../../libs/persistence/src';
-import { ClusterClientFactory, describeFailure } from '../../../../libs/cluster-access/src';
-import { JobName, JobPayloads } from '../../../../libs/queue/src';
-import { redactText } from '../../../../libs/observability/src';
+import { AppConfig } from '@flotilla/config';
+import { ClusterRepository, UpgradeRepository } from '@flotilla/persistence';
+import { ClusterClientFactory, describeFailure } from '@flotilla/cluster-access';
+import { JobName, JobPayloads } from '@flotilla/queue';
+import { redactText } from '@flotilla/observability';
 import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
-import { WORKER_CONFIG } from '../infrastructure/worker-infrastructure.module';
+import { APP_CONFIG } from '@flotilla/infrastructure';
 import { RolloutFollower } from './rollout-follower';
 import { UpgradeOutcomeRecorder } from './upgrade-outcome.recorder';
 import { UpgradePreflightReader } from './upgrade-preflight.reader';
@@ -33,7 +33,7 @@ export class UpgradeRunnerService implements OnModuleInit {
     private readonly preflight: UpgradePreflightReader,
     private readonly follower: RolloutFollower,
     private readonly outcomes: UpgradeOutcomeRecorder,
-    @Inject(WORKER_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { ClusterGroupEntity } from '../entities/cluster-group.entity';
-import { isUuid } from '../../../validation/src';
+import { isUuid } from '@flotilla/validation';
 
 export interface ClusterGroupWithCount extends ClusterGroupEntity {
   clusterCount: number;

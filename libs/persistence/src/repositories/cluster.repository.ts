@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClusterEntity, ClusterStatus, Provider } from '../entities/cluster.entity';
-import { isUuid } from '../../../validation/src';
+import { isUuid } from '@flotilla/validation';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { versionSortKey } from '../version-key';
 import { LargeFleetCache } from '../large-fleet-cache';

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { InspectionEntity, InspectionKindName, StoredInspectionCheck } from '../entities/inspection.entity';
-import { isUuid } from '../../../validation/src';
+import { isUuid } from '@flotilla/validation';
 import { ClusterPage, pagesForClusters } from './upgrade.repository';
 
 const COLUMNS = `u.id, u.organization_id AS "organizationId", u.cluster_id AS "clusterId", u.kind, u.status, u.passed, u.failed,

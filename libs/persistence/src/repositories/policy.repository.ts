@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { isUuid } from '../../../validation/src';
+import { isUuid } from '@flotilla/validation';
 
 export type PolicyTypeName = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS';
 export type PolicyModeName = 'AUDIT' | 'ENFORCE';

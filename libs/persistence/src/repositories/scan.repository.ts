@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { isUuid } from '../../../validation/src';
+import { isUuid } from '@flotilla/validation';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { effectivePolicyCondition, type PolicyModeName, type PolicyTypeName } from './policy.repository';
 

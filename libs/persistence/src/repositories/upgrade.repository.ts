@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { UpgradeEntity, UpgradePhase, UpgradeStatus } from '../entities/upgrade.entity';
 import { CursorShape, Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { versionSortKey } from '../version-key';
-import { isUuid } from '../../../validation/src';
+import { isUuid } from '@flotilla/validation';
 
 export interface NewUpgrade {
   clusterId: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { sharedDir } from '../../../testing/src/paths';
+import { sharedDir } from '@flotilla/testing/paths';
 import type { KubeObject } from '../kube-object';
 import { podSpecsOf } from '../workloads';
 import { evaluatePodSecurity } from './evaluate-pod-security';

@@ -1,4 +1,4 @@
-/** Injection tokens for the API's infrastructure providers. */
+/** Injection tokens for the connections every process (API, worker) provides: one set, one meaning. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const REDIS = Symbol('REDIS');

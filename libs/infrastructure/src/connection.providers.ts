@@ -1,0 +1,38 @@
+import type { DataSource } from 'typeorm';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '@flotilla/config';
+import { loadCredentialCipher } from '@flotilla/cluster-access';
+import { REGISTRY_REPOSITORIES, RepositoryClass, createDataSource, repositoryProviders } from '@flotilla/persistence';
+import { QueueSet, createRedis } from '@flotilla/queue';
+import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE, QUEUES, REDIS } from './infrastructure.tokens';
+
+export interface ConnectionOptions {
+  /** Shown in pg_stat_activity. */
+  applicationName: string;
+  poolSize: number;
+}
+
+/**
+ * The providers behind the infrastructure tokens — config, PostgreSQL, Redis, the queues, the
+ * credential cipher — and the registry's repositories over the DataSource. The API and the worker
+ * build them here, so a token means the same thing in both.
+ */
+export function connectionProviders(config: AppConfig, options: ConnectionOptions, extraRepositories: RepositoryClass[] = []) {
+  const repositories = [...REGISTRY_REPOSITORIES, ...extraRepositories];
+  const providers = [
+    { provide: APP_CONFIG, useValue: config },
+    { provide: DATA_SOURCE, useFactory: async () => createDataSource(config.database.url, options).initialize() },
+    { provide: REDIS, useFactory: () => createRedis(config.redis.url) },
+    { provide: QUEUES, inject: [REDIS], useFactory: (redis: Redis) => new QueueSet(redis, config.queue.prefix) },
+    { provide: CREDENTIAL_CIPHER, useFactory: () => loadCredentialCipher(config.crypto) },
+    ...repositoryProviders(DATA_SOURCE, repositories),
+  ];
+  return { providers, exports: [APP_CONFIG, DATA_SOURCE, REDIS, QUEUES, CREDENTIAL_CIPHER, ...repositories] };
+}
+
+/** Closes what connectionProviders opened, queues first (they use the Redis connection). */
+export async function closeConnections(db: DataSource, redis: Redis, queues: QueueSet): Promise<void> {
+  await queues.close();
+  redis.disconnect();
+  if (db.isInitialized) await db.destroy();
+}
