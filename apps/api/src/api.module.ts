@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { AppConfig } from '@flotilla/config';
-import { DeniedMutationAudit } from './audit/denied-mutation.audit';
+import { DeniedMutationAudit } from './common/denied-mutation.audit';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { RateLimitService } from './auth/rate-limit.service';
@@ -14,7 +14,7 @@ import './common/enums';
 import { MetricsService } from './health/metrics.service';
 import { ObservabilityModule } from './health/observability.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
-import { FEATURE_MODULES } from './feature-modules';
+import { API_FEATURE_REPOSITORIES, FEATURE_MODULES } from './feature-modules';
 
 /** The API process: GraphQL (Mercurius, JIT), authentication, the error filter, and the feature modules. */
 @Module({})
@@ -23,7 +23,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
-        InfrastructureModule.forRoot(config),
+        InfrastructureModule.forRoot(config, API_FEATURE_REPOSITORIES),
         ObservabilityModule,
         AuthModule,
         GraphQLModule.forRootAsync<MercuriusDriverConfig>({

@@ -1,4 +1,15 @@
 import { DynamicModule, Type } from '@nestjs/common';
+import {
+  ComplianceRepository,
+  InspectionRepository,
+  ManagementCatalogRepository,
+  PolicyEnforcementTargetRepository,
+  PolicyRepository,
+  RepositoryClass,
+  ScanRepository,
+  ScanScheduleRepository,
+  UpgradeRepository,
+} from '@flotilla/persistence';
 import { AuditModule } from './audit/audit.module';
 import { ClustersModule } from './clusters/clusters.module';
 import { ComplianceModule } from './compliance/compliance.module';
@@ -16,4 +27,16 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   ComplianceModule,
   UpgradesModule,
   InspectionsModule,
+];
+
+/** The features' repositories beyond the registry's: provided once, by InfrastructureModule, like the worker's. */
+export const API_FEATURE_REPOSITORIES: RepositoryClass[] = [
+  PolicyRepository,
+  ScanRepository,
+  ComplianceRepository,
+  ScanScheduleRepository,
+  PolicyEnforcementTargetRepository,
+  UpgradeRepository,
+  ManagementCatalogRepository,
+  InspectionRepository,
 ];

@@ -1,6 +1,5 @@
 import { Provider } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { InspectionRepository, ManagementCatalogRepository, UpgradeRepository } from '@flotilla/persistence';
+import { InspectionRepository, ManagementCatalogRepository, RepositoryClass, UpgradeRepository } from '@flotilla/persistence';
 import { COMPLIANCE_PROVIDERS, COMPLIANCE_REPOSITORIES } from './compliance/compliance.providers';
 import { InspectionRunnerService } from './inspections/inspection-runner.service';
 import { AbandonedUpgradeSweeper } from './upgrades/abandoned-upgrade.sweeper';
@@ -13,4 +12,4 @@ import { UpgradeRunnerService } from './upgrades/upgrade-runner.service';
 const UPGRADE_PROVIDERS: Provider[] = [UpgradeOutcomeRecorder, UpgradePreflightReader, RolloutFollower, UpgradeRunnerService, AbandonedUpgradeSweeper];
 export const WORKER_FEATURE_PROVIDERS: Provider[] = [...COMPLIANCE_PROVIDERS, ...UPGRADE_PROVIDERS, InspectionRunnerService];
 /** Repositories those features need, built over the worker's DataSource. */
-export const WORKER_FEATURE_REPOSITORIES: Array<new (db: DataSource) => unknown> = [...COMPLIANCE_REPOSITORIES, UpgradeRepository, InspectionRepository, ManagementCatalogRepository];
+export const WORKER_FEATURE_REPOSITORIES: RepositoryClass[] = [...COMPLIANCE_REPOSITORIES, UpgradeRepository, InspectionRepository, ManagementCatalogRepository];

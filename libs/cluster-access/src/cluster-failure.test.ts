@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeFailure, isUnavailable, transportFailureClass } from './cluster-failure';
+import { describeFailure, isCredentialRejected, isUnavailable, transportFailureClass } from './cluster-failure';
 import { CredentialBindingError } from './credential-cipher';
 import { KubeApiError } from './kube-api.error';
 
@@ -42,4 +42,11 @@ test('the cluster itself is unavailable on no answer, a rejected token, throttli
 test('failures read as operator words and never carry a token', () => {
   assert.match(describeFailure(new KubeApiError('GET /api/v1/nodes: HTTP 403 Forbidden: nodes is forbidden', 403, 'Forbidden', false)), /^Flotilla's service account is not allowed to do this \(403 Forbidden; flotilla cluster attach NAME --update refreshes its ClusterRole\): GET \/api\/v1\/nodes/);
   assert.doesNotMatch(describeFailure(new Error('dial failed with Authorization: Bearer flt_abcdefghijklmnop')), /flt_abcdefghijklmnop/);
+});
+
+test('a rejected or unbound credential is certain at once; an unanswered request is not', () => {
+  assert.equal(isCredentialRejected(new KubeApiError('GET /version: HTTP 401 Unauthorized', 401, 'Unauthorized', false)), true);
+  assert.equal(isCredentialRejected(new CredentialBindingError('x')), true);
+  assert.equal(isCredentialRejected(new KubeApiError('GET /version: ECONNREFUSED', null, 'ECONNREFUSED', true)), false);
+  assert.equal(isCredentialRejected(new KubeApiError('GET /api/v1/nodes: HTTP 403 Forbidden', 403, 'Forbidden', false)), false);
 });

@@ -56,3 +56,8 @@ export function describeFailure(err: unknown): string {
 export function isUnavailable(err: unknown): boolean {
   return err instanceof KubeApiError && (err.transport || err.statusCode === 401 || err.statusCode === 429 || (err.statusCode ?? 0) >= 500);
 }
+
+/** The cluster refused Flotilla's credential (401), or the stored one is not valid for its URL: certain at once, no retry helps. */
+export function isCredentialRejected(err: unknown): boolean {
+  return err instanceof CredentialBindingError || (err instanceof KubeApiError && err.statusCode === 401);
+}

@@ -13,7 +13,7 @@ export {
   kindOfPlural,
 } from './resource-catalogue';
 export type { KindName, WritableKind, RemovableKind, ResourceType } from './resource-catalogue';
-export { describeFailure, isUnavailable } from './cluster-failure';
+export { describeFailure, isCredentialRejected, isUnavailable } from './cluster-failure';
 export { ClusterClientFactory } from './cluster-client.factory';
 export { KubeApiError } from './kube-api.error';
 export { CredentialCipher, loadCredentialCipher } from './credential-cipher';

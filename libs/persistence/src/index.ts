@@ -10,7 +10,7 @@ export { AuditRepository } from './repositories/audit.repository';
 export type { AuditRecord } from './repositories/audit.repository';
 export { ClusterGroupRepository } from './repositories/cluster-group.repository';
 export type { ClusterGroupWithCount } from './repositories/cluster-group.repository';
-export { ClusterRepository, NEW_CREDENTIAL_REASON, isUuid } from './repositories/cluster.repository';
+export { ClusterRepository, NEW_CREDENTIAL_REASON } from './repositories/cluster.repository';
 export type { ClusterListFilter, ClusterListQuery, ClusterOrderField, NewCluster, SyncObservation } from './repositories/cluster.repository';
 export { ClusterCredentialRepository } from './repositories/cluster-credential.repository';
 export type { EncryptedBlob } from './repositories/cluster-credential.repository';

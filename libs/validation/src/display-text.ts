@@ -54,3 +54,13 @@ export function description(value: string | null | undefined, field: string, max
   if (text.length > max) refuse(field, bounds);
   return text === '' ? null : text;
 }
+
+const POLICY_NAME = /^[A-Za-z0-9]([A-Za-z0-9._ -]{0,98}[A-Za-z0-9])?$/;
+
+/** A policy's name, which `flotilla policy apply` files match on: trimmed, 1 to 100 letters, digits, ".", "_", "-" or spaces, alphanumeric at both ends. */
+export function policyName(value: string, field: string): string {
+  if (value.length > 164) refuse(field, 'must be 1 to 100 characters');
+  const name = value.trim();
+  if (!POLICY_NAME.test(name)) refuse(field, 'must be 1 to 100 characters: letters, digits, ".", "_", "-" or spaces, starting and ending with a letter or digit');
+  return name;
+}

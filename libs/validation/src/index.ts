@@ -8,7 +8,7 @@ export type { ApiServerUrlOptions } from './url';
 export { TOKEN_MAX, TOKEN_MIN, bearerToken } from './token';
 export { CA_CERTIFICATES_MAX, CA_DATA_MAX, caBundle } from './pem-certificate';
 export { LABELS_MAX, LABEL_NAME_MAX, isLabelKey, isLabelValue, kubeLabels, labelKeyProblem } from './labels';
-export { description, displayName, plainText, textProblem } from './display-text';
+export { description, displayName, plainText, policyName, textProblem } from './display-text';
 export type { TextBounds } from './display-text';
 export { VERSION_MAX, VERSION_PART_MAX, kubeRelease, kubeVersion } from './kube-version';
 export { CURSOR_MAX, decodeCursor, encodeCursor } from './page-cursor';

@@ -5,10 +5,15 @@ import { AuthenticationService } from './authentication.service';
 import { RateLimitService, RateLimitedError } from './rate-limit.service';
 import { ViewerContext } from './viewer';
 
+import { DASHBOARD_ROUTES } from '../dashboard/dashboard-static';
+
 /** Probes answer without a token and without spending anything: a load balancer polls them. */
 const PROBES = new Set(['/healthz', '/readyz']);
-/** The dashboard's hashed static files, served from memory and cached for a year: free like probes (its pages still count). */
-const STATIC_ASSETS = '/assets/*';
+/**
+ * The dashboard's pages and hashed files: served from memory, touching neither PostgreSQL nor Redis,
+ * so free like the probes — signed-in users behind one address are never refused their dashboard.
+ */
+const DASHBOARD_PATHS = new Set(['/assets/*', ...DASHBOARD_ROUTES]);
 const GRAPHQL = '/graphql';
 
 /**
@@ -35,7 +40,7 @@ export class RequestGate {
   /** Resolves to the reply when the request was answered here (Fastify's way to end an async hook early). */
   async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const route = request.routeOptions?.url;
-    if (route && (PROBES.has(route) || route === STATIC_ASSETS)) return undefined;
+    if (route && (PROBES.has(route) || DASHBOARD_PATHS.has(route))) return undefined;
     try {
       if (route === GRAPHQL) this.viewers.set(request, await this.auth.authenticate(request.headers.authorization, request.ip));
       else await this.limits.chargeAddress(request.ip);

@@ -1,18 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@flotilla/config';
-import {
-  AuditRepository,
-  ClusterCredentialRepository,
-  ClusterEntity,
-  ClusterGroupRepository,
-  ClusterGroupWithCount,
-  ClusterListQuery,
-  ClusterOrderField,
-  ClusterRepository,
-  OutboxRepository,
-  isUuid,
-} from '@flotilla/persistence';
+import { AuditRepository, ClusterCredentialRepository, ClusterEntity, ClusterGroupRepository, ClusterGroupWithCount, ClusterListQuery, ClusterOrderField, ClusterRepository, OutboxRepository } from '@flotilla/persistence';
+import { isUuid } from '@flotilla/validation';
 import { CLUSTER_ADMIN_ROLE, CredentialCipher } from '@flotilla/cluster-access';
 import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';

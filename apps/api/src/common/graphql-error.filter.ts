@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { GqlArgumentsHost, GqlExceptionFilter } from '@nestjs/graphql';
 import { GraphQLError, GraphQLResolveInfo } from 'graphql';
 import { InputValidationError } from '@flotilla/validation';
-import { DeniedMutationAudit } from '../audit/denied-mutation.audit';
+import { DeniedMutationAudit } from './denied-mutation.audit';
 import { ViewerContext } from '../auth/viewer';
 import { DomainError, ErrorCode } from './domain.errors';
 

@@ -1,14 +1,5 @@
 import { Module } from '@nestjs/common';
 import { scanStarterProvider } from '@flotilla/compliance';
-import {
-  ComplianceRepository,
-  PolicyEnforcementTargetRepository,
-  PolicyRepository,
-  ScanRepository,
-  ScanScheduleRepository,
-  repositoryProviders,
-} from '@flotilla/persistence';
-import { DATA_SOURCE } from '@flotilla/infrastructure';
 import './compliance.enums';
 import { ClusterComplianceResolver, FleetComplianceResolver } from './compliance-rollup.resolver';
 import { PolicyResolver, PolicyScopeResolver } from './policy.resolver';
@@ -16,12 +7,9 @@ import { PolicyService } from './policy.service';
 import { ScanResolver } from './scan.resolver';
 import { ScanService } from './scan.service';
 
-const repositories = [PolicyRepository, ScanRepository, ComplianceRepository, ScanScheduleRepository, PolicyEnforcementTargetRepository];
-
 /** Policies, compliance scans, schedules and the compliance roll-ups on clusters and the fleet. */
 @Module({
   providers: [
-    ...repositoryProviders(DATA_SOURCE, repositories),
     scanStarterProvider,
     PolicyService,
     ScanService,

@@ -1,18 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  AuditRepository,
-  ClusterGroupRepository,
-  ClusterRepository,
-  ComplianceRepository,
-  OrganizationRepository,
-  OutboxRepository,
-  PolicyEnforcementTargetRepository,
-  PolicyRepository,
-  PolicyRow,
-  PolicyScopeKindName,
-  isUuid,
-} from '@flotilla/persistence';
+import { AuditRepository, ClusterGroupRepository, ClusterRepository, ComplianceRepository, OrganizationRepository, OutboxRepository, PolicyEnforcementTargetRepository, PolicyRepository, PolicyRow, PolicyScopeKindName } from '@flotilla/persistence';
+import { isUuid, policyName } from '@flotilla/validation';
 import { CLUSTER_ADMIN_ROLE, checkBindableRoles } from '@flotilla/cluster-access';
 import { PolicySpecError, validatePolicySpec } from '@flotilla/policy';
 import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
@@ -22,7 +11,6 @@ import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { CreatePolicyInput, PolicyScopeInput, UpdatePolicyInput } from './compliance.inputs';
 import { PolicyTypeEnum } from './compliance.enums';
 
-const NAME = /^[A-Za-z0-9]([A-Za-z0-9._ -]{0,98}[A-Za-z0-9])?$/;
 
 /**
  * Policies: validated per type before anything is stored, scoped to the organization, a group or
@@ -48,7 +36,7 @@ export class PolicyService {
   }
 
   async create(viewer: ViewerContext, input: CreatePolicyInput): Promise<PolicyRow> {
-    const name = validateName(input.name, 'input.name');
+    const name = policyName(input.name, 'input.name');
     validateSpec(input.type, input.spec, 'input');
     return this.db.transaction(async (tx) => {
       const scope = await this.resolveScope(viewer, input.scope, tx);
@@ -70,7 +58,7 @@ export class PolicyService {
     const existing = await this.policies.findById(viewer.organizationId, id);
     if (!existing) throw notFound('policy', id);
     const change: { name?: string; mode?: 'AUDIT' | 'ENFORCE'; spec?: unknown } = {};
-    if (input.name !== undefined && input.name !== null) change.name = validateName(input.name, 'input.name');
+    if (input.name !== undefined && input.name !== null) change.name = policyName(input.name, 'input.name');
     if (input.mode !== undefined && input.mode !== null) change.mode = input.mode;
     if (input.spec !== undefined && input.spec !== null) {
       validateSpec(existing.type as PolicyTypeEnum, input.spec, 'input');
@@ -208,11 +196,6 @@ export class PolicyService {
   }
 }
 
-function validateName(raw: string, field: string): string {
-  const name = raw.trim();
-  if (!NAME.test(name)) throw badInput(field, 'must be 1 to 100 characters: letters, digits, ".", "_", "-" or spaces, starting and ending with a letter or digit');
-  return name;
-}
 
 /** A bad spec is one error naming every offending path (`input.spec.bindings[0].role: Required`); the first is the error's field. */
 function validateSpec(type: PolicyTypeEnum, spec: unknown, prefix: string): void {

@@ -1,15 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  AuditRepository,
-  ClusterGroupRepository,
-  ClusterRepository,
-  ScanRepository,
-  ScanRow,
-  ScanScheduleRepository,
-  ScanScheduleRow,
-  isUuid,
-} from '@flotilla/persistence';
+import { AuditRepository, ClusterGroupRepository, ClusterRepository, ScanRepository, ScanRow, ScanScheduleRepository, ScanScheduleRow } from '@flotilla/persistence';
+import { isUuid } from '@flotilla/validation';
 import { ScanStarter } from '@flotilla/compliance';
 import { ScheduleError, nextRunAfter, validateCron, validateTimezone } from '@flotilla/schedule';
 import { ViewerContext } from '../auth/viewer';

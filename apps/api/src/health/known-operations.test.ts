@@ -3,14 +3,25 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
-import { sharedDir } from '@flotilla/testing';
+import { repoRoot, sharedDir } from '@flotilla/testing';
+import { CLI_OWN_GRAPHQL } from '../../../cli/src/operations';
 import { KNOWN_OPERATIONS, operationLabel } from './known-operations';
 
-test('every operation of the shared contract is a known operation name', () => {
-  const dir = join(sharedDir(), 'contract/operations');
+function graphqlFiles(dir: string): Array<[string, string]> {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .map((f) => [f, readFileSync(join(dir, f), 'utf8')]);
+}
+
+test('every operation of the shared contract, the CLI and the dashboard is a known operation name', () => {
+  const sources: Array<[string, string]> = [
+    ...graphqlFiles(join(sharedDir(), 'contract/operations')),
+    ...graphqlFiles(join(repoRoot(), 'apps/dashboard/src/operations')),
+    ['CLI_OWN_GRAPHQL', CLI_OWN_GRAPHQL],
+  ];
   const missing: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql'))) {
-    for (const def of parse(readFileSync(join(dir, file), 'utf8')).definitions) {
+  for (const [file, source] of sources) {
+    for (const def of parse(source).definitions) {
       if (def.kind === 'OperationDefinition' && def.name && !KNOWN_OPERATIONS.has(def.name.value)) missing.push(`${file}: ${def.name.value}`);
     }
   }

@@ -1,8 +1,9 @@
 /**
  * The operation names /metrics reports by name: every operation of the shared contract
- * (../shared/contract/operations/*.graphql — the dashboard's and the CLI's). Any other name is
+ * (../shared/contract/operations/*.graphql) and those the CLI and the dashboard add to it
+ * (CLI_OWN_GRAPHQL, apps/dashboard/src/operations/*.graphql). Any other name is
  * reported as `other` and a request without one as `anonymous`, so a caller cannot add series
- * to the metrics by inventing names. known-operations.test.ts fails when the contract gains a name
+ * to the metrics by inventing names. known-operations.test.ts fails when any of them gains a name
  * this list lacks.
  */
 export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
@@ -15,7 +16,13 @@ export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
   'AuditLog',
   'CancelUpgrade',
   'CancelUpgradeCampaign',
+  'CliClusterDetail',
+  'CliClusterList',
+  'CliClusterUpgrades',
   'CliClusters',
+  'CliDeleteClusterGroup',
+  'CliInspection',
+  'CliUpgrade',
   'CliWhoAmI',
   'ClusterCompliance',
   'ClusterComplianceHistory',
@@ -35,6 +42,7 @@ export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
   'CreateUpgradeCampaign',
   'CreateWebhook',
   'CreateWorkspace',
+  'DashboardViewer',
   'DeletePolicy',
   'DeleteWebhook',
   'DeprovisionCluster',

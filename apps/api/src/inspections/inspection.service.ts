@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditRepository, ClusterRepository, InspectionEntity, InspectionRepository, JobRecordRepository, OutboxRepository, isUuid } from '@flotilla/persistence';
+import { AuditRepository, ClusterRepository, InspectionEntity, InspectionRepository, JobRecordRepository, OutboxRepository } from '@flotilla/persistence';
+import { isUuid } from '@flotilla/validation';
 import { kubeRelease } from '@flotilla/validation';
 import { JobName, QueueName, jobIds, outboxMessage } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';

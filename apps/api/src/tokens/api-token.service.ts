@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiTokenEntity, ApiTokenRepository, AuditRepository, isUuid } from '@flotilla/persistence';
+import { ApiTokenEntity, ApiTokenRepository, AuditRepository } from '@flotilla/persistence';
+import { isUuid } from '@flotilla/validation';
 import { issueToken } from '@flotilla/access';
 import { displayName } from '@flotilla/validation';
 import { ViewerContext, roleAllows } from '../auth/viewer';

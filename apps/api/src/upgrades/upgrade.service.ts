@@ -1,16 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  AuditRepository,
-  ClusterEntity,
-  ClusterRepository,
-  JobRecordRepository,
-  ManagementCatalogRepository,
-  OutboxRepository,
-  UpgradeEntity,
-  UpgradeRepository,
-  isUuid,
-} from '@flotilla/persistence';
+import { AuditRepository, ClusterEntity, ClusterRepository, JobRecordRepository, ManagementCatalogRepository, OutboxRepository, UpgradeEntity, UpgradeRepository } from '@flotilla/persistence';
+import { isUuid } from '@flotilla/validation';
 import { JobName, QueueName, jobIds, outboxMessage } from '@flotilla/queue';
 import { kubeVersion } from '@flotilla/validation';
 import { availableUpgrades, offeredSpelling, parseKubeVersion } from '@flotilla/upgrade';

@@ -6,6 +6,7 @@ import { GraphqlClient, GraphqlRequestError } from '../graphql-client';
 import { TERMINAL_JOB_STATUSES, parseSeconds, waitForJob } from '../job-waiter';
 import { emit, formatFields, formatTable, outputOption, timeAgo } from '../output';
 import { certainRefusal, offeredLine, summariseReasons } from '../refusal-summary';
+import { isUuid } from '@flotilla/validation';
 
 interface Upgrade {
   id: string;
@@ -36,7 +37,6 @@ interface ClusterUpgrades {
 }
 
 const ACTIVE = ['QUEUED', 'RUNNING'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function registerUpgradeCommands(program: Command, ctx: CliContext): void {
   const upgrade = program.command('upgrade').description('Kubernetes version upgrades of Cluster API managed clusters');
@@ -149,7 +149,7 @@ them with --wait or flotilla upgrade get ID.`,
     .addOption(outputOption())
     .action(async (target: string, opts: { output: string }) => {
       const client = apiClient(ctx);
-      const id = UUID.test(target) ? target : await activeUpgradeOf(client, target);
+      const id = isUuid(target) ? target : await activeUpgradeOf(client, target);
       const { cancelUpgrade } = await client.request<{ cancelUpgrade: { id: string; status: string } }>('CancelUpgrade', { id });
       const u = await readUpgrade(client, cancelUpgrade.id);
       emit(ctx.io, opts.output, u, () => `upgrade/${u.id} ${u.status.toLowerCase()}${u.error ? `: ${u.error}` : ''}\n`);
@@ -163,7 +163,7 @@ async function readClusterUpgrades(client: GraphqlClient, id: string, name: stri
 }
 
 async function readUpgrade(client: GraphqlClient, id: string): Promise<UpgradeDetail> {
-  if (!UUID.test(id)) throw new CliError(`${JSON.stringify(id)} is not an upgrade id (see flotilla upgrade list CLUSTER)`);
+  if (!isUuid(id)) throw new CliError(`${JSON.stringify(id)} is not an upgrade id (see flotilla upgrade list CLUSTER)`);
   const { upgrade } = await client.request<{ upgrade: UpgradeDetail | null }>('CliUpgrade', { id });
   if (!upgrade) throw new CliError(`no upgrade ${id} in this organization`);
   return upgrade;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@flotilla/config';
 import { ClusterRepository } from '@flotilla/persistence';
-import { ClusterClientFactory, assessNodes, describeFailure, detectProvider, detectRegion, statusFromNodes } from '@flotilla/cluster-access';
+import { ClusterClientFactory, assessNodes, describeFailure, detectProvider, detectRegion, isCredentialRejected, statusFromNodes } from '@flotilla/cluster-access';
 import { JobName, JobPayloads } from '@flotilla/queue';
 import { redactText } from '@flotilla/observability';
 import { syncBackoff } from '@flotilla/schedule';
@@ -60,6 +60,7 @@ export class ClusterSyncService implements OnModuleInit {
       await this.clusters.recordSyncFailure(organizationId, clusterId, reason, {
         unreachableAfter: this.config.sync.unreachableAfterFailures,
         backoff: syncBackoff(this.config.sync.intervalSeconds),
+        credentialRejected: isCredentialRejected(err),
       });
     }
   }

@@ -356,16 +356,17 @@ export class ClusterRepository {
     organizationId: string,
     id: string,
     reason: string,
-    opts: { unreachableAfter: number; backoff: { baseSeconds: number; maxSeconds: number } },
+    opts: { unreachableAfter: number; backoff: { baseSeconds: number; maxSeconds: number }; credentialRejected?: boolean },
   ): Promise<ClusterEntity | null> {
+    // A rejected credential is certain at once (no retry makes it work): never CONNECTED beside that reason.
     const rows: [ClusterEntity[], number] = await this.db.query(
       `UPDATE clusters c SET consecutive_failures = c.consecutive_failures + 1,
-              status = CASE WHEN c.consecutive_failures + 1 >= $4 THEN 'UNREACHABLE' ELSE c.status END,
+              status = CASE WHEN c.consecutive_failures + 1 >= $4 OR $7::boolean THEN 'UNREACHABLE' ELSE c.status END,
               status_reason = $3,
               next_sync_at = now() + make_interval(secs => least($6::float8, $5::float8 * power(2, least(c.consecutive_failures, 10)))),
               updated_at = now()
         WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
-      [organizationId, id, reason, opts.unreachableAfter, opts.backoff.baseSeconds, opts.backoff.maxSeconds],
+      [organizationId, id, reason, opts.unreachableAfter, opts.backoff.baseSeconds, opts.backoff.maxSeconds, opts.credentialRejected ?? false],
     );
     return rows[0][0] ?? null;
   }
@@ -378,6 +379,3 @@ export interface FleetSummaryRow {
   byProvider: Array<{ provider: Provider; count: number }>;
   byVersion: Array<{ version: string; count: number }>;
 }
-
-/** Ids come from clients: a malformed one is simply not found, never a database error (the rule lives with the other input rules). */
-export { isUuid };

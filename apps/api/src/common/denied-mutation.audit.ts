@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditRepository, isUuid } from '@flotilla/persistence';
+import { AuditRepository } from '@flotilla/persistence';
+import { isUuid } from '@flotilla/validation';
 import { ViewerContext } from '../auth/viewer';
-import { DomainError, ErrorCode } from '../common/domain.errors';
+import { DomainError, ErrorCode } from './domain.errors';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 /** Refusals an organization's admins must be able to see: a role too small, or an id that is not theirs (or nobody's). */
