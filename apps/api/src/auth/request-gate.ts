@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { redactText } from '@flotilla/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ErrorCode } from '../common/domain.errors';
 import { AuthenticationService } from './authentication.service';
@@ -25,6 +26,7 @@ const GRAPHQL = '/graphql';
  */
 @Injectable()
 export class RequestGate {
+  private readonly logger = new Logger(RequestGate.name);
   private readonly viewers = new WeakMap<FastifyRequest, ViewerContext>();
 
   constructor(
@@ -45,11 +47,24 @@ export class RequestGate {
       if (route === GRAPHQL) this.viewers.set(request, await this.auth.authenticate(request.headers.authorization, request.ip));
       else await this.limits.chargeAddress(request.ip);
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
+      // The budgets live in Redis and tokens in PostgreSQL: without them nothing can be counted or
+      // checked, so the API refuses plainly (fail closed) rather than serve unmetered traffic.
+      if (!(err instanceof DomainError)) {
+        this.logger.warn({ error: redactText((err as Error)?.message ?? String(err)) }, 'request refused: rate limiter or token store unreachable');
+        return unavailable(reply);
+      }
       return refuse(reply, err, Boolean(request.headers.authorization));
     }
     return undefined;
   }
+}
+
+/** 503 with Retry-After when the rate limiter (Redis) or the token store (PostgreSQL) cannot be reached. */
+async function unavailable(reply: FastifyReply): Promise<FastifyReply> {
+  return reply
+    .code(503)
+    .headers({ 'retry-after': '5' })
+    .send({ data: null, errors: [{ message: 'the API cannot check requests right now (a backing service is unreachable): retry shortly', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
 }
 
 /** Sends the HTTP answer for a refused request: status, headers and a GraphQL-shaped body. */
