@@ -14,6 +14,7 @@ import { formatAgo, formatNumber } from '../components/format';
 import { Link } from '../components/link.component';
 import { ErrorNote, Loading } from '../components/notices.component';
 import { StatusBadge, humanize, providerLabel } from '../components/status.component';
+import { FilterSelect } from '../components/filter-select.component';
 import { Title } from '../components/title.component';
 
 /** One page of the registry at a time: the page never holds more than this many clusters. */
@@ -107,50 +108,16 @@ export function ClustersPage() {
           <label htmlFor="f-search">Search</label>
           <input id="f-search" type="search" placeholder="Name" value={q} onChange={(e) => setQ(e.target.value)} />
         </div>
-        <div className="field">
-          <label htmlFor="f-status">Status</label>
-          <select id="f-status" value={filters.status} onChange={(e) => set({ status: e.target.value })}>
-            <option value="">Any</option>
-            {CLUSTER_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-provider">Provider</label>
-          <select id="f-provider" value={filters.provider} onChange={(e) => set({ provider: e.target.value })}>
-            <option value="">Any</option>
-            {PROVIDERS.map((p) => (
-              <option key={p} value={p}>
-                {providerLabel(p)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-compliance">Compliance</label>
-          <select id="f-compliance" value={filters.compliance} onChange={(e) => set({ compliance: e.target.value })}>
-            <option value="">Any</option>
-            {COMPLIANCE_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-group">Group</label>
-          <select id="f-group" value={filters.group} onChange={(e) => set({ group: e.target.value })}>
-            <option value="">Any</option>
-            {groups?.clusterGroups.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id="f-status" label="Status" value={filters.status} options={CLUSTER_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} onChange={(status) => set({ status })} />
+        <FilterSelect id="f-provider" label="Provider" value={filters.provider} options={PROVIDERS.map((p) => ({ value: p, label: providerLabel(p) }))} onChange={(provider) => set({ provider })} />
+        <FilterSelect
+          id="f-compliance"
+          label="Compliance"
+          value={filters.compliance}
+          options={COMPLIANCE_STATUSES.map((s) => ({ value: s, label: humanize(s) }))}
+          onChange={(compliance) => set({ compliance })}
+        />
+        <FilterSelect id="f-group" label="Group" value={filters.group} options={(groups?.clusterGroups ?? []).map((g) => ({ value: g.id, label: g.name }))} onChange={(group) => set({ group })} />
         <div className="field">
           <label htmlFor="f-label">Label</label>
           <input
