@@ -75,7 +75,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const signer = new TokenSigner(createHash('sha256').update(`kube-sim-token-secret:${process.env.KUBE_SIM_TOKEN_SECRET ?? ''}:${seed}`).digest());
   const catalog = new ResourceCatalog();
   const tokens = new TokenController(signer, tls?.caPem ?? '');
-  const fleet = new FleetRegistry({ content, catalog, tokens, fleetSeed: seed, residentLimit: options.residentLimit, snapshotBudgetBytes: options.snapshotBudgetMiB === undefined ? undefined : options.snapshotBudgetMiB * 1024 * 1024 });
+  const fleet = new FleetRegistry({ content, catalog, tokens, fleetSeed: seed, caPem: tls?.caPem, residentLimit: options.residentLimit, snapshotBudgetBytes: options.snapshotBudgetMiB === undefined ? undefined : options.snapshotBudgetMiB * 1024 * 1024 });
   const specs = Array.isArray(options.clusters) ? options.clusters : content.fleetMix(options.clusters ?? 3, seed);
   for (const spec of specs) fleet.add(spec);
 

@@ -26,10 +26,15 @@ export interface FleetOptions {
   snapshotBudgetBytes?: number;
   /** Bytes of list items kept decoded for clients that do not accept gzip. */
   decodedListBudgetBytes?: number;
+  /** The server's CA (PEM): what every namespace's `kube-root-ca.crt` holds, as kube-controller-manager publishes it. */
+  caPem?: string;
 }
 
 const DEFAULT_SNAPSHOT_BUDGET = 1024 * 1024 * 1024;
 const DEFAULT_DECODED_BUDGET = 64 * 1024 * 1024;
+
+/** The ConfigMap every namespace gets with the cluster's CA bundle. */
+export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 
 export class FleetRegistry {
   private readonly records = new Map<string, ClusterRecord>();
@@ -251,7 +256,11 @@ export class FleetRegistry {
     }
     if (!record.versionInfo) record.versionInfo = gen.versionInfo;
     record.deprecatedApiUse = gen.deprecatedApiUse;
-    return [...gen.objects, ...missingBootstrapObjects(gen.objects)];
+    const objects = [...gen.objects, ...missingBootstrapObjects(gen.objects)];
+    // The generator only knows a placeholder bundle: the real CA belongs to this server's TLS.
+    const ca = this.opts.caPem;
+    if (ca) for (const o of objects) if (o.kind === 'ConfigMap' && o.metadata.name === ROOT_CA_CONFIGMAP) o.data = { ...(o.data as object), 'ca.crt': ca };
+    return objects;
   }
 
   private materialize(record: ClusterRecord): ObjectStore {
