@@ -2,7 +2,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Client } from 'pg';
 import { CredentialCipher } from '@flotilla/cluster-access';
@@ -89,7 +89,7 @@ export async function closedLoopLoad(
   clients: number,
   durationMs: number,
   send: (i: number) => Promise<void>,
-): Promise<{ requests: number; errors: number; rps: number; p50: number; p90: number; p99: number; max: number }> {
+): Promise<{ requests: number; errors: number; rps: number; p50: number; p90: number; p95: number; p99: number; max: number }> {
   const latencies: number[] = [];
   let errors = 0;
   const end = Date.now() + durationMs;
@@ -117,6 +117,7 @@ export async function closedLoopLoad(
     rps: round(latencies.length / elapsed),
     p50: round(percentile(latencies, 50), 2),
     p90: round(percentile(latencies, 90), 2),
+    p95: round(percentile(latencies, 95), 2),
     p99: round(percentile(latencies, 99), 2),
     max: round(latencies[latencies.length - 1] ?? NaN, 2),
   };
@@ -211,4 +212,28 @@ export function runBenchmark(name: string, main: () => Promise<void>): void {
       process.exit(1);
     },
   );
+}
+
+/** CPU seconds (user + system) used so far by a process, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every process whose command name is `name` (PostgreSQL backends, redis-server). */
+export function cpuSecondsByName(name: string): number {
+  let total = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim().startsWith(name)) total += cpuSeconds(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
 }

@@ -9,7 +9,6 @@
  * BENCH_CONCURRENCY worker concurrency (FLOTILLA_QUEUE_CONCURRENCY, 32), BENCH_TIMEOUT_S per scan (900).
  * `node dist/bench/compliance.bench.js --10k` is BENCH_CLUSTERS=10000 BENCH_RUNS=1.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -17,7 +16,7 @@ import { bootstrapAdmin } from '@flotilla/access';
 import { ClusterClient } from '@flotilla/cluster-access';
 import { migrate } from '@flotilla/persistence';
 import { PolicyDefinition, snapshotKindsFor } from '@flotilla/policy';
-import { BENCH_ENCRYPTION_KEY, benchDatabase, median, postJson, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild } from './bench-support';
+import { BENCH_ENCRYPTION_KEY, benchDatabase, cpuSeconds, cpuSecondsByName, median, postJson, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild } from './bench-support';
 
 const TEN_K = process.argv.includes('--10k');
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? (TEN_K ? 10_000 : 1000));
@@ -75,29 +74,6 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
-/** CPU seconds (user + system) used so far by a process, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of every process whose command name is `name` (PostgreSQL backends, redis-server). */
-function cpuSecondsByName(name: string): number {
-  let total = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim().startsWith(name)) total += cpuSeconds(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
-}
 
 async function redisUsedMiB(redis: Redis): Promise<number> {
   const info = await redis.info('memory');

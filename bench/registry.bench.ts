@@ -1,12 +1,14 @@
 /**
  * Registry benchmark (issue 3): 10,000 clusters in one organization; the dashboard's FleetOverview
  * and ClusterList (first 50, filtered) under 50 concurrent clients against the API running as its
- * own process. Prints JSON. Options: BENCH_REGISTRY_CLUSTERS (10000), BENCH_SECONDS per run (10), BENCH_RUNS (3).
+ * own process. Prints JSON, with the CPU each request cost the API and PostgreSQL.
+ * Options: BENCH_REGISTRY_CLUSTERS (10000), BENCH_SECONDS per run (10), BENCH_RUNS (3),
+ * BENCH_REGISTRY_SCENARIOS (comma-separated: FleetOverview,ClusterList; default both).
  */
 import { bootstrapAdmin } from '@flotilla/access';
 import { migrate } from '@flotilla/persistence';
 import { versionSortKey } from '@flotilla/persistence';
-import { benchDatabase, closedLoopLoad, median, postJson, releaseDatabase, rssMiB, runBenchmark, spreadOf, startNode, stopChild, withAdmin } from './bench-support';
+import { round, benchDatabase, closedLoopLoad, cpuSeconds, cpuSecondsByName, median, postJson, releaseDatabase, rssMiB, runBenchmark, spreadOf, startNode, stopChild, withAdmin } from './bench-support';
 
 const CLUSTERS = Number(process.env.BENCH_REGISTRY_CLUSTERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -37,7 +39,7 @@ async function seed(url: string, organizationId: string): Promise<void> {
         `cluster-${String(i).padStart(5, '0')}`,
         providers[i % providers.length],
         ['us-east-1', 'eu-west-1', 'ap-south-1'][i % 3],
-        `https://10.${(i >> 8) & 255}.${i & 255}.1:6443`,
+        `https://${`cluster-${i}`}.bench.invalid:6443`,
         statuses[i % statuses.length],
         v,
         versionSortKey(v),
@@ -97,16 +99,28 @@ async function main() {
       FleetOverview: () => post(FLEET_OVERVIEW, {}),
       ClusterList: (i: number) => post(CLUSTER_LIST, { first: 50, filter: filters[i % filters.length], orderBy: { field: 'NAME', direction: 'ASC' } }),
     };
+    const wanted = (process.env.BENCH_REGISTRY_SCENARIOS ?? Object.keys(scenarios).join(',')).split(',');
     const results: Record<string, unknown> = {};
-    for (const [name, send] of Object.entries(scenarios)) {
+    const apiPid = api.child.pid!;
+    for (const [name, send] of Object.entries(scenarios).filter(([n]) => wanted.includes(n))) {
       const runs = [];
-      for (let r = 0; r < RUNS; r++) runs.push(await closedLoopLoad(CONCURRENCY, SECONDS * 1000, send));
+      for (let r = 0; r < RUNS; r++) {
+        const before = { api: cpuSeconds(apiPid), postgres: cpuSecondsByName('postgres') };
+        const run = await closedLoopLoad(CONCURRENCY, SECONDS * 1000, send);
+        const perRequest = (s: number) => round((s * 1000) / Math.max(1, run.requests), 3);
+        runs.push({
+          ...run,
+          cpuMsPerRequest: { api: perRequest(cpuSeconds(apiPid) - before.api), postgres: perRequest(cpuSecondsByName('postgres') - before.postgres) },
+        });
+      }
       results[name] = {
         runs,
         median: {
           rps: median(runs.map((x) => x.rps)),
           p50: median(runs.map((x) => x.p50)),
           p99: median(runs.map((x) => x.p99)),
+          apiCpuMsPerRequest: median(runs.map((x) => x.cpuMsPerRequest.api)),
+          postgresCpuMsPerRequest: median(runs.map((x) => x.cpuMsPerRequest.postgres)),
         },
         spread: {
           rps: spreadOf(runs.map((x) => x.rps)),

@@ -10,6 +10,7 @@ import { cpus } from 'node:os';
 const dist = join(__dirname, '..');
 const BENCHES: Record<string, string> = {
   registry: 'bench/registry.bench.js',
+  'registry-1m': 'bench/registry-1m.bench.js',
   sync: 'bench/sync.bench.js',
   'kube-sim': 'apps/kube-sim/bench/kube-sim.bench.js',
   compliance: 'bench/compliance.bench.js',

@@ -75,7 +75,11 @@ export class ClusterEdgeModel {
 
 @ObjectType('ClusterConnection')
 export class ClusterConnectionModel {
-  @Field(() => Int) totalCount!: number;
+  @Field(() => Int, {
+    description:
+      'The exact number of clusters matching the filter, never an estimate. When 2,000 or more match, the count may be up to 2 seconds old (computed at most once per filter per 2 s per API replica).',
+  })
+  totalCount!: number;
   @Field(() => PageInfoModel) pageInfo!: PageInfoModel;
   @Field(() => [ClusterEdgeModel]) edges!: ClusterEdgeModel[];
 }

@@ -100,6 +100,24 @@ describe('the fleet list', () => {
     assert.deepEqual(groups.data.clusterGroups.find((x: any) => x.name === 'payments'), { name: 'payments', clusterCount: 5 });
   });
 
+  test('search ignores case, looks at name, region and version, and never matches across two of them', async () => {
+    const r = await attach('search-case-01');
+    const id = r.data.attachCluster.id;
+    const { DataSource } = await import('typeorm');
+    const db = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL }).initialize();
+    try {
+      await db.query(`UPDATE clusters SET region = 'Eu-North-7', kubernetes_version = 'v1.31.9' WHERE id = $1`, [id]);
+    } finally {
+      await db.destroy();
+    }
+    const names = async (search: string) => (await api.gql(LIST, { filter: { search } })).data.clusters.edges.map((e: any) => e.node.name);
+    assert.deepEqual(await names('SEARCH-case'), ['search-case-01']);
+    assert.deepEqual(await names('eu-north-7'), ['search-case-01']);
+    assert.deepEqual(await names('1.31.9'), ['search-case-01']);
+    assert.deepEqual(await names('case-01eu'), []);
+    assert.deepEqual(await names('search_case'), [], '_ is a literal, not a wildcard');
+  });
+
   test('a malformed cursor or page size is a clear error', async () => {
     const r = await api.gql(LIST, { after: 'garbage' });
     assert.equal(r.errors?.[0].extensions?.code, 'BAD_USER_INPUT');

@@ -136,9 +136,9 @@ export class ClusterRepository {
     if (f.providers?.length) where.push(`c.provider = ANY(${p(f.providers)}::text[])`);
     if (f.groupId) where.push(isUuid(f.groupId) ? `c.group_id = ${p(f.groupId)}` : 'false');
     if (f.search?.trim()) {
+      // search_text is lower(name, region, version) in the C collation (migration 1766000000900).
       const like = `%${f.search.trim().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      const ph = p(like);
-      where.push(`(c.name ILIKE ${ph} OR c.region ILIKE ${ph} OR c.kubernetes_version ILIKE ${ph})`);
+      where.push(`c.search_text LIKE lower(${p(like)})`);
     }
     if (f.labels?.length) {
       // Own properties only: a key such as "__proto__" must stay a key.
@@ -167,15 +167,18 @@ export class ClusterRepository {
       pageWhere += ` AND (${order.expr}, c.id) ${cmp} (${p(value)}${cast}, ${p(id)}::uuid)`;
     }
     const limit = p(q.first + 1);
-    const [rows, count] = await Promise.all([
-      // The group comes along (the table shows it on every row), and the statement is prepared:
-      // planning cost more than executing at 10,000 clusters.
-      this.prepared<ClusterEntity & { group?: { id: string; name: string; description: string | null } | null }>(
-        `SELECT ${COLUMNS}, CASE WHEN g.id IS NULL THEN NULL ELSE json_build_object('id', g.id, 'name', g.name, 'description', g.description) END AS "group"
+    // The group comes along (the table shows it on every row). Filters on columns alone run as a
+    // prepared statement: planning cost more than executing at 10,000 clusters. Label, search and
+    // compliance filters are planned for their values every time: PostgreSQL's generic plan for
+    // them assumes every organization is small and, at 1,000,000 clusters, read a third of the
+    // registry through the label index for one page (42 ms against 0.1 ms for the custom plan).
+    const valueSensitive = Boolean(f.labels?.length || f.search?.trim() || f.complianceStatuses?.length);
+    const pageSql = `SELECT ${COLUMNS}, CASE WHEN g.id IS NULL THEN NULL ELSE json_build_object('id', g.id, 'name', g.name, 'description', g.description) END AS "group"
            FROM clusters c LEFT JOIN cluster_groups g ON g.id = c.group_id
-          WHERE ${pageWhere} ORDER BY ${order.expr} ${dir}, c.id ${dir} LIMIT ${limit}`,
-        params,
-      ),
+          WHERE ${pageWhere} ORDER BY ${order.expr} ${dir}, c.id ${dir} LIMIT ${limit}`;
+    type PageRow = ClusterEntity & { group?: { id: string; name: string; description: string | null } | null };
+    const [rows, count] = await Promise.all([
+      valueSensitive ? (this.db.query(pageSql, params) as Promise<PageRow[]>) : this.prepared<PageRow>(pageSql, params),
       this.counts.get(
         JSON.stringify(countParams),
         (n) => n,
