@@ -3,6 +3,11 @@ import { ClusterClient } from './cluster-client';
 import { CredentialCipher } from './credential-cipher';
 import { AgentTunnelRouter, AgentTunnelTransport } from './agent-tunnel.transport';
 
+/** Whether a cluster is reached through its agent (its connection mode never changes). */
+export interface AgentClusterLookup {
+  isAgentCluster(organizationId: string, clusterId: string): Promise<boolean>;
+}
+
 interface CachedClient {
   client: ClusterClient;
   fingerprint: string;
@@ -20,7 +25,7 @@ export class ClusterClientFactory {
   constructor(
     private readonly credentials: ClusterCredentialRepository,
     private readonly cipher: CredentialCipher,
-    private readonly opts: { timeoutMs: number; insecureSkipTlsVerify: boolean; maxCached?: number; agentTunnel?: AgentTunnelRouter },
+    private readonly opts: { timeoutMs: number; insecureSkipTlsVerify: boolean; maxCached?: number; agentTunnel?: AgentTunnelRouter; agentClusters?: AgentClusterLookup },
   ) {}
 
   /**
@@ -29,9 +34,13 @@ export class ClusterClientFactory {
    * server is never dialled from here.
    */
   async forCluster(cluster: { id: string; organizationId: string; apiServerUrl: string; connectionMode?: 'DIRECT' | 'AGENT' }): Promise<ClusterClient> {
-    if (cluster.connectionMode === 'AGENT') return this.throughAgent(cluster);
+    if (cluster.connectionMode === 'AGENT' || this.cache.get(cluster.id)?.fingerprint === `agent|${cluster.organizationId}`) return this.throughAgent(cluster);
     const blob = await this.credentials.load(cluster.organizationId, cluster.id);
-    if (!blob) throw new Error('the cluster has no stored credential (detached?)');
+    if (!blob) {
+      // A caller that read the cluster without its connection mode: an agent cluster has no credential, by design.
+      if (cluster.connectionMode === undefined && (await this.opts.agentClusters?.isAgentCluster(cluster.organizationId, cluster.id))) return this.throughAgent(cluster);
+      throw new Error('the cluster has no stored credential (detached?)');
+    }
     const fingerprint = `${cluster.apiServerUrl}|${blob.keyId}|${blob.iv.toString('base64')}`;
     const cached = this.cache.get(cluster.id);
     if (cached && cached.fingerprint === fingerprint) {

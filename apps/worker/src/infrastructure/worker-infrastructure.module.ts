@@ -2,7 +2,7 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
 import { AppConfig } from '@flotilla/config';
-import { ClusterCredentialRepository, RepositoryClass } from '@flotilla/persistence';
+import { ClusterAgentRepository, ClusterCredentialRepository, RepositoryClass } from '@flotilla/persistence';
 import { AgentTunnelRouter, ClusterClientFactory, CredentialCipher } from '@flotilla/cluster-access';
 import { CREDENTIAL_CIPHER, DATA_SOURCE, QUEUES, REDIS, closeConnections, connectionProviders } from '@flotilla/infrastructure';
 import { QueueSet } from '@flotilla/queue';
@@ -33,9 +33,9 @@ export class WorkerInfrastructureModule implements OnApplicationShutdown {
     };
     const clientFactory = {
       provide: ClusterClientFactory,
-      inject: [ClusterCredentialRepository, CREDENTIAL_CIPHER, AgentTunnelRouter],
-      useFactory: (creds: ClusterCredentialRepository, cipher: CredentialCipher, agentTunnel: AgentTunnelRouter) =>
-        new ClusterClientFactory(creds, cipher, { timeoutMs: config.sync.timeoutMs, insecureSkipTlsVerify: config.kube.insecureSkipTlsVerify, agentTunnel }),
+      inject: [ClusterCredentialRepository, CREDENTIAL_CIPHER, AgentTunnelRouter, ClusterAgentRepository],
+      useFactory: (creds: ClusterCredentialRepository, cipher: CredentialCipher, agentTunnel: AgentTunnelRouter, agentClusters: ClusterAgentRepository) =>
+        new ClusterClientFactory(creds, cipher, { timeoutMs: config.sync.timeoutMs, insecureSkipTlsVerify: config.kube.insecureSkipTlsVerify, agentTunnel, agentClusters }),
     };
     return {
       module: WorkerInfrastructureModule,

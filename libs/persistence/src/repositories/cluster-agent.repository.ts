@@ -126,6 +126,11 @@ export class ClusterAgentRepository {
     return rows.length === 1;
   }
 
+  async isAgentCluster(organizationId: string, clusterId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM clusters WHERE organization_id = $1 AND id = $2 AND connection_mode = 'AGENT'`, [organizationId, clusterId]);
+    return rows.length > 0;
+  }
+
   async find(organizationId: string, clusterId: string): Promise<ClusterAgentState | null> {
     const rows: ClusterAgentState[] = await this.db.query(`SELECT ${STATE} FROM cluster_agents a WHERE a.organization_id = $1 AND a.cluster_id = $2`, [organizationId, clusterId]);
     return rows[0] ?? null;
