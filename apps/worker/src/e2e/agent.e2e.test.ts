@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import IORedis from 'ioredis';
+import { AgentTunnelRouter, tunnelChannels } from '@flotilla/cluster-access';
 import { eventually, repoRoot } from '@flotilla/testing';
 import { isolatedEnv } from '@flotilla/testing/isolated-database';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
@@ -113,6 +115,29 @@ test('a private cluster through its agent: attach --agent, agent run, scans with
   const stored = Object.fromEntries(Object.entries(after.json.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
   assert.equal(stored.registrationToken, undefined, 'the one-time token is gone from the Secret once exchanged');
   assert.match(stored.credential, /^flt_agent_/);
+
+  // An agent carries traffic only for its own cluster of its own organization: a request naming
+  // another organization is refused by the replica holding the tunnel; a non-catalogue path is
+  // refused before it leaves the worker (and by the replica, and by the agent).
+  const redis = new IORedis(api1.config.redis.url);
+  const router = new AgentTunnelRouter(redis, redis.duplicate(), api1.config.queue.prefix);
+  try {
+    const other = await api1.newOrganization();
+    await assert.rejects(router.send({ clusterId: id, organizationId: other.organizationId }, 'GET', '/version', undefined, undefined, 10_000), /not this agent's cluster/);
+    await assert.rejects(router.send({ clusterId: id, organizationId: api1.organizationId }, 'GET', '/api/v1/secrets', undefined, undefined, 10_000), /not a path of Flotilla's resource catalogue/);
+    const forged: Record<string, unknown> = { id: 'forged-1', replyTo: 'nowhere', organizationId: api1.organizationId, clusterId: id, method: 'GET', path: '/api/v1/namespaces/flotilla-system/secrets/flotilla-agent-registration' };
+    const sub = redis.duplicate();
+    await sub.subscribe('nowhere');
+    const refusal = new Promise<string>((resolve) => sub.on('message', (_c: string, m: string) => resolve(m)));
+    await redis.publish(tunnelChannels.request(api1.config.queue.prefix, id), JSON.stringify(forged));
+    assert.match(await refusal, /not a path of the resource catalogue/);
+    sub.disconnect();
+    const ok = await router.send({ clusterId: id, organizationId: api1.organizationId }, 'GET', '/version', undefined, undefined, 10_000);
+    assert.equal(ok.status, 200);
+  } finally {
+    await router.close();
+    redis.disconnect();
+  }
 
   // The registration token is one-time: a second exchange is refused.
   const endpoint = new URL(stored.endpoint);
