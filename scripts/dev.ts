@@ -92,6 +92,8 @@ async function main() {
     FLOTILLA_KEY_FILE: process.env.FLOTILLA_KEY_FILE ?? join(stateDir, 'encryption.key'),
     // Development: the API serves GraphiQL next to the dashboard.
     FLOTILLA_GRAPHIQL: process.env.FLOTILLA_GRAPHIQL ?? 'true',
+    // The agent endpoint's own port: a free one when the API's is (tests), else 4001.
+    FLOTILLA_AGENT_PORT: process.env.FLOTILLA_AGENT_PORT ?? (process.env.PORT === '0' ? '0' : '4001'),
   };
   let config = loadConfig(env);
 

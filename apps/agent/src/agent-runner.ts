@@ -24,6 +24,11 @@ export interface AgentRunOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** Ask the API for a new credential this often while connected (default 24 h). */
   rotateEveryMs?: number;
+  /**
+   * The benchmark only (one process hosting many agents): a credential in hand instead of the
+   * registration Secret. Rotation is then refused (nowhere to keep the new credential).
+   */
+  fixedCredential?: { endpoint: string; credential: string };
 }
 
 /** Why run() ended: stop() was called, or the API refused this agent for good (the message says why). */
@@ -104,6 +109,7 @@ export class AgentRunner {
 
   /** The credential from the registration Secret, exchanging the one-time registration token first when there is none yet. */
   private async credential(): Promise<{ endpoint: string; credential: string }> {
+    if (this.opts.fixedCredential) return this.opts.fixedCredential;
     const { data, object } = await this.kube.readRegistration();
     const endpoint = this.opts.endpoint ?? data.endpoint;
     if (!endpoint) throw new Refused('the registration Secret names no endpoint: attach the cluster again with --agent');
@@ -182,7 +188,7 @@ export class AgentRunner {
           send({ t: 'ping' });
         }, AGENT_HEARTBEAT_MS);
         const every = this.opts.rotateEveryMs ?? 24 * 3600_000;
-        rotation = setInterval(() => send({ t: 'rotate' }), every);
+        if (!this.opts.fixedCredential) rotation = setInterval(() => send({ t: 'rotate' }), every);
       });
       ws.on('message', (data: Buffer) => {
         let frame: HubFrame;
