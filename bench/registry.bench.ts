@@ -70,6 +70,7 @@ async function main() {
     ...process.env,
     DATABASE_URL: db.url,
     PORT: '0',
+    FLOTILLA_AGENT_PORT: '0',
     LOG_LEVEL: 'error',
     FLOTILLA_RATE_LIMIT_PER_MINUTE: '0',
     FLOTILLA_QUEUE_PREFIX: `bench-${Date.now()}`,

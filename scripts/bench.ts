@@ -14,6 +14,7 @@ const BENCHES: Record<string, string> = {
   sync: 'bench/sync.bench.js',
   'kube-sim': 'apps/kube-sim/bench/kube-sim.bench.js',
   compliance: 'bench/compliance.bench.js',
+  agent: 'bench/agent.bench.js',
 };
 
 function runOne(script: string): Promise<unknown> {

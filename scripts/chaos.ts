@@ -270,7 +270,7 @@ async function main(): Promise<void> {
     const apiUrls: string[] = [];
     for (let i = 0; i < apis; i++) {
       const port = await freePort();
-      const p = new ProductProcess(`api-${i + 1}`, 'apps/api/src/main.js', { ...env, PORT: String(port) }, /listening on/, log);
+      const p = new ProductProcess(`api-${i + 1}`, 'apps/api/src/main.js', { ...env, PORT: String(port), FLOTILLA_AGENT_PORT: '0' }, /listening on/, log);
       apiProcs.push(p);
       procs.push(p);
       apiUrls.push(`http://127.0.0.1:${port}`);

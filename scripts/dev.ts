@@ -16,6 +16,8 @@ import { run as runCli } from '../apps/cli/src/main';
 import { listClusters } from '../apps/cli/src/cluster-lookup';
 import { GraphqlClient } from '../apps/cli/src/graphql-client';
 import { KubeSim, startKubeSim } from '../apps/kube-sim/src';
+import { AgentRunner } from '../apps/agent/src/agent-runner';
+import { kubeconfigTarget } from '../apps/agent/src/agent-kube';
 import { ManagedProcess, startManaged } from './dev-processes';
 import { StartedService, postgresAnswers, redisAnswers, startEmbeddedPostgres, startRedisServer } from './dev-services';
 
@@ -25,6 +27,8 @@ const dist = join(root, 'dist');
 /** Every FLOTILLA_DEV_* setting, read here only (the README lists them). */
 export interface DevSettings {
   clusters: number;
+  /** How many of the clusters are attached through agents this script runs (the last ones by name). */
+  agentClusters: number;
   kubeSimPort: number;
   seed: number;
   organization: string;
@@ -40,8 +44,10 @@ export function devSettings(env: NodeJS.ProcessEnv = process.env): DevSettings {
     if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number of at least ${min}`);
     return n;
   };
+  const clusters = int('FLOTILLA_DEV_CLUSTERS', 20, 0);
   return {
-    clusters: int('FLOTILLA_DEV_CLUSTERS', 20, 0),
+    clusters,
+    agentClusters: Math.min(clusters, int('FLOTILLA_DEV_AGENT_CLUSTERS', Math.floor(clusters / 4), 0)),
     kubeSimPort: int('FLOTILLA_DEV_KUBE_SIM_PORT', 6443, 0),
     seed: int('FLOTILLA_DEV_SEED', 1, 0),
     organization: env.FLOTILLA_DEV_ORG || 'demo',
@@ -51,6 +57,7 @@ export function devSettings(env: NodeJS.ProcessEnv = process.env): DevSettings {
 }
 
 const children: ManagedProcess[] = [];
+const agents: Array<{ runner: AgentRunner; done: Promise<unknown> }> = [];
 const services: StartedService[] = [];
 let sim: KubeSim | undefined;
 
@@ -64,6 +71,8 @@ let stopping: Promise<never> | undefined;
 function shutdown(code: number): Promise<never> {
   stopping ??= (async () => {
     say('stopping…');
+    for (const a of agents) a.runner.stop();
+    await Promise.all(agents.map((a) => a.done));
     for (const c of [...children].reverse()) await c.stop();
     if (sim) await sim.stop().catch(() => undefined);
     for (const s of [...services].reverse()) await s.stop().catch(() => undefined);
@@ -83,6 +92,8 @@ async function main() {
     FLOTILLA_KEY_FILE: process.env.FLOTILLA_KEY_FILE ?? join(stateDir, 'encryption.key'),
     // Development: the API serves GraphiQL next to the dashboard.
     FLOTILLA_GRAPHIQL: process.env.FLOTILLA_GRAPHIQL ?? 'true',
+    // The agent endpoint's own port: a free one when the API's is (tests), else 4001.
+    FLOTILLA_AGENT_PORT: process.env.FLOTILLA_AGENT_PORT ?? (process.env.PORT === '0' ? '0' : '4001'),
   };
   let config = loadConfig(env);
 
@@ -136,8 +147,13 @@ async function main() {
 
   const { token, reused } = await adminToken(stateDir, config.database.url, serverUrl, settings.organization);
   say(reused ? `admin token reused from ${tokenFile(stateDir)}` : `new admin token saved to ${tokenFile(stateDir)} (mode 0600)`);
-  const attached = await attachFleet(sim, stateDir, serverUrl, token, env);
+  const agentNames = sim.clusterNames().slice(sim.clusterNames().length - settings.agentClusters);
+  const attached = await attachFleet(sim, stateDir, serverUrl, token, env, new Set(agentNames));
   say(`${attached.attached} of ${sim.clusterNames().length} clusters attached through 'flotilla cluster attach' (${attached.updated} already known, kept their ids; kubeconfigs in ${join(stateDir, 'kubeconfigs')})`);
+  if (agentNames.length) {
+    startAgents(stateDir, agentNames, settings.verbose);
+    say(`${agentNames.length} of them (${agentNames.join(', ')}) through outbound agents this script runs (attach --agent, then the agent's code as flotilla agent run does; they re-register on each start, as kube-sim forgets their Secrets)`);
+  }
   if (attached.detached.length) say(`detached ${attached.detached.length} clusters an earlier run attached that this fleet no longer has: ${attached.detached.join(', ')}`);
 
   const query = JSON.stringify({ query: '{ fleetSummary { clusterCount byStatus { status count } } }' });
@@ -188,7 +204,7 @@ const DEV_LABEL = { key: 'env', value: 'demo' };
  * new CA, maybe a new port). Clusters an earlier run attached (label env=demo) that the fleet no
  * longer has are detached.
  */
-async function attachFleet(fleet: KubeSim, stateDir: string, serverUrl: string, token: string, env: NodeJS.ProcessEnv) {
+async function attachFleet(fleet: KubeSim, stateDir: string, serverUrl: string, token: string, env: NodeJS.ProcessEnv, throughAgents: Set<string> = new Set()) {
   const client = new GraphqlClient({ api: serverUrl, token });
   const names = fleet.clusterNames();
   const known = await listClusters<{ id: string; name: string; status: string }>(client, { labels: [DEV_LABEL] });
@@ -201,7 +217,17 @@ async function attachFleet(fleet: KubeSim, stateDir: string, serverUrl: string, 
     writeFileSync(file, fleet.kubeconfig(name), { mode: 0o600 });
     let errors = '';
     const io = { out: () => undefined, err: (s: string) => void (errors += s) };
-    const code = await runCli(['cluster', 'attach', name, '--kubeconfig', file, '--update', '--label', `${DEV_LABEL.key}=${DEV_LABEL.value}`], { env: cliEnv, io });
+    const label = ['--label', `${DEV_LABEL.key}=${DEV_LABEL.value}`];
+    let code: number;
+    if (throughAgents.has(name)) {
+      // The simulated cluster forgot its registration Secret (kube-sim keeps no state): register it again.
+      const old = known.find((c) => c.name === name && c.status !== 'DETACHED');
+      if (old) await client.request('DetachCluster', { id: old.id });
+      mkdirSync(join(stateDir, 'agents'), { recursive: true, mode: 0o700 });
+      code = await runCli(['cluster', 'attach', name, '--kubeconfig', file, '--agent', '--no-wait', '--agent-kubeconfig-out', join(stateDir, 'agents', `${name}.yaml`), ...label], { env: cliEnv, io });
+    } else {
+      code = await runCli(['cluster', 'attach', name, '--kubeconfig', file, '--update', ...label], { env: cliEnv, io });
+    }
     if (code === 0) attached++;
     else process.stderr.write(`[dev] attaching ${name} failed:\n${errors}`);
   };
@@ -217,7 +243,18 @@ async function attachFleet(fleet: KubeSim, stateDir: string, serverUrl: string, 
   );
   const gone = known.filter((c) => c.status !== 'DETACHED' && !names.includes(c.name));
   for (const c of gone) await client.request('DetachCluster', { id: c.id });
-  return { attached, updated: names.filter((n) => live.has(n)).length, detached: gone.map((c) => c.name) };
+  return { attached, updated: names.filter((n) => live.has(n) && !throughAgents.has(n)).length, detached: gone.map((c) => c.name) };
+}
+
+/** The agents of the agent-attached clusters, in this process (kube-sim runs no pods): the same code as `flotilla agent run`. */
+function startAgents(stateDir: string, names: string[], verbose: boolean): void {
+  for (const name of names) {
+    const runner = new AgentRunner({ target: kubeconfigTarget(join(stateDir, 'agents', `${name}.yaml`)), log: (line) => verbose && say(`${name}: ${line}`) });
+    const done = runner.run().then((exit) => {
+      if (exit.reason === 'refused' && !stopping) process.stderr.write(`[dev] the agent of ${name} stopped: ${exit.message}\n`);
+    });
+    agents.push({ runner, done });
+  }
 }
 
 if (require.main === module) {

@@ -10,6 +10,7 @@ import {
   ScanScheduleRepository,
   UpgradeRepository,
 } from '@flotilla/persistence';
+import { AgentsModule } from './agents/agents.module';
 import { AuditModule } from './audit/audit.module';
 import { ClustersModule } from './clusters/clusters.module';
 import { ComplianceModule } from './compliance/compliance.module';
@@ -27,6 +28,7 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   ComplianceModule,
   UpgradesModule,
   InspectionsModule,
+  AgentsModule,
 ];
 
 /** The features' repositories beyond the registry's: provided once, by InfrastructureModule, like the worker's. */

@@ -1,11 +1,14 @@
 import { ConfigError, loadConfig } from '@flotilla/config';
 import { createApiApp } from './api-app.factory';
+import { AgentGateway } from './agents/agent-gateway';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApiApp(config);
   await app.listen(config.api.port, config.api.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
+  const agentEndpoint = await app.get(AgentGateway).listen();
+  process.stdout.write(`flotilla agent endpoint on ${agentEndpoint}\n`);
   process.stdout.write(`flotilla api listening on ${url}/graphql\n`);
   process.stdout.write(`flotilla dashboard on ${url}/\n`);
   if (config.api.graphiql) process.stdout.write(`graphiql on ${url}/graphiql (development only: FLOTILLA_GRAPHIQL)\n`);

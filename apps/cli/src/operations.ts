@@ -402,6 +402,48 @@ mutation CliDeleteClusterGroup($id: ID!) {
 }
 `;
 
+/** ../shared/contract/operations/agents.graphql */
+export const AGENTS_GRAPHQL = `# Dashboard and CLI operations: how Flotilla reaches each cluster (direct or through its agent),
+# agent registrations, and short-lived credentials.
+# The API's schema must accept each of them unchanged.
+
+query ClusterConnection($id: ID!) {
+  cluster(id: $id) {
+    id
+    name
+    status
+    statusReason
+    connection {
+      mode
+      agentVersion
+      connectedAt
+      lastHeartbeatAt
+      credentialExpiresAt
+    }
+  }
+}
+
+query AgentClusters($first: Int, $after: String) {
+  clusters(filter: { connectionModes: [AGENT] }, first: $first, after: $after) {
+    totalCount
+    edges { node { id name status connection { mode agentVersion lastHeartbeatAt } } }
+  }
+}
+
+mutation RegisterAgentCluster($input: RegisterAgentClusterInput!) {
+  registerAgentCluster(input: $input) {
+    cluster { id name status connection { mode } }
+    registrationToken
+    registrationExpiresAt
+    agentEndpoint
+  }
+}
+
+mutation RevokeAgent($clusterId: ID!) {
+  revokeAgent(clusterId: $clusterId) { id status connection { mode connectedAt } }
+}
+`;
+
 export const CONTRACT_FILES: Record<string, string> = {
   cli: CLI_GRAPHQL,
   registry: REGISTRY_GRAPHQL,
@@ -409,6 +451,7 @@ export const CONTRACT_FILES: Record<string, string> = {
   upgrades: UPGRADES_GRAPHQL,
   inspections: INSPECTIONS_GRAPHQL,
   access: ACCESS_GRAPHQL,
+  agents: AGENTS_GRAPHQL,
 };
 
 /** The operation names the CLI may send; a typo is a compile error, not a runtime one. */
@@ -445,6 +488,9 @@ export const OPERATION_NAMES = [
   'CliUpgrade',
   'CliClusterUpgrades',
   'CliDeleteClusterGroup',
+  'RegisterAgentCluster',
+  'ClusterConnection',
+  'RevokeAgent',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

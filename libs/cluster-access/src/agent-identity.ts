@@ -181,3 +181,59 @@ export function checkBindableRoles(roles: readonly string[], allowClusterAdmin: 
   }
   return { roles: [...new Set([...roles, ...(allowClusterAdmin ? [CLUSTER_ADMIN_ROLE] : [])])].sort() };
 }
+
+/** The Secret attach --agent writes: the agent endpoint and one-time registration token (later the agent's own credential). */
+export const AGENT_REGISTRATION_SECRET = 'flotilla-agent-registration';
+export const AGENT_REGISTRATION_ROLE = 'flotilla-agent-registration';
+export const AGENT_DEPLOYMENT = 'flotilla-agent';
+export const DEFAULT_AGENT_IMAGE = 'ghcr.io/flotilla/flotilla:0.1.0';
+
+/**
+ * What `attach --agent` adds to the identity: a Role in flotilla-system letting the agent read and
+ * update its own registration Secret (that one name only; no other Secret, no create or delete),
+ * its binding, and the agent's Deployment (one replica, the image's `agent` entrypoint, the
+ * flotilla-agent service account, no privileges, read-only root file system).
+ */
+export function agentModeObjects(image: string = DEFAULT_AGENT_IMAGE): KubeObject[] {
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: AGENT_REGISTRATION_ROLE, namespace: AGENT_NAMESPACE, labels: { ...LABELS } },
+      rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [AGENT_REGISTRATION_SECRET], verbs: ['get', 'update'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: AGENT_REGISTRATION_ROLE, namespace: AGENT_NAMESPACE, labels: { ...LABELS } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: AGENT_REGISTRATION_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: AGENT_SERVICE_ACCOUNT, namespace: AGENT_NAMESPACE }],
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: AGENT_DEPLOYMENT, namespace: AGENT_NAMESPACE, labels: { ...LABELS } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'flotilla-agent' } },
+        template: {
+          metadata: { labels: { ...LABELS } },
+          spec: {
+            serviceAccountName: AGENT_SERVICE_ACCOUNT,
+            automountServiceAccountToken: true,
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'agent',
+                image,
+                command: ['node', 'dist/apps/agent/src/main.js'],
+                resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
+        },
+      },
+    },
+  ];
+}

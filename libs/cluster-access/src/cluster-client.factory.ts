@@ -1,6 +1,12 @@
 import { ClusterCredentialRepository, EncryptedBlob } from '@flotilla/persistence';
 import { ClusterClient } from './cluster-client';
 import { CredentialCipher } from './credential-cipher';
+import { AgentTunnelRouter, AgentTunnelTransport } from './agent-tunnel.transport';
+
+/** Whether a cluster is reached through its agent (its connection mode never changes). */
+export interface AgentClusterLookup {
+  isAgentCluster(organizationId: string, clusterId: string): Promise<boolean>;
+}
 
 interface CachedClient {
   client: ClusterClient;
@@ -19,12 +25,22 @@ export class ClusterClientFactory {
   constructor(
     private readonly credentials: ClusterCredentialRepository,
     private readonly cipher: CredentialCipher,
-    private readonly opts: { timeoutMs: number; insecureSkipTlsVerify: boolean; maxCached?: number },
+    private readonly opts: { timeoutMs: number; insecureSkipTlsVerify: boolean; maxCached?: number; agentTunnel?: AgentTunnelRouter; agentClusters?: AgentClusterLookup },
   ) {}
 
-  async forCluster(cluster: { id: string; organizationId: string; apiServerUrl: string }): Promise<ClusterClient> {
+  /**
+   * DIRECT clusters: the stored credential, dialled over HTTPS. AGENT clusters: the tunnel their
+   * agent holds open (through whichever API replica); nothing is stored for them and their API
+   * server is never dialled from here.
+   */
+  async forCluster(cluster: { id: string; organizationId: string; apiServerUrl: string; connectionMode?: 'DIRECT' | 'AGENT' }): Promise<ClusterClient> {
+    if (cluster.connectionMode === 'AGENT' || this.cache.get(cluster.id)?.fingerprint === `agent|${cluster.organizationId}`) return this.throughAgent(cluster);
     const blob = await this.credentials.load(cluster.organizationId, cluster.id);
-    if (!blob) throw new Error('the cluster has no stored credential (detached?)');
+    if (!blob) {
+      // A caller that read the cluster without its connection mode: an agent cluster has no credential, by design.
+      if (cluster.connectionMode === undefined && (await this.opts.agentClusters?.isAgentCluster(cluster.organizationId, cluster.id))) return this.throughAgent(cluster);
+      throw new Error('the cluster has no stored credential (detached?)');
+    }
     const fingerprint = `${cluster.apiServerUrl}|${blob.keyId}|${blob.iv.toString('base64')}`;
     const cached = this.cache.get(cluster.id);
     if (cached && cached.fingerprint === fingerprint) {
@@ -37,6 +53,22 @@ export class ClusterClientFactory {
       { apiServerUrl: cluster.apiServerUrl, token: credential.token, caPem: credential.caPem, insecureSkipTlsVerify: this.opts.insecureSkipTlsVerify },
       { timeoutMs: this.opts.timeoutMs },
     );
+    this.cache.set(cluster.id, { client, fingerprint, usedAt: Date.now() });
+    this.evictIfFull();
+    return client;
+  }
+
+  private throughAgent(cluster: { id: string; organizationId: string }): ClusterClient {
+    const router = this.opts.agentTunnel;
+    if (!router) throw new Error('this process has no agent tunnel router: agent clusters cannot be reached from it');
+    const fingerprint = `agent|${cluster.organizationId}`;
+    const cached = this.cache.get(cluster.id);
+    if (cached && cached.fingerprint === fingerprint) {
+      cached.usedAt = Date.now();
+      return cached.client;
+    }
+    cached?.client.close();
+    const client = new ClusterClient(new AgentTunnelTransport(router, { clusterId: cluster.id, organizationId: cluster.organizationId }, { timeoutMs: this.opts.timeoutMs }));
     this.cache.set(cluster.id, { client, fingerprint, usedAt: Date.now() });
     this.evictIfFull();
     return client;

@@ -23,6 +23,8 @@ const UNTRUSTED_CERT = new Set([
 export function transportFailureClass(code: string | null | undefined, message = ''): string {
   const c = code ?? '';
   if (c === 'ECONNREFUSED') return 'connection refused';
+  if (c === 'AgentNotConnected') return "the cluster's agent is not connected";
+  if (c === 'AgentTunnel') return "the agent's tunnel closed during the request";
   if (UNTRUSTED_CERT.has(c)) return 'TLS certificate not trusted';
   if (c === 'CERT_HAS_EXPIRED' || c === 'CERT_NOT_YET_VALID') return 'TLS certificate expired or not yet valid';
   if (c === 'ENOTFOUND') return 'DNS name not found';

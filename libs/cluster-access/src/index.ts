@@ -29,3 +29,5 @@ export {
 } from './agent-identity';
 export { transportFailureClass } from './cluster-failure';
 export { CredentialBindingError } from './credential-cipher';
+export { AgentTunnelRouter, AgentTunnelTransport, AGENT_NOT_CONNECTED } from './agent-tunnel.transport';
+export * from './agent-protocol';

@@ -135,7 +135,7 @@ function secureContextFor(caPem: string): SecureContext {
   return ctx;
 }
 
-function statusError(method: string, path: string, status: number, text: string, retryAfter?: string | string[]): KubeApiError {
+export function statusError(method: string, path: string, status: number, text: string, retryAfter?: string | string[]): KubeApiError {
   let reason: string | null = null;
   let message = text.slice(0, 300);
   try {

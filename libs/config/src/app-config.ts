@@ -32,6 +32,13 @@ export interface AppConfig {
   retention: { scanResultDays: number };
   /** Following a Cluster API rollout: poll interval, overall deadline, stall limit, and how long one job follows before handing over. */
   upgrade: { pollIntervalMs: number; deadlineSeconds: number; stallSeconds: number; followSliceSeconds: number };
+  /**
+   * The outbound agents' endpoint. The API serves it on its own port (agentPort; 0 picks one);
+   * publicUrl is Flotilla's address as agents see it (FLOTILLA_PUBLIC_URL, https in production:
+   * the agent endpoint is wss://<publicUrl host>/agent/v1/connect); unset, agents are told the
+   * endpoint's own loopback address (development).
+   */
+  agents: { publicUrl?: string; port: number; host: string; registrationTtlSeconds: number };
 }
 
 const bool = z
@@ -91,6 +98,14 @@ const EnvSchema = z.object({
   FLOTILLA_UPGRADE_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
   FLOTILLA_UPGRADE_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  FLOTILLA_PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL')
+    .optional(),
+  FLOTILLA_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  FLOTILLA_AGENT_HOST: z.string().default('127.0.0.1'),
+  FLOTILLA_AGENT_REGISTRATION_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(3600),
 });
 
 export class ConfigError extends Error {}
@@ -131,6 +146,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       deadlineSeconds: e.FLOTILLA_UPGRADE_DEADLINE_SECONDS,
       stallSeconds: e.FLOTILLA_UPGRADE_STALL_SECONDS,
       followSliceSeconds: e.FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS,
+    },
+    agents: {
+      publicUrl: e.FLOTILLA_PUBLIC_URL,
+      port: e.FLOTILLA_AGENT_PORT,
+      host: e.FLOTILLA_AGENT_HOST,
+      registrationTtlSeconds: e.FLOTILLA_AGENT_REGISTRATION_TTL_SECONDS,
     },
   };
 }

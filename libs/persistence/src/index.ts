@@ -21,7 +21,7 @@ export { OrganizationEntity } from './entities/organization.entity';
 export { ApiTokenEntity } from './entities/api-token.entity';
 export type { Role } from './entities/api-token.entity';
 export { ClusterEntity } from './entities/cluster.entity';
-export type { ClusterStatus, Provider } from './entities/cluster.entity';
+export type { ClusterStatus, ConnectionMode, Provider } from './entities/cluster.entity';
 export { ClusterGroupEntity } from './entities/cluster-group.entity';
 export { AuditEventEntity } from './entities/audit-event.entity';
 export { PolicyRepository } from './repositories/policy.repository';
@@ -46,3 +46,5 @@ export { REGISTRY_REPOSITORIES, repositoryProviders } from './registry-repositor
 export type { RepositoryClass } from './registry-repositories';
 export { StrandedWorkRepository } from './repositories/stranded-work.repository';
 export type { StrandedJob } from './repositories/stranded-work.repository';
+export { ClusterAgentRepository } from './repositories/cluster-agent.repository';
+export type { ClusterAgentState } from './repositories/cluster-agent.repository';

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ApiTokenRepository } from './repositories/api-token.repository';
 import { AuditRepository } from './repositories/audit.repository';
+import { ClusterAgentRepository } from './repositories/cluster-agent.repository';
 import { ClusterCredentialRepository } from './repositories/cluster-credential.repository';
 import { ClusterGroupRepository } from './repositories/cluster-group.repository';
 import { ClusterRepository } from './repositories/cluster.repository';
@@ -19,6 +20,7 @@ export const REGISTRY_REPOSITORIES: RepositoryClass[] = [
   ClusterGroupRepository,
   ClusterRepository,
   ClusterCredentialRepository,
+  ClusterAgentRepository,
   OutboxRepository,
   JobRecordRepository,
   StrandedWorkRepository,

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ArgsType } from '@nestjs/graphql';
+import { ConnectionModeEnum } from './cluster-connectivity.model';
 import { ClusterOrderFieldEnum, ClusterStatusEnum, ComplianceStatusEnum, ProviderEnum, SortDirectionEnum } from '../common/enums';
 
 @InputType('LabelInput')
@@ -15,6 +16,7 @@ export class ClusterFilterInput {
   @Field(() => ID, { nullable: true }) groupId?: string | null;
   @Field(() => [LabelInput], { nullable: true }) labels?: LabelInput[] | null;
   @Field(() => [ComplianceStatusEnum], { nullable: true }) complianceStatuses?: ComplianceStatusEnum[] | null;
+  @Field(() => [ConnectionModeEnum], { nullable: true }) connectionModes?: ConnectionModeEnum[] | null;
 }
 
 @InputType('ClusterOrder')

@@ -41,6 +41,7 @@ export class ClusterModel {
   preloadedGroup?: { id: string; name: string; description: string | null } | null;
   organizationId!: string;
   managementClusterId!: string | null;
+  connectionMode!: 'DIRECT' | 'AGENT';
 
   static from(e: ClusterEntity & { group?: { id: string; name: string; description: string | null } | null }): ClusterModel {
     return Object.assign(new ClusterModel(), {
@@ -63,6 +64,7 @@ export class ClusterModel {
       preloadedGroup: e.group,
       organizationId: e.organizationId,
       managementClusterId: e.managementClusterId,
+      connectionMode: e.connectionMode ?? 'DIRECT',
     });
   }
 }

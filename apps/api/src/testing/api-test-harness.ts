@@ -7,6 +7,7 @@ import { AppConfig, loadConfig } from '@flotilla/config';
 import { bootstrapAdmin } from '@flotilla/access';
 import { migrate } from '@flotilla/persistence';
 import { createApiApp } from '../api-app.factory';
+import { AgentGateway } from '../agents/agent-gateway';
 
 export interface GqlResult<T = any> {
   data?: T;
@@ -45,6 +46,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   const app = await createApiApp(config);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
+  // Agents connect on their own port (a random one here); FLOTILLA_AGENT_PORT picks it otherwise.
+  await app.get(AgentGateway).listen(env.FLOTILLA_AGENT_PORT === undefined ? 0 : config.agents.port, '127.0.0.1');
   const newOrganization = async (name = `org-${randomBytes(4).toString('hex')}`) => {
     const r = await bootstrapAdmin({ databaseUrl: config.database.url, organizationName: name });
     return { organizationId: r.organizationId, token: r.token };

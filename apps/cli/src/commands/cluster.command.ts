@@ -13,6 +13,8 @@ import { CliError, EXIT_USAGE } from '../cli-error';
 import { findClusterByName, listClusters, resolveGroupId } from '../cluster-lookup';
 import { GraphqlClient, GraphqlRequestError } from '../graphql-client';
 import { ensureAgentIdentity, loadKubeConfig } from '../kube-attach';
+import { applyAgentMode, writeAgentKubeconfig } from '../agent-attach';
+import { DEFAULT_AGENT_IMAGE } from '@flotilla/cluster-access/agent-identity';
 import { Label, collectLabel } from '../labels';
 import { emit, outputOption } from '../output';
 import { CLUSTER_STATUSES, COMPLIANCE_STATUSES, ClusterDetail, ClusterListRow, PROVIDERS, clusterTable, enumListOption, formatClusterDetail } from '../cluster-view';
@@ -26,6 +28,11 @@ interface AttachOptions {
   bindableRole?: string[];
   allowBindClusterAdmin?: boolean;
   useSystemTrustRoots?: boolean;
+  agent?: boolean;
+  agentImage?: string;
+  wait?: boolean;
+  agentKubeconfigOut?: string;
+  waitTimeout?: string;
 }
 
 interface AttachClusterData {
@@ -65,6 +72,11 @@ export function registerClusterCommands(program: Command, ctx: CliContext): void
     )
     .option('--allow-bind-cluster-admin', `also let the agent bind ${CLUSTER_ADMIN_ROLE} (whoever holds its token could then become cluster-admin; stored on the cluster and audited)`)
     .option('--use-system-trust-roots', "send no CA: Flotilla verifies the API server against the system's public roots only (for API servers with a publicly trusted certificate)")
+    .option('--agent', 'connect through an outbound agent in the cluster instead: Flotilla stores no credential and never dials the API server')
+    .option('--agent-image <image>', `with --agent: the agent's container image (default ${DEFAULT_AGENT_IMAGE})`)
+    .option('--no-wait', 'with --agent: do not wait for the agent to connect and the cluster to turn CONNECTED')
+    .option('--wait-timeout <seconds>', 'with --agent: how long to wait for CONNECTED (default 300)')
+    .option('--agent-kubeconfig-out <file>', "with --agent: also write the agent's own identity (service account) as a kubeconfig, for flotilla agent run --kubeconfig FILE")
     .addHelpText(
       'after',
       `
@@ -139,6 +151,10 @@ unless --allow-bind-cluster-admin). It has no escalate, no impersonate and no ac
 }
 
 async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promise<void> {
+  if (opts.agent) return attachThroughAgent(ctx, name, opts);
+  if (opts.agentImage || opts.agentKubeconfigOut || opts.wait === false || opts.waitTimeout) {
+    throw new CliError('--agent-image, --agent-kubeconfig-out, --no-wait and --wait-timeout need --agent', EXIT_USAGE);
+  }
   // Everything that can be checked without touching the cluster comes first: the name by the API's own rule.
   try {
     clusterName(name, 'name');
@@ -196,6 +212,74 @@ async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promi
   }
   const c = data.attachCluster;
   ctx.io.out(`cluster/${c.name} attached (${c.id}, status ${c.status}, ${c.apiServerUrl})\n`);
+}
+
+interface RegisterAgentData {
+  registerAgentCluster: { cluster: { id: string; name: string; status: string }; registrationToken: string; registrationExpiresAt: string; agentEndpoint: string };
+}
+
+interface ConnectionData {
+  cluster: { id: string; name: string; status: string; statusReason: string | null; connection: { mode: string; agentVersion: string | null; connectedAt: string | null; lastHeartbeatAt: string | null } } | null;
+}
+
+/**
+ * attach --agent: the same least-privilege identity, then registerAgentCluster, the registration
+ * Secret and the agent's Deployment; then (unless --no-wait) wait, saying what it waits for, until
+ * the agent has connected and the first sync through it has succeeded.
+ */
+async function attachThroughAgent(ctx: CliContext, name: string, opts: AttachOptions): Promise<void> {
+  try {
+    clusterName(name, 'name');
+  } catch (err) {
+    if (err instanceof InputValidationError) throw new CliError(`cluster ${err.message}`, EXIT_USAGE);
+    throw err;
+  }
+  if (opts.update || opts.useSystemTrustRoots) throw new CliError('--update and --use-system-trust-roots do not apply with --agent (register again after flotilla cluster detach NAME)', EXIT_USAGE);
+  const timeoutSeconds = opts.waitTimeout === undefined ? 300 : Number(opts.waitTimeout);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new CliError('--wait-timeout: a whole number of seconds, at least 1', EXIT_USAGE);
+  const client = apiClient(ctx);
+  const groupId = opts.group ? await resolveGroupId(client, opts.group) : undefined;
+  const existing = await findLiveCluster(client, name);
+  if (existing) throw alreadyAttached(name, existing.id);
+  const checked = checkBindableRoles(opts.bindableRole ?? DEFAULT_BINDABLE_ROLES, opts.allowBindClusterAdmin === true);
+  if ('problem' in checked) throw new CliError(`--bindable-role: ${checked.problem}`, 2);
+
+  const kubeConfig = loadKubeConfig(opts.kubeconfig);
+  const progress = (line: string) => ctx.io.err(`${line}\n`);
+  const identity = await ensureAgentIdentity(kubeConfig, opts.context, { onProgress: progress, bindableRoles: checked.roles });
+  const { registerAgentCluster: reg } = await client.request<RegisterAgentData>('RegisterAgentCluster', { input: { name, groupId: groupId ?? null, labels: opts.label ?? [] } });
+  await applyAgentMode(kubeConfig, opts.context, reg, { image: opts.agentImage, onProgress: progress });
+  if (opts.agentKubeconfigOut) {
+    writeAgentKubeconfig(opts.agentKubeconfigOut, identity);
+    progress(`wrote the agent's identity to ${opts.agentKubeconfigOut} (for flotilla agent run --kubeconfig ${opts.agentKubeconfigOut})`);
+  }
+  ctx.io.out(`cluster/${name} registered (${reg.cluster.id}, connection AGENT, status ${reg.cluster.status}); the agent connects to ${reg.agentEndpoint}\n`);
+  if (opts.wait === false) return;
+  await waitForAgent(ctx, client, reg.cluster.id, name, timeoutSeconds, reg.registrationExpiresAt);
+}
+
+async function waitForAgent(ctx: CliContext, client: GraphqlClient, id: string, name: string, timeoutSeconds: number, expiresAt: string): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let said = '';
+  const say = (line: string) => {
+    if (line !== said) ctx.io.err(`${line}\n`);
+    said = line;
+  };
+  for (;;) {
+    const { cluster: c } = await client.request<ConnectionData>('ClusterConnection', { id });
+    if (!c) throw new CliError(`cluster ${name} disappeared while waiting for its agent`);
+    if (c.status === 'CONNECTED' && c.connection.connectedAt) {
+      ctx.io.out(`cluster/${name} CONNECTED through its agent (version ${c.connection.agentVersion ?? 'unknown'})\n`);
+      return;
+    }
+    if (!c.connection.connectedAt) say(`waiting for the agent to connect (its registration expires at ${expiresAt}; outside a pod: flotilla agent run --kubeconfig FILE)`);
+    else say(`agent connected (version ${c.connection.agentVersion ?? 'unknown'}); waiting for the first sync through it (status ${c.status})`);
+    if (Date.now() >= deadline) {
+      throw new CliError(`cluster ${name} is not CONNECTED after ${timeoutSeconds} s (status ${c.status}${c.statusReason ? `: ${c.statusReason}` : ''}); the agent keeps trying — check its Deployment in flotilla-system, or re-run with a larger --wait-timeout`);
+    }
+    // Product code, not a test: a bounded poll of the cluster's status while the operator watches.
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 /** The live (not DETACHED) cluster of that name, looked up by search so a big fleet costs one request. */

@@ -150,6 +150,10 @@ export class AdminHandler {
       case 'GET admin-token':
         sendJson(res, 200, { token: this.d.adminToken(name) });
         return;
+      case 'GET clients':
+        // Who dialled this cluster's API (by User-Agent product): lets a test prove a process never did.
+        sendJson(res, 200, Object.fromEntries(record.clientCount));
+        return;
       case 'GET faults':
         sendJson(res, 200, record.faults);
         return;

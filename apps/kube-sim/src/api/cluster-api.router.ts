@@ -10,7 +10,7 @@ import type { TokenAuthenticator } from '../auth/token-authenticator';
 import { injectFaults } from '../faults/fault-injector';
 import { ApiError, errors } from '../http/api-error';
 import { readJson, sendStatus } from '../http/http-io';
-import { countRequest } from '../metrics/cluster-metrics';
+import { countClient, countRequest } from '../metrics/cluster-metrics';
 import { groupVersion } from '../catalog/resource-type';
 import type { NonResourceHandler } from './non-resource.handler';
 import type { PatchHandler } from './patch.handler';
@@ -42,6 +42,7 @@ export class ClusterApiRouter {
       sendStatus(res, errors.pathNotFound());
       return;
     }
+    countClient(record, req.headers['user-agent']);
     let verb = (req.method ?? 'GET').toLowerCase();
     let group = '';
     let version = '';

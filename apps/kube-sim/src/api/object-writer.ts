@@ -41,6 +41,7 @@ export class ObjectWriter {
       while (store.get(type.storeKey, meta.namespace ?? '', meta.name));
     }
     if (!meta.name) throw errors.invalid(type.kind, type.group, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
+    if (type.kind === 'Secret') mergeStringData(obj);
     validateObject(type, obj);
     if (type.namespaced) {
       const ns = store.get('/namespaces', '', meta.namespace ?? '');
@@ -87,6 +88,7 @@ export class ObjectWriter {
       next = { ...old, metadata: { ...old.metadata }, status: obj.status };
     } else {
       next = { ...obj, metadata: { ...meta } };
+      if (type.kind === 'Secret') mergeStringData(next);
       if (hasStatus) {
         if (old.status === undefined) delete next.status;
         else next.status = old.status;
@@ -175,4 +177,14 @@ function randomSuffix(): string {
   let s = '';
   for (let i = 0; i < 5; i++) s += GENERATE_ALPHABET[Math.floor(Math.random() * GENERATE_ALPHABET.length)];
   return s;
+}
+
+/** A Secret's write-only stringData, merged into data (base64) as kube-apiserver does; never stored or returned itself. */
+function mergeStringData(obj: KubeObject): void {
+  const stringData = obj.stringData as Record<string, unknown> | undefined;
+  if (stringData === undefined) return;
+  const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
+  for (const [k, v] of Object.entries(stringData ?? {})) data[k] = Buffer.from(String(v)).toString('base64');
+  obj.data = data;
+  delete obj.stringData;
 }

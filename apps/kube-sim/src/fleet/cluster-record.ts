@@ -43,6 +43,8 @@ export interface ClusterRecord {
   /** Deprecated APIs actually requested (group/version/resource/subresource/removed). */
   requestedDeprecated: Set<string>;
   requestCount: Map<string, number>;
+  /** Requests per client (the product of its User-Agent, e.g. flotilla-worker): which process dialled this cluster. */
+  clientCount: Map<string, number>;
 }
 
 export interface OverlayEntry {
@@ -53,5 +55,5 @@ export interface OverlayEntry {
 }
 
 export function newRecord(spec: ClusterSpec): ClusterRecord {
-  return { spec, resolved: false, faults: {}, dirty: false, overlay: new Map(), lists: new Map(), listBytes: 0, snapshotComplete: false, rv: 0, pins: 0, clockOffsetMs: 0, continueFloor: 0, requestedDeprecated: new Set(), requestCount: new Map() };
+  return { spec, resolved: false, faults: {}, dirty: false, overlay: new Map(), lists: new Map(), listBytes: 0, snapshotComplete: false, rv: 0, pins: 0, clockOffsetMs: 0, continueFloor: 0, requestedDeprecated: new Set(), requestCount: new Map(), clientCount: new Map() };
 }

@@ -23,6 +23,12 @@ export function countRequest(record: ClusterRecord, verb: string, group: string,
   if (record.requestCount.size < 5000 || record.requestCount.has(key)) record.requestCount.set(key, (record.requestCount.get(key) ?? 0) + 1);
 }
 
+/** Counts a request by its client's product name (User-Agent up to the first "/" or space; bounded to 50 names). */
+export function countClient(record: ClusterRecord, userAgent: string | undefined): void {
+  const product = (userAgent ?? '').split(/[/\s]/)[0].slice(0, 64) || '(none)';
+  if (record.clientCount.size < 50 || record.clientCount.has(product)) record.clientCount.set(product, (record.clientCount.get(product) ?? 0) + 1);
+}
+
 export function deprecatedKey(u: DeprecatedApiUse): string {
   return `${u.group}|${u.version}|${u.resource}|${u.subresource ?? ''}|${u.removedRelease}`;
 }

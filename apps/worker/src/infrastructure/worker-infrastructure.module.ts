@@ -2,8 +2,8 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
 import { AppConfig } from '@flotilla/config';
-import { ClusterCredentialRepository, RepositoryClass } from '@flotilla/persistence';
-import { ClusterClientFactory, CredentialCipher } from '@flotilla/cluster-access';
+import { ClusterAgentRepository, ClusterCredentialRepository, RepositoryClass } from '@flotilla/persistence';
+import { AgentTunnelRouter, ClusterClientFactory, CredentialCipher } from '@flotilla/cluster-access';
 import { CREDENTIAL_CIPHER, DATA_SOURCE, QUEUES, REDIS, closeConnections, connectionProviders } from '@flotilla/infrastructure';
 import { QueueSet } from '@flotilla/queue';
 
@@ -16,6 +16,7 @@ export class WorkerInfrastructureModule implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(QUEUES) private readonly queues: QueueSet,
     private readonly clients: ClusterClientFactory,
+    private readonly tunnels: AgentTunnelRouter,
   ) {}
 
   static forRoot(config: AppConfig, extraRepositories: RepositoryClass[] = []) {
@@ -24,21 +25,28 @@ export class WorkerInfrastructureModule implements OnApplicationShutdown {
       { poolSize: Math.min(50, config.queue.concurrency + 10), applicationName: 'flotilla-worker' },
       extraRepositories,
     );
+    // Agent clusters: requests go over Redis to whichever API replica holds the agent's tunnel.
+    const tunnelRouter = {
+      provide: AgentTunnelRouter,
+      inject: [REDIS],
+      useFactory: (redis: Redis) => new AgentTunnelRouter(redis, redis.duplicate(), config.queue.prefix),
+    };
     const clientFactory = {
       provide: ClusterClientFactory,
-      inject: [ClusterCredentialRepository, CREDENTIAL_CIPHER],
-      useFactory: (creds: ClusterCredentialRepository, cipher: CredentialCipher) =>
-        new ClusterClientFactory(creds, cipher, { timeoutMs: config.sync.timeoutMs, insecureSkipTlsVerify: config.kube.insecureSkipTlsVerify }),
+      inject: [ClusterCredentialRepository, CREDENTIAL_CIPHER, AgentTunnelRouter, ClusterAgentRepository],
+      useFactory: (creds: ClusterCredentialRepository, cipher: CredentialCipher, agentTunnel: AgentTunnelRouter, agentClusters: ClusterAgentRepository) =>
+        new ClusterClientFactory(creds, cipher, { timeoutMs: config.sync.timeoutMs, insecureSkipTlsVerify: config.kube.insecureSkipTlsVerify, agentTunnel, agentClusters }),
     };
     return {
       module: WorkerInfrastructureModule,
-      providers: [...connections.providers, clientFactory],
-      exports: [...connections.exports, ClusterClientFactory],
+      providers: [...connections.providers, tunnelRouter, clientFactory],
+      exports: [...connections.exports, AgentTunnelRouter, ClusterClientFactory],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.clients.closeAll();
+    await this.tunnels.close();
     await closeConnections(this.db, this.redis, this.queues);
   }
 }

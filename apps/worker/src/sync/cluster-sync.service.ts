@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@flotilla/config';
-import { ClusterRepository } from '@flotilla/persistence';
-import { ClusterClientFactory, assessNodes, describeFailure, detectProvider, detectRegion, isCredentialRejected, statusFromNodes } from '@flotilla/cluster-access';
+import { ClusterAgentRepository, ClusterEntity, ClusterRepository } from '@flotilla/persistence';
+import { AGENT_DISCONNECT_GRACE_SECONDS, ClusterClientFactory, KubeApiError, assessNodes, describeFailure, detectProvider, detectRegion, isCredentialRejected, statusFromNodes } from '@flotilla/cluster-access';
 import { JobName, JobPayloads } from '@flotilla/queue';
 import { redactText } from '@flotilla/observability';
 import { syncBackoff } from '@flotilla/schedule';
@@ -23,6 +23,7 @@ export class ClusterSyncService implements OnModuleInit {
     private readonly clusters: ClusterRepository,
     private readonly clients: ClusterClientFactory,
     private readonly managementLinks: ManagementLinkService,
+    private readonly agents: ClusterAgentRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -56,6 +57,10 @@ export class ClusterSyncService implements OnModuleInit {
         this.logger.warn({ clusterId, error: redactText(err.message) }, 'could not read Cluster API objects'),
       );
     } catch (err) {
+      if (cluster.connectionMode === 'AGENT' && err instanceof KubeApiError && err.transport) {
+        await this.recordAgentAbsent(cluster);
+        return;
+      }
       const reason = describeFailure(err);
       await this.clusters.recordSyncFailure(organizationId, clusterId, reason, {
         unreachableAfter: this.config.sync.unreachableAfterFailures,
@@ -63,5 +68,34 @@ export class ClusterSyncService implements OnModuleInit {
         credentialRejected: isCredentialRejected(err),
       });
     }
+  }
+
+  /**
+   * The agent did not answer: gone for longer than the grace period → UNREACHABLE ("agent
+   * disconnected at T"); within it, the status stands and the next sync comes when it ends. An
+   * agent that never connected keeps its cluster PENDING (saying so) until its registration expires.
+   */
+  private async recordAgentAbsent(cluster: ClusterEntity): Promise<void> {
+    const agent = await this.agents.find(cluster.organizationId, cluster.id);
+    const now = Date.now();
+    const interval = this.config.sync.intervalSeconds * 1000;
+    if (!agent?.connectedAt) {
+      const expired = !agent || agent.revokedAt !== null || agent.registrationExpiresAt.getTime() <= now;
+      const reason = agent?.revokedAt
+        ? `agent revoked at ${agent.revokedAt.toISOString()}`
+        : expired
+          ? `the agent never connected and its registration expired at ${agent?.registrationExpiresAt.toISOString() ?? 'registration'}: register the cluster again`
+          : `waiting for the cluster's agent to connect (registration expires at ${agent.registrationExpiresAt.toISOString()})`;
+      await this.clusters.recordAgentAbsent(cluster.organizationId, cluster.id, { unreachable: expired, reason, nextSyncAt: new Date(now + interval) });
+      return;
+    }
+    // Gone since it disconnected — or, when its replica died without saying so, since its last heartbeat.
+    const since = agent.revokedAt ?? agent.disconnectedAt ?? agent.lastHeartbeatAt ?? agent.connectedAt;
+    const gone = now - since.getTime();
+    const graceMs = AGENT_DISCONNECT_GRACE_SECONDS * 1000;
+    const reason = agent.revokedAt ? `agent revoked at ${agent.revokedAt.toISOString()}` : `agent disconnected at ${since.toISOString()}`;
+    const unreachable = gone > graceMs || agent.revokedAt !== null;
+    const nextSyncAt = new Date(unreachable ? now + interval : since.getTime() + graceMs + 1000);
+    await this.clusters.recordAgentAbsent(cluster.organizationId, cluster.id, { unreachable, reason, nextSyncAt });
   }
 }

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type ClusterStatus = 'PENDING' | 'CONNECTED' | 'DEGRADED' | 'UNREACHABLE' | 'DETACHED';
+export type ConnectionMode = 'DIRECT' | 'AGENT';
 export type Provider = 'VSPHERE' | 'EKS' | 'GKE' | 'AKS' | 'OPENSHIFT' | 'GENERIC';
 
 @Entity('clusters')
@@ -29,5 +30,7 @@ export class ClusterEntity {
   @Column('text', { name: 'management_name', nullable: true }) managementName!: string | null;
   /** ClusterRoles the agent may bind (set at attach); null: attached before bind was narrowed (any role). */
   @Column('text', { name: 'bindable_roles', array: true, nullable: true }) bindableRoles!: string[] | null;
+  /** DIRECT: dialled with a stored credential; AGENT: reached through its outbound agent (no stored credential). */
+  @Column('text', { name: 'connection_mode' }) connectionMode!: ConnectionMode;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { ClusterEntity, ClusterStatus, Provider } from '../entities/cluster.entity';
+import { ClusterEntity, ClusterStatus, ConnectionMode, Provider } from '../entities/cluster.entity';
 import { isUuid } from '@flotilla/validation';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { versionSortKey } from '../version-key';
@@ -16,6 +16,7 @@ export interface ClusterListFilter {
   labels?: Array<{ key: string; value: string }> | null;
   /** Compliance roll-up statuses; applied through the current-compliance table. */
   complianceStatuses?: string[] | null;
+  connectionModes?: ConnectionMode[] | null;
 }
 
 export interface ClusterListQuery {
@@ -32,6 +33,8 @@ export interface NewCluster {
   labels: Record<string, string>;
   /** The ClusterRoles the agent was given `bind` on at attach time. */
   bindableRoles: string[];
+  /** DIRECT by default; AGENT for registerAgentCluster (no stored credential). */
+  connectionMode?: ConnectionMode;
 }
 
 /** The status reason of a cluster whose credential or URL changed, until a sync proves the new one. */
@@ -64,7 +67,7 @@ const COLUMNS = `c.id, c.organization_id AS "organizationId", c.name, c.provider
   c.attached_at AS "attachedAt", c.last_seen_at AS "lastSeenAt", c.detached_at AS "detachedAt",
   c.consecutive_failures AS "consecutiveFailures", c.next_sync_at AS "nextSyncAt",
   c.management_cluster_id AS "managementClusterId", c.management_namespace AS "managementNamespace",
-  c.management_name AS "managementName", c.bindable_roles AS "bindableRoles", c.updated_at AS "updatedAt"`;
+  c.management_name AS "managementName", c.bindable_roles AS "bindableRoles", c.connection_mode AS "connectionMode", c.updated_at AS "updatedAt"`;
 
 /** Fleets of at least this many clusters get counts and summaries up to two seconds old. */
 const LARGE_FLEET = 2000;
@@ -95,11 +98,11 @@ export class ClusterRepository {
   /** Returns null when an attached cluster of that name exists already. */
   async attach(tx: EntityManager, organizationId: string, cluster: NewCluster): Promise<ClusterEntity | null> {
     const rows: ClusterEntity[] = await tx.query(
-      `INSERT INTO clusters AS c (organization_id, name, api_server_url, group_id, labels, bindable_roles, status, next_sync_at)
-       VALUES ($1, $2, $3, $4, $5, $6::text[], 'PENDING', now())
+      `INSERT INTO clusters AS c (organization_id, name, api_server_url, group_id, labels, bindable_roles, connection_mode, status, next_sync_at)
+       VALUES ($1, $2, $3, $4, $5, $6::text[], $7, 'PENDING', now())
        ON CONFLICT (organization_id, name) WHERE status <> 'DETACHED' DO NOTHING
        RETURNING ${COLUMNS}`,
-      [organizationId, cluster.name, cluster.apiServerUrl, cluster.groupId, cluster.labels, cluster.bindableRoles],
+      [organizationId, cluster.name, cluster.apiServerUrl, cluster.groupId, cluster.labels, cluster.bindableRoles, cluster.connectionMode ?? 'DIRECT'],
     );
     return rows[0] ?? null;
   }
@@ -134,6 +137,7 @@ export class ClusterRepository {
     if (f.statuses?.length) where.push(`c.status = ANY(${p(f.statuses)}::text[])`);
     else where.push(`c.status <> 'DETACHED'`);
     if (f.providers?.length) where.push(`c.provider = ANY(${p(f.providers)}::text[])`);
+    if (f.connectionModes?.length) where.push(`c.connection_mode = ANY(${p(f.connectionModes)}::text[])`);
     if (f.groupId) where.push(isUuid(f.groupId) ? `c.group_id = ${p(f.groupId)}` : 'false');
     if (f.search?.trim()) {
       // search_text is lower(name, region, version) in the C collation (migration 1766000000900).
@@ -348,6 +352,22 @@ export class ClusterRepository {
       [organizationId, managementClusterId, links.map((l) => l.url)],
     );
     return res[1];
+  }
+
+  /**
+   * An agent cluster whose agent is not connected: UNREACHABLE with the reason once it has been gone
+   * longer than the grace period (unreachable true), else its status stays and the next sync comes
+   * when the grace period ends.
+   */
+  async recordAgentAbsent(organizationId: string, id: string, o: { unreachable: boolean; reason: string; nextSyncAt: Date }): Promise<ClusterEntity | null> {
+    const rows: [ClusterEntity[], number] = await this.db.query(
+      `UPDATE clusters c SET status = CASE WHEN $3::boolean THEN 'UNREACHABLE' ELSE c.status END,
+              status_reason = CASE WHEN $3::boolean OR c.status = 'PENDING' THEN $4 ELSE c.status_reason END,
+              consecutive_failures = c.consecutive_failures + 1, next_sync_at = $5, updated_at = now()
+        WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
+      [organizationId, id, o.unreachable, o.reason, o.nextSyncAt],
+    );
+    return rows[0][0] ?? null;
   }
 
   /**

@@ -1,0 +1,20 @@
+import { Field, ObjectType, registerEnumType } from '@nestjs/graphql';
+
+export enum ConnectionModeEnum {
+  DIRECT = 'DIRECT',
+  AGENT = 'AGENT',
+}
+registerEnumType(ConnectionModeEnum, {
+  name: 'ConnectionMode',
+  description: 'DIRECT: Flotilla dials the API server with a stored credential. AGENT: the cluster\'s agent connects out to Flotilla; nothing is stored for it.',
+});
+
+/** How Flotilla reaches a cluster (cluster.connection). Never a credential. */
+@ObjectType('ClusterConnectivity')
+export class ClusterConnectivityModel {
+  @Field(() => ConnectionModeEnum) mode!: ConnectionModeEnum;
+  @Field(() => String, { nullable: true, description: 'AGENT: the version the agent reported when it last connected' }) agentVersion!: string | null;
+  @Field(() => Date, { nullable: true, description: 'AGENT: when its current (or last) tunnel opened; null while disconnected or revoked' }) connectedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'AGENT: the last heartbeat an API replica recorded' }) lastHeartbeatAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'DIRECT: when the stored short-lived token expires (null: long-lived token or agent)' }) credentialExpiresAt!: Date | null;
+}
