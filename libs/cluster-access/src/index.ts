@@ -28,4 +28,5 @@ export {
   escalationGrants,
 } from './agent-identity';
 export { transportFailureClass } from './cluster-failure';
+export { installAgentIdentity } from './agent-identity.installer';
 export { CredentialBindingError } from './credential-cipher';

@@ -32,6 +32,8 @@ export interface AppConfig {
   retention: { scanResultDays: number };
   /** Following a Cluster API rollout: poll interval, overall deadline, stall limit, and how long one job follows before handing over. */
   upgrade: { pollIntervalMs: number; deadlineSeconds: number; stallSeconds: number; followSliceSeconds: number };
+  /** Provisioning through Cluster API: deadline to a ready control plane (or to deletion), poll interval (the upgrade follow slice applies too). */
+  provisioning: { timeoutMinutes: number; pollIntervalMs: number };
 }
 
 const bool = z
@@ -91,6 +93,8 @@ const EnvSchema = z.object({
   FLOTILLA_UPGRADE_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
   FLOTILLA_UPGRADE_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  FLOTILLA_PROVISION_TIMEOUT_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(45),
+  FLOTILLA_PROVISION_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
 });
 
 export class ConfigError extends Error {}
@@ -132,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       stallSeconds: e.FLOTILLA_UPGRADE_STALL_SECONDS,
       followSliceSeconds: e.FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS,
     },
+    provisioning: { timeoutMinutes: e.FLOTILLA_PROVISION_TIMEOUT_MINUTES, pollIntervalMs: e.FLOTILLA_PROVISION_POLL_MS },
   };
 }
 
