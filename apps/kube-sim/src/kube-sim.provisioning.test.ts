@@ -70,6 +70,7 @@ test('a Cluster with a topology provisions a workload cluster, writes its kubeco
   assert.equal(nodes.status, 200);
   assert.equal(nodes.json.items.length, 6);
   assert.ok(nodes.json.items.every((n: any) => n.spec.providerID.startsWith('vsphere://')));
+  assert.ok(nodes.json.items.every((n: any) => n.status.conditions.find((c: any) => c.type === 'Ready').status === 'True'), 'fresh machines are Ready');
   assert.equal(nodes.json.items.filter((n: any) => 'node-role.kubernetes.io/control-plane' in n.metadata.labels).length, 3);
 
   const del = await adminRequest(sim, MGMT, clusterPath(ns, 'tkg-new-01'), { method: 'DELETE' });

@@ -163,6 +163,17 @@ export class ProvisioningController {
     }
     const workload = this.d.fleet.add({ name: p.name, flavor: 'vsphere', version: p.kubernetesVersion, nodes: p.workers, controlPlaneNodes: p.controlPlane, region: mgmt.spec.region });
     workload.provisionedBy = mgmt.spec.name;
+    // Fresh machines: every node of a newly provisioned cluster is Ready (the generator seeds an unready worker in some clusters).
+    const wstore = this.d.fleet.store(workload);
+    for (const { obj: node } of wstore.list('/nodes')) {
+      const status = (node.status ?? {}) as { conditions?: Array<Record<string, string>> };
+      const conditions = status.conditions ?? [];
+      if (conditions.every((c) => c.type !== 'Ready' || c.status === 'True')) continue;
+      const ready = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastTransitionTime: now() } : c));
+      const spec = { ...((node.spec ?? {}) as { taints?: Array<{ key: string }> }) };
+      if (spec.taints) spec.taints = spec.taints.filter((t) => t.key !== 'node.kubernetes.io/unreachable');
+      wstore.put('/nodes', { ...node, metadata: { ...node.metadata }, spec, status: { ...status, conditions: ready } });
+    }
     const url = this.d.fleet.serverUrlFor(p.name);
     const kubeconfig = buildKubeconfig(p.name, url, this.d.adminToken(p.name), this.d.caPem);
     const store = this.d.fleet.store(mgmt);
