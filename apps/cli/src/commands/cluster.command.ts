@@ -85,8 +85,6 @@ Secret by name, for the kubeconfig Cluster API writes, and Cluster create/delete
     )
     .action(async (name: string, opts: AttachOptions) => attach(ctx, name, opts));
 
-  registerProvisionCommands(cluster, ctx);
-
   cluster
     .command('list')
     .description('list the clusters of your organization, filtered by the API')
@@ -142,6 +140,8 @@ Secret by name, for the kubeconfig Cluster API writes, and Cluster create/delete
         `The agent identity is still in the cluster; to remove it and revoke its token:\n  kubectl delete namespace ${AGENT_NAMESPACE}; kubectl delete clusterrolebinding ${AGENT_CLUSTER_ROLE_BINDING}; kubectl delete clusterrole ${AGENT_CLUSTER_ROLE}\n`,
       );
     });
+
+  registerProvisionCommands(cluster, ctx);
 }
 
 async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promise<void> {
