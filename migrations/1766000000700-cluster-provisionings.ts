@@ -8,7 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   spec (no secrets), `phase` follows PROVISIONING → RUNNING, or DELETING → DELETED, or FAILED with
  *   `message` saying why. `deadline_at` is fixed when a phase starts (FLOTILLA_PROVISION_TIMEOUT_MINUTES)
  *   so follow-up jobs keep it; `follow_seq` is the compare-and-set that lets exactly one runner
- *   queue each follow-up. One live provisioning per Cluster object (management cluster, namespace, name).
+ *   queue each follow-up; `applied_at` is the compare-and-set that lets exactly one runner apply the
+ *   objects (and audit it). One live provisioning per Cluster object (management cluster, namespace, name).
  * - `management_catalogs.vm_classes` / `storage_classes`: what the management cluster offers besides
  *   releases, read at its sync like the offered versions, so the API validates a spec without
  *   calling a cluster.
@@ -34,6 +35,7 @@ export class ClusterProvisionings1766000000700 implements MigrationInterface {
         finished_at timestamptz,
         deadline_at timestamptz NOT NULL,
         follow_seq integer NOT NULL DEFAULT 0,
+        applied_at timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE INDEX cluster_provisionings_org ON cluster_provisionings (organization_id);

@@ -86,7 +86,16 @@ export class ProvisioningRunnerService implements OnModuleInit {
     if (existing && existing.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) {
       throw new ProvisioningFailure(`a ${this.ref(p)} already exists on the management cluster and Flotilla did not create it`);
     }
-    if (!existing) await this.apply(p, mgmt);
+    // Exactly one runner applies (and audits) the objects; another one, or a re-run, follows.
+    if (!existing && (await this.provisionings.claimApply(p.organizationId, p.clusterId))) {
+      try {
+        await this.apply(p, mgmt);
+      } catch (err) {
+        // A transient failure: the retry (or another runner) must be able to claim the apply again.
+        if (!(err instanceof ProvisioningFailure)) await this.provisionings.releaseApply(p.organizationId, p.clusterId);
+        throw err;
+      }
+    }
 
     const sliceEnds = Date.now() + this.config.upgrade.followSliceSeconds * 1000;
     let current = p;
@@ -97,8 +106,10 @@ export class ProvisioningRunnerService implements OnModuleInit {
       } catch {
         capi = undefined; // unreadable this time: neither progress nor failure; the deadline judges
       }
-      if (capi === null) throw new ProvisioningFailure(`the ${this.ref(p)} was deleted from the management cluster while it was being provisioned`);
+      // Missing right after another runner claimed the apply is "not yet"; a minute after, it was deleted.
+      if (capi === null && current.appliedLongAgo) throw new ProvisioningFailure(`the ${this.ref(p)} was deleted from the management cluster while it was being provisioned`);
       let message = current.message ?? 'waiting';
+      if (capi === null) message = `waiting for the ${this.ref(p)} to be applied`;
       if (capi) {
         const a = assessProvisioning(capi.status);
         if (a.state === 'failed') throw new ProvisioningFailure(`Cluster API reports a failure: ${a.reason}`);

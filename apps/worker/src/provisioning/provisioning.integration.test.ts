@@ -13,6 +13,7 @@ import { ensureAgentIdentity } from '../../../cli/src/kube-attach';
 import { parseClusterSpec, provisionInput } from '../../../cli/src/cluster-spec';
 import { ClusterSpec, KubeSim, startKubeSim } from '../../../kube-sim/src';
 import { startWorkerHarness } from '../testing/worker-test-harness';
+import { ProvisioningRunnerService } from './provisioning-runner.service';
 
 // Provisioning end to end: API → outbox → worker → kube-sim's Supervisor acting as Cluster API →
 // a new simulated cluster, attached with the agent identity (nobody runs attach) and CONNECTED.
@@ -160,6 +161,11 @@ describe('provisioning through Cluster API on kube-sim', () => {
     assert.equal(created.provisioning.phase, 'PROVISIONING');
     assert.equal(created.provisioning.managementCluster.name, MGMT);
 
+    // Two more runners of the same job (a stalled job re-run, a second replica) at once: still one apply, one attach.
+    const runner = worker.get(ProvisioningRunnerService);
+    const ctx = (n: number) => ({ jobId: `rerun-${n}`, attempt: 2, lastAttempt: false, signal: new AbortController().signal });
+    await Promise.all([runner.run({ organizationId: api.organizationId, clusterId: created.id }, ctx(1)), runner.run({ organizationId: api.organizationId, clusterId: created.id }, ctx(2))]);
+
     const connected = await eventually(() => clusterOf(created.id), (c) => c.status === 'CONNECTED' || c.provisioning.phase === 'FAILED', { timeoutMs: 60_000, what: 'the provisioned cluster CONNECTED' });
     assert.equal(connected.provisioning.phase, 'RUNNING', JSON.stringify(connected));
     assert.equal(connected.nodeCount, 8, '3 control-plane + 5 worker nodes');
@@ -183,7 +189,9 @@ describe('provisioning through Cluster API on kube-sim', () => {
     const [blob] = await db.query(`SELECT format FROM cluster_credentials WHERE cluster_id = $1`, [created.id]);
     assert.equal(blob.format, 2);
     const actions = (await db.query(`SELECT action FROM audit_events WHERE target_id = $1 ORDER BY at`, [created.id])).map((a: any) => a.action);
-    for (const a of ['cluster.provision', 'cluster.provision.apply', 'cluster.provision.attach']) assert.ok(actions.includes(a), `${a} audited (${actions.join(', ')})`);
+    for (const a of ['cluster.provision', 'cluster.provision.apply', 'cluster.provision.attach']) {
+      assert.equal(actions.filter((x: string) => x === a).length, 1, `${a} audited exactly once (${actions.join(', ')})`);
+    }
 
     const d = await api.gql(DEPROVISION, { id: created.id });
     assert.equal(d.errors, undefined, JSON.stringify(d.errors));

@@ -19,11 +19,14 @@ export interface ProvisioningRow {
   followSeq: number;
   /** deadline_at has passed, by PostgreSQL's clock (the one every replica shares). */
   expired: boolean;
+  /** The objects were applied over a minute ago (a Cluster missing since then was deleted, not slow to appear). */
+  appliedLongAgo: boolean;
 }
 
 const COLUMNS = `p.cluster_id AS "clusterId", p.organization_id AS "organizationId", p.management_cluster_id AS "managementClusterId",
   p.namespace, p.name, p.spec, p.phase, p.message, p.started_at AS "startedAt", p.finished_at AS "finishedAt",
-  p.deadline_at AS "deadlineAt", p.follow_seq AS "followSeq", (p.deadline_at <= now()) AS expired`;
+  p.deadline_at AS "deadlineAt", p.follow_seq AS "followSeq", (p.deadline_at <= now()) AS expired,
+  (p.applied_at IS NOT NULL AND p.applied_at < now() - interval '60 seconds') AS "appliedLongAgo"`;
 
 /**
  * Clusters Flotilla provisions through Cluster API. Every phase change is guarded by the phase it
@@ -97,6 +100,20 @@ export class ProvisioningRepository {
       [organizationId, clusterId, deadlineSeconds],
     );
     return rows[0][0] ?? null;
+  }
+
+  /** True for the one runner that may apply the objects (applied_at compare-and-set). */
+  async claimApply(organizationId: string, clusterId: string): Promise<boolean> {
+    const rows: [unknown[], number] = await this.db.query(
+      `UPDATE cluster_provisionings SET applied_at = now(), updated_at = now() WHERE organization_id = $1 AND cluster_id = $2 AND phase = 'PROVISIONING' AND applied_at IS NULL`,
+      [organizationId, clusterId],
+    );
+    return rows[1] === 1;
+  }
+
+  /** After an apply that failed for a passing reason: the next attempt may claim it. */
+  async releaseApply(organizationId: string, clusterId: string): Promise<void> {
+    await this.db.query(`UPDATE cluster_provisionings SET applied_at = NULL, updated_at = now() WHERE organization_id = $1 AND cluster_id = $2 AND phase = 'PROVISIONING'`, [organizationId, clusterId]);
   }
 
   /** The next follow-up's sequence number if `seq` is still current (exactly one runner wins); else null. */
