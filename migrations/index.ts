@@ -4,6 +4,7 @@ import { UpgradesInspections1764000000200 } from './1764000000200-upgrades-inspe
 import { AuditEventUuid1765000000200 } from './1765000000200-audit-event-uuid';
 import { AgentIdentityHardening1765000000300 } from './1765000000300-agent-identity-hardening';
 import { ClusterAgents1766000000100 } from './1766000000100-cluster-agents';
+import { ClusterProvisionings1766000000700 } from './1766000000700-cluster-provisionings';
 import { ClusterSearch1766000000900 } from './1766000000900-cluster-search';
 
 /** Every migration, in order. A new migration is added here as well as in its file. */
@@ -14,5 +15,6 @@ export const ALL_MIGRATIONS = [
   AuditEventUuid1765000000200,
   AgentIdentityHardening1765000000300,
   ClusterAgents1766000000100,
+  ClusterProvisionings1766000000700,
   ClusterSearch1766000000900,
 ];

@@ -15,6 +15,7 @@ const BENCHES: Record<string, string> = {
   'kube-sim': 'apps/kube-sim/bench/kube-sim.bench.js',
   compliance: 'bench/compliance.bench.js',
   agent: 'bench/agent.bench.js',
+  provisioning: 'bench/provisioning.bench.js',
 };
 
 function runOne(script: string): Promise<unknown> {

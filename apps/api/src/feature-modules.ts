@@ -5,6 +5,7 @@ import {
   ManagementCatalogRepository,
   PolicyEnforcementTargetRepository,
   PolicyRepository,
+  ProvisioningRepository,
   RepositoryClass,
   ScanRepository,
   ScanScheduleRepository,
@@ -16,6 +17,7 @@ import { ClustersModule } from './clusters/clusters.module';
 import { ComplianceModule } from './compliance/compliance.module';
 import { FleetModule } from './fleet/fleet.module';
 import { InspectionsModule } from './inspections/inspections.module';
+import { ProvisioningModule } from './provisioning/provisioning.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UpgradesModule } from './upgrades/upgrades.module';
 
@@ -29,6 +31,7 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   UpgradesModule,
   InspectionsModule,
   AgentsModule,
+  ProvisioningModule,
 ];
 
 /** The features' repositories beyond the registry's: provided once, by InfrastructureModule, like the worker's. */
@@ -41,4 +44,5 @@ export const API_FEATURE_REPOSITORIES: RepositoryClass[] = [
   UpgradeRepository,
   ManagementCatalogRepository,
   InspectionRepository,
+  ProvisioningRepository,
 ];

@@ -48,7 +48,7 @@ test('a command added to the tree completes without touching the generator', () 
 test('bash completes commands, subcommands, flags and flag choices, skipping flag values', { skip: !hasBash && 'no bash' }, () => {
   const script = bashCompletion(program());
   assert.deepEqual(bashOffers(script, ['flotilla', 'cl']), ['cluster']);
-  assert.deepEqual(bashOffers(script, ['flotilla', 'cluster', '']), ['attach', 'list', 'get', 'detach']);
+  assert.deepEqual(bashOffers(script, ['flotilla', 'cluster', '']), ['attach', 'list', 'get', 'detach', 'create', 'delete']);
   assert.deepEqual(bashOffers(script, ['flotilla', 'upgrade', 'li']), ['list-available', 'list']);
   assert.deepEqual(bashOffers(script, ['flotilla', 'cluster', 'list', '-o', '']), ['table', 'json', 'yaml']);
   assert.deepEqual(bashOffers(script, ['flotilla', 'cluster', 'list', '--compliance', 'NON']), ['NON_COMPLIANT']);
@@ -85,7 +85,7 @@ test('zsh offers subcommands, flags and choices', { skip: !hasZsh && 'no zsh on 
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.split('\n').filter(Boolean);
   };
-  assert.deepEqual(offers('flotilla', 'cluster', ''), ['attach', 'list', 'get', 'detach']);
+  assert.deepEqual(offers('flotilla', 'cluster', ''), ['attach', 'list', 'get', 'detach', 'create', 'delete']);
   assert.deepEqual(offers('flotilla', 'cluster', 'list', '-o', ''), ['table', 'json', 'yaml']);
   assert.ok(offers('flotilla', 'cluster', 'list', '--group', 'list', '--st').includes('--status'));
   assert.deepEqual(offers('flotilla', 'policy', 'apply', '-f', ''), ['FILES']);

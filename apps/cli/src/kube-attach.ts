@@ -22,6 +22,8 @@ export interface EnsureAgentOptions {
   onProgress?: (line: string) => void;
   /** The ClusterRoles the agent may bind (default view, edit, admin; checked by the caller). */
   bindableRoles?: readonly string[];
+  /** A management cluster Flotilla may provision clusters on (see AgentIdentityOptions.provisioning). */
+  provisioning?: boolean;
 }
 
 /** The user's kubeconfig: --kubeconfig, else KUBECONFIG (colon-separated list) or ~/.kube/config. */
@@ -121,7 +123,7 @@ export async function ensureAgentIdentity(kubeConfig: KubeConfig, contextName?: 
     },
   };
 
-  for (const desired of agentObjects({ bindableRoles: options.bindableRoles })) {
+  for (const desired of agentObjects({ bindableRoles: options.bindableRoles, provisioning: options.provisioning })) {
     const kindOps = ops[desired.kind];
     const ref = `${desired.kind.toLowerCase()}/${desired.metadata.name}`;
     let status: Status;

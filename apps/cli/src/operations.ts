@@ -400,6 +400,34 @@ query CliClusterUpgrades($id: ID!) {
 mutation CliDeleteClusterGroup($id: ID!) {
   deleteClusterGroup(id: $id) { id name }
 }
+
+query CliManagementClusters {
+  managementClusters { id name offeredVersions vmClasses storageClasses }
+}
+
+query CliPreviewClusterManifests($input: ProvisionClusterInput!) {
+  previewClusterManifests(input: $input) { objectCount yaml }
+}
+
+mutation CliProvisionCluster($input: ProvisionClusterInput!) {
+  provisionCluster(input: $input) { id name status provisioning { phase message managementCluster { id name } } }
+}
+
+query CliClusterProvisioning($id: ID!) {
+  cluster(id: $id) {
+    id
+    name
+    status
+    statusReason
+    kubernetesVersion
+    nodeCount
+    provisioning { phase message startedAt finishedAt managementCluster { id name } }
+  }
+}
+
+mutation CliDeprovisionCluster($id: ID!) {
+  deprovisionCluster(id: $id) { id name status provisioning { phase message } }
+}
 `;
 
 /** ../shared/contract/operations/agents.graphql */
@@ -491,6 +519,11 @@ export const OPERATION_NAMES = [
   'RegisterAgentCluster',
   'ClusterConnection',
   'RevokeAgent',
+  'CliManagementClusters',
+  'CliPreviewClusterManifests',
+  'CliProvisionCluster',
+  'CliClusterProvisioning',
+  'CliDeprovisionCluster',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

@@ -24,6 +24,7 @@ import { TokenSigner } from './auth/token-signer';
 import { DiscoveryHandler } from './catalog/discovery.handler';
 import { OpenApiHandler } from './catalog/openapi.handler';
 import { ResourceCatalog } from './catalog/resource-catalog';
+import { ProvisioningController } from './controllers/provisioning.controller';
 import { RolloutController } from './controllers/rollout.controller';
 import { TokenController } from './controllers/token.controller';
 import { loadContentSource } from './fleet/content-source';
@@ -90,6 +91,13 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const patches = new PatchHandler(writer, resources);
   const watches = new WatchHub(fleet, tables);
   const rollouts = new RolloutController(fleet, options.rolloutStepMs ?? 2000);
+  const provisioning = new ProvisioningController({
+    fleet,
+    stepMs: (record) => rollouts.stepMs(record),
+    adminToken: (n) => authn.adminToken(n),
+    forgetCluster: (n) => authn.forget(n),
+    caPem: tls?.caPem,
+  });
   let address = '127.0.0.1:0';
   const router = new ClusterApiRouter({
     fleet,
@@ -168,6 +176,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
         rollouts.stop();
+        provisioning.stop();
         watches.closeAll();
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,7 +1,8 @@
 import { Provider } from '@nestjs/common';
-import { InspectionRepository, ManagementCatalogRepository, RepositoryClass, UpgradeRepository } from '@flotilla/persistence';
+import { InspectionRepository, ManagementCatalogRepository, ProvisioningRepository, RepositoryClass, UpgradeRepository } from '@flotilla/persistence';
 import { COMPLIANCE_PROVIDERS, COMPLIANCE_REPOSITORIES } from './compliance/compliance.providers';
 import { InspectionRunnerService } from './inspections/inspection-runner.service';
+import { ProvisioningRunnerService } from './provisioning/provisioning-runner.service';
 import { AbandonedUpgradeSweeper } from './upgrades/abandoned-upgrade.sweeper';
 import { RolloutFollower } from './upgrades/rollout-follower';
 import { UpgradeOutcomeRecorder } from './upgrades/upgrade-outcome.recorder';
@@ -10,6 +11,6 @@ import { UpgradeRunnerService } from './upgrades/upgrade-runner.service';
 
 /** Feature services (compliance, upgrades, inspections) that register job handlers. */
 const UPGRADE_PROVIDERS: Provider[] = [UpgradeOutcomeRecorder, UpgradePreflightReader, RolloutFollower, UpgradeRunnerService, AbandonedUpgradeSweeper];
-export const WORKER_FEATURE_PROVIDERS: Provider[] = [...COMPLIANCE_PROVIDERS, ...UPGRADE_PROVIDERS, InspectionRunnerService];
+export const WORKER_FEATURE_PROVIDERS: Provider[] = [...COMPLIANCE_PROVIDERS, ...UPGRADE_PROVIDERS, InspectionRunnerService, ProvisioningRunnerService];
 /** Repositories those features need, built over the worker's DataSource. */
-export const WORKER_FEATURE_REPOSITORIES: RepositoryClass[] = [...COMPLIANCE_REPOSITORIES, UpgradeRepository, InspectionRepository, ManagementCatalogRepository];
+export const WORKER_FEATURE_REPOSITORIES: RepositoryClass[] = [...COMPLIANCE_REPOSITORIES, UpgradeRepository, InspectionRepository, ManagementCatalogRepository, ProvisioningRepository];

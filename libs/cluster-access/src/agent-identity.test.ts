@@ -110,3 +110,15 @@ test('the objects come in apply order and the token secret is bound to the agent
   assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: AGENT_SERVICE_ACCOUNT, namespace: AGENT_NAMESPACE }]);
   assert.equal(binding.roleRef.name, agentClusterRole().metadata.name);
 });
+
+test('the provisioning opt-in adds exactly Cluster create/delete and get (no list, no watch) on secrets, and stays non-escalating', () => {
+  const plain = agentClusterRoleRules();
+  const prov = agentClusterRoleRules({ provisioning: true });
+  const added = prov.filter((r) => !plain.some((p) => JSON.stringify(p) === JSON.stringify(r)));
+  assert.deepEqual(added, [
+    { apiGroups: ['cluster.x-k8s.io'], resources: ['clusters'], verbs: ['get', 'list', 'patch', 'create', 'delete'] },
+    { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+  ]);
+  assert.deepEqual(escalationGrants(prov), []);
+  assert.deepEqual(wildcardGrants(prov), []);
+});

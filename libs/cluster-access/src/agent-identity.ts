@@ -38,6 +38,12 @@ export const CLUSTER_ADMIN_ROLE = 'cluster-admin';
 export interface AgentIdentityOptions {
   /** The ClusterRoles the agent may bind (the `resourceNames` of its only `bind` grant). */
   bindableRoles?: readonly string[];
+  /**
+   * A management cluster Flotilla may provision clusters on (attach --allow-provisioning): create
+   * and delete Cluster API `Cluster`s, and `get` (never list or watch) Secrets, to read the
+   * `<name>-kubeconfig` Cluster API writes for a cluster Flotilla asked for.
+   */
+  provisioning?: boolean;
 }
 
 const LABELS = { 'app.kubernetes.io/name': 'flotilla-agent', 'app.kubernetes.io/managed-by': 'flotilla' };
@@ -74,11 +80,19 @@ export function agentClusterRoleRules(options: AgentIdentityOptions = {}): Polic
     // NETWORK: read, and ENFORCE creates default-deny NetworkPolicies (and deletes its own).
     { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: [...READ, ...OWN] },
     // Management clusters: Cluster API objects for sync and upgrades; upgrades patch
-    // Cluster.spec.topology.version (and nothing else is written).
-    { apiGroups: ['cluster.x-k8s.io'], resources: ['clusters'], verbs: [...READ, 'patch'] },
+    // Cluster.spec.topology.version (and nothing else is written). With the provisioning opt-in,
+    // Flotilla also creates (server-side apply of a new object) and deletes the Clusters it provisions.
+    { apiGroups: ['cluster.x-k8s.io'], resources: ['clusters'], verbs: options.provisioning ? [...READ, 'patch', 'create', 'delete'] : [...READ, 'patch'] },
     { apiGroups: ['cluster.x-k8s.io'], resources: ['machinedeployments', 'machines'], verbs: READ },
-    // vSphere Supervisor: the releases a management cluster offers (upgrade targets).
+    // vSphere Supervisor: the releases a management cluster offers (upgrade and provisioning
+    // targets), its VM classes and storage classes (provisioning offers).
     { apiGroups: ['run.tanzu.vmware.com'], resources: ['tanzukubernetesreleases'], verbs: READ },
+    { apiGroups: ['vmoperator.vmware.com'], resources: ['virtualmachineclasses'], verbs: READ },
+    { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: READ },
+    // Provisioning opt-in only: `get` of a Secret by name (no list, no watch: the agent cannot
+    // enumerate them), for the `<name>-kubeconfig` of a cluster it provisioned. RBAC cannot narrow
+    // resourceNames to a pattern, so this is the narrowest rule that works; see README's security notes.
+    ...(options.provisioning ? [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] : []),
     // Version and health for sync and CONFORMANCE_LITE; /metrics for DEPRECATED_APIS
     // (apiserver_requested_deprecated_apis).
     { nonResourceURLs: ['/version', '/healthz', '/livez', '/readyz', '/metrics'], verbs: ['get'] },

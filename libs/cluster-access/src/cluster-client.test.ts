@@ -51,9 +51,12 @@ test('apply finds the path from the object and server-side applies as flotilla; 
 test('an unknown or read-only kind is refused before anything is sent', async () => {
   const t = new RecordingTransport(() => ({}));
   const c = new ClusterClient(t);
-  await assert.rejects(c.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'x' } }), /kind Secret is not in Flotilla's resource catalogue/);
+  await assert.rejects(c.apply({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 's', namespace: 'x' } }), /kind Endpoints is not in Flotilla's resource catalogue/);
   await assert.rejects(c.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'x' } }), /Flotilla does not write Pod objects/);
-  await assert.rejects(c.list('Secret' as never), /kind Secret is not in/);
+  // Secrets are read (provisioning) but never written or deleted.
+  await assert.rejects(c.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'x' } }), /Flotilla does not write Secret objects/);
+  await assert.rejects(c.delete('Secret' as never, 's', 'x'), /Flotilla does not write Secret objects/);
+  await assert.rejects(c.list('Endpoints' as never), /kind Endpoints is not in/);
   assert.deepEqual(t.sent, []);
 });
 

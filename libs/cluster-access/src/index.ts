@@ -28,6 +28,7 @@ export {
   escalationGrants,
 } from './agent-identity';
 export { transportFailureClass } from './cluster-failure';
+export { installAgentIdentity } from './agent-identity.installer';
 export { CredentialBindingError } from './credential-cipher';
 export { AgentTunnelRouter, AgentTunnelTransport, AGENT_NOT_CONNECTED } from './agent-tunnel.transport';
 export * from './agent-protocol';

@@ -16,10 +16,10 @@ test('paths come from the catalogue: core and named groups, namespaced and clust
 
 test('an object is known by its kind and apiVersion together; anything else is refused, naming the catalogue', () => {
   assert.equal(kindOfObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }), 'NetworkPolicy');
-  assert.throws(() => kindOfObject({ apiVersion: 'v1', kind: 'Secret' }), (e: Error) => e instanceof UnknownKindError && /kind Secret is not in Flotilla's resource catalogue/.test(e.message));
+  assert.throws(() => kindOfObject({ apiVersion: 'v1', kind: 'Endpoints' }), (e: Error) => e instanceof UnknownKindError && /kind Endpoints is not in Flotilla's resource catalogue/.test(e.message));
   assert.throws(() => kindOfObject({ apiVersion: 'networking.k8s.io/v1beta1', kind: 'NetworkPolicy' }), /apiVersion networking\.k8s\.io\/v1beta1 \(the catalogue has networking\.k8s\.io\/v1\)/);
   assert.equal(kindOfPlural('daemonsets'), 'DaemonSet');
-  assert.throws(() => kindOfPlural('secrets'), /resource secrets is not in/);
+  assert.throws(() => kindOfPlural('endpoints'), /resource endpoints is not in/);
 });
 
 test('each plural names one kind, so a resource name is never ambiguous', () => {
@@ -38,6 +38,10 @@ test('isCataloguePath accepts what Flotilla sends and nothing else', () => {
     ['PATCH', '/api/v1/namespaces/team-a'],
     ['GET', '/apis/cluster.x-k8s.io/v1beta1'],
     ['GET', '/apis/run.tanzu.vmware.com/v1alpha3/tanzukubernetesreleases'],
+    ['GET', '/apis/vmoperator.vmware.com/v1alpha1/virtualmachineclasses'],
+    ['GET', '/apis/storage.k8s.io/v1/storageclasses'],
+    ['POST', '/apis/cluster.x-k8s.io/v1beta1/namespaces/tkg-dev/clusters'],
+    ['DELETE', '/apis/cluster.x-k8s.io/v1beta1/namespaces/tkg-dev/clusters/tkg-dev-01'],
     ['PATCH', '/apis/cluster.x-k8s.io/v1beta1/namespaces/tkg-prod/clusters/tkg-prod-01'],
     ['PATCH', '/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/flotilla-default-deny?fieldManager=flotilla&force=true'],
     ['PATCH', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/flotilla-view'],
@@ -45,7 +49,8 @@ test('isCataloguePath accepts what Flotilla sends and nothing else', () => {
   ];
   const no: Array<[string, string]> = [
     ['POST', '/version'],
-    ['GET', '/api/v1/secrets'],
+    ['GET', '/api/v1/secrets'], // directOnly: never through the agent
+    ['GET', '/api/v1/namespaces/tkg-dev/secrets/tkg-dev-01-kubeconfig'],
     ['GET', '/api/v1/namespaces/flotilla-system/secrets/flotilla-agent-token'],
     ['PATCH', '/api/v1/namespaces/shop/pods/web'], // read only
     ['PATCH', '/apis/rbac.authorization.k8s.io/v1/clusterroles/cluster-admin'], // read only

@@ -12,8 +12,14 @@ export interface ResourceType {
   namespaced: boolean;
   /** Flotilla changes objects of this kind (enforcement, upgrades); every other kind is read only. */
   writable?: true;
-  /** Flotilla deletes objects of this kind it created itself (cleanup when an ENFORCE policy goes). */
+  /** Flotilla deletes objects of this kind it created itself (cleanup when an ENFORCE policy goes, a provisioned cluster's Cluster). */
   removable?: true;
+  /**
+   * Read only over a direct connection, never forwarded by the outbound agent (isCataloguePath
+   * refuses it): Secrets, which provisioning reads once (the `<name>-kubeconfig` Cluster API writes,
+   * the new cluster's agent token).
+   */
+  directOnly?: true;
 }
 
 const CORE = '';
@@ -23,6 +29,8 @@ const NETWORKING = 'networking.k8s.io';
 const RBAC = 'rbac.authorization.k8s.io';
 const CLUSTER_API = 'cluster.x-k8s.io';
 const TANZU_RUN = 'run.tanzu.vmware.com';
+const VM_OPERATOR = 'vmoperator.vmware.com';
+const STORAGE = 'storage.k8s.io';
 
 export const RESOURCE_CATALOGUE = {
   // Sync, upgrades and inspections: nodes and their readiness; policies: namespaces (enforcement labels them).
@@ -44,9 +52,15 @@ export const RESOURCE_CATALOGUE = {
   ClusterRoleBinding: { group: RBAC, version: 'v1', plural: 'clusterrolebindings', namespaced: false, writable: true, removable: true },
   Role: { group: RBAC, version: 'v1', plural: 'roles', namespaced: true },
   RoleBinding: { group: RBAC, version: 'v1', plural: 'rolebindings', namespaced: true, writable: true, removable: true },
-  // Management clusters: Cluster API objects (upgrades patch spec.topology.version) and the releases vSphere offers.
-  Cluster: { group: CLUSTER_API, version: 'v1beta1', plural: 'clusters', namespaced: true, writable: true },
+  // Management clusters: Cluster API objects (upgrades patch spec.topology.version; provisioning
+  // applies a Cluster and deletes it to deprovision) and the releases, VM classes and storage classes vSphere offers.
+  Cluster: { group: CLUSTER_API, version: 'v1beta1', plural: 'clusters', namespaced: true, writable: true, removable: true },
   TanzuKubernetesRelease: { group: TANZU_RUN, version: 'v1alpha3', plural: 'tanzukubernetesreleases', namespaced: false },
+  VirtualMachineClass: { group: VM_OPERATOR, version: 'v1alpha1', plural: 'virtualmachineclasses', namespaced: false },
+  StorageClass: { group: STORAGE, version: 'v1', plural: 'storageclasses', namespaced: false },
+  // Provisioning only, over a direct connection: the kubeconfig Secret Cluster API writes, and the
+  // agent's token Secret on a cluster Flotilla just created (see directOnly).
+  Secret: { group: CORE, version: 'v1', plural: 'secrets', namespaced: true, directOnly: true },
 } as const satisfies Record<string, ResourceType>;
 
 /** A kind the catalogue names; any other string is a compile error where a KindName is expected. */
@@ -153,7 +167,7 @@ export function isCataloguePath(method: string, path: string): boolean {
   else if (parts[0] === 'apis') [group, version, rest] = [parts[1], parts[2], parts.slice(3)];
   else return false;
   if (rest.some((s) => !isPathSegmentName(s))) return false;
-  const kinds = (Object.entries(RESOURCE_CATALOGUE) as Array<[KindName, ResourceType]>).filter(([, r]) => r.group === group && r.version === version);
+  const kinds = (Object.entries(RESOURCE_CATALOGUE) as Array<[KindName, ResourceType]>).filter(([, r]) => r.group === group && r.version === version && r.directOnly !== true);
   if (kinds.length === 0) return false;
   if (rest.length === 0) return verb === 'GET'; // discovery of a group-version the catalogue uses
   let namespaced = false;

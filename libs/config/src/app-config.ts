@@ -39,6 +39,8 @@ export interface AppConfig {
    * endpoint's own loopback address (development).
    */
   agents: { publicUrl?: string; port: number; host: string; registrationTtlSeconds: number };
+  /** Provisioning through Cluster API: deadline to a ready control plane (or to deletion), poll interval (the upgrade follow slice applies too). */
+  provisioning: { timeoutMinutes: number; pollIntervalMs: number };
 }
 
 const bool = z
@@ -106,6 +108,8 @@ const EnvSchema = z.object({
   FLOTILLA_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
   FLOTILLA_AGENT_HOST: z.string().default('127.0.0.1'),
   FLOTILLA_AGENT_REGISTRATION_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(3600),
+  FLOTILLA_PROVISION_TIMEOUT_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(45),
+  FLOTILLA_PROVISION_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
 });
 
 export class ConfigError extends Error {}
@@ -153,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       host: e.FLOTILLA_AGENT_HOST,
       registrationTtlSeconds: e.FLOTILLA_AGENT_REGISTRATION_TTL_SECONDS,
     },
+    provisioning: { timeoutMinutes: e.FLOTILLA_PROVISION_TIMEOUT_MINUTES, pollIntervalMs: e.FLOTILLA_PROVISION_POLL_MS },
   };
 }
 

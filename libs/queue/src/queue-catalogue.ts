@@ -18,6 +18,8 @@ export enum JobName {
   RunInspection = 'run-inspection',
   /** Remove, on one cluster, the objects an ENFORCE policy created (it was deleted or switched to AUDIT). */
   CleanupPolicyObjects = 'cleanup-policy-objects',
+  /** Provision (or deprovision) one cluster through Cluster API on its management cluster, and follow it. */
+  RunProvisioning = 'run-provisioning',
 }
 
 export interface JobPayloads {
@@ -26,6 +28,7 @@ export interface JobPayloads {
   [JobName.RunUpgrade]: { organizationId: string; upgradeId: string };
   [JobName.RunInspection]: { organizationId: string; inspectionId: string };
   [JobName.CleanupPolicyObjects]: { organizationId: string; policyId: string; clusterId: string };
+  [JobName.RunProvisioning]: { organizationId: string; clusterId: string };
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
@@ -34,6 +37,8 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.RunUpgrade]: QueueName.Upgrade,
   [JobName.RunInspection]: QueueName.Inspection,
   [JobName.CleanupPolicyObjects]: QueueName.Compliance,
+  // Cluster lifecycle through Cluster API, followed like upgrades: the same queue.
+  [JobName.RunProvisioning]: QueueName.Upgrade,
 };
 
 /**
@@ -46,6 +51,8 @@ export const jobIds = {
   /** The first job of an upgrade, or (seq ≥ 1) the follow-up that took over from the one before. */
   runUpgrade: (upgradeId: string, followSeq = 0) => (followSeq > 0 ? `upgrade.${upgradeId}.follow-${followSeq}` : `upgrade.${upgradeId}`),
   runInspection: (inspectionId: string) => `inspection.${inspectionId}`,
+  /** Per provisioned cluster: the phase's first job ("provision" or "deprovision"), or (seq ≥ 1) a follow-up. */
+  runProvisioning: (clusterId: string, action: 'provision' | 'deprovision', followSeq = 0) => `${action}.${clusterId}${followSeq > 0 ? `.follow-${followSeq}` : ''}`,
   /** One per policy change (the tick is the policy's updated_at) and cluster. */
   cleanupPolicyObjects: (policyId: string, clusterId: string, tick: string | number) =>
     `cleanup.${policyId}.cluster.${clusterId}.${String(tick).replace(/[^A-Za-z0-9-]/g, '')}`,
@@ -57,6 +64,7 @@ const REQUIRED_IDS: { [J in JobName]: Array<keyof JobPayloads[J]> } = {
   [JobName.RunUpgrade]: ['organizationId', 'upgradeId'],
   [JobName.RunInspection]: ['organizationId', 'inspectionId'],
   [JobName.CleanupPolicyObjects]: ['organizationId', 'policyId', 'clusterId'],
+  [JobName.RunProvisioning]: ['organizationId', 'clusterId'],
 };
 
 export class InvalidJobPayloadError extends Error {}

@@ -17,6 +17,7 @@ import { applyAgentMode, writeAgentKubeconfig } from '../agent-attach';
 import { DEFAULT_AGENT_IMAGE } from '@flotilla/cluster-access/agent-identity';
 import { Label, collectLabel } from '../labels';
 import { emit, outputOption } from '../output';
+import { registerProvisionCommands } from './provision.command';
 import { CLUSTER_STATUSES, COMPLIANCE_STATUSES, ClusterDetail, ClusterListRow, PROVIDERS, clusterTable, enumListOption, formatClusterDetail } from '../cluster-view';
 
 interface AttachOptions {
@@ -33,6 +34,7 @@ interface AttachOptions {
   wait?: boolean;
   agentKubeconfigOut?: string;
   waitTimeout?: string;
+  allowProvisioning?: boolean;
 }
 
 interface AttachClusterData {
@@ -71,6 +73,7 @@ export function registerClusterCommands(program: Command, ctx: CliContext): void
       collectRole,
     )
     .option('--allow-bind-cluster-admin', `also let the agent bind ${CLUSTER_ADMIN_ROLE} (whoever holds its token could then become cluster-admin; stored on the cluster and audited)`)
+    .option('--allow-provisioning', 'a management cluster Flotilla may create clusters on: the agent may also create and delete Cluster API Clusters and get (never list) Secrets, to read the <name>-kubeconfig of a cluster it provisioned')
     .option('--use-system-trust-roots', "send no CA: Flotilla verifies the API server against the system's public roots only (for API servers with a publicly trusted certificate)")
     .option('--agent', 'connect through an outbound agent in the cluster instead: Flotilla stores no credential and never dials the API server')
     .option('--agent-image <image>', `with --agent: the agent's container image (default ${DEFAULT_AGENT_IMAGE})`)
@@ -89,7 +92,8 @@ The agent (ClusterRole ${AGENT_CLUSTER_ROLE}) reads what scans, syncs and inspec
 only the kinds ENFORCE creates (RoleBindings, ClusterRoleBindings, NetworkPolicies,
 ResourceQuotas, namespace labels) and deletes only those, patches Cluster API Clusters for
 upgrades, and binds only the ClusterRoles named by --bindable-role (never ${CLUSTER_ADMIN_ROLE}
-unless --allow-bind-cluster-admin). It has no escalate, no impersonate and no access to Secrets.`,
+unless --allow-bind-cluster-admin). It has no escalate, no impersonate and no access to Secrets (with --allow-provisioning: get of a
+Secret by name, for the kubeconfig Cluster API writes, and Cluster create/delete).`,
     )
     .action(async (name: string, opts: AttachOptions) => attach(ctx, name, opts));
 
@@ -148,6 +152,8 @@ unless --allow-bind-cluster-admin). It has no escalate, no impersonate and no ac
         `The agent identity is still in the cluster; to remove it and revoke its token:\n  kubectl delete namespace ${AGENT_NAMESPACE}; kubectl delete clusterrolebinding ${AGENT_CLUSTER_ROLE_BINDING}; kubectl delete clusterrole ${AGENT_CLUSTER_ROLE}\n`,
       );
     });
+
+  registerProvisionCommands(cluster, ctx);
 }
 
 async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promise<void> {
@@ -172,7 +178,7 @@ async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promi
   const bindableRoles = checked.roles;
 
   const kubeConfig = loadKubeConfig(opts.kubeconfig);
-  const credentials = await ensureAgentIdentity(kubeConfig, opts.context, { onProgress: (line) => ctx.io.err(`${line}\n`), bindableRoles });
+  const credentials = await ensureAgentIdentity(kubeConfig, opts.context, { onProgress: (line) => ctx.io.err(`${line}\n`), bindableRoles, provisioning: opts.allowProvisioning === true });
   if (!credentials.caData && !opts.useSystemTrustRoots) {
     throw new CliError(
       'neither the kubeconfig nor the cluster offered a CA certificate; pass --use-system-trust-roots if the API server has a publicly trusted certificate (the agent identity is in place; re-run with the flag)',

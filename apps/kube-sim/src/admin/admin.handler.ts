@@ -63,6 +63,7 @@ export class AdminHandler {
       nodes: s.nodes,
       ...(record.spec.managedBy ? { managedBy: record.spec.managedBy } : {}),
       ...(record.spec.region ? { region: record.spec.region } : {}),
+      ...(record.provisionedBy ? { provisionedBy: record.provisionedBy } : {}),
     };
   }
 

@@ -132,6 +132,11 @@ export class ObjectWriter {
     }
     if (dryRun) return old;
     if (type.kind === 'Namespace') return this.terminateNamespace(record, store, type.storeKey, current);
+    // An object with finalizers only gets its deletionTimestamp: its controller removes it (Cluster API's Cluster).
+    if (Array.isArray(old.metadata.finalizers) && old.metadata.finalizers.length > 0) {
+      if (old.metadata.deletionTimestamp) return old;
+      return store.put(type.storeKey, { ...old, metadata: { ...old.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } }).obj;
+    }
     const removed = store.remove(type.storeKey, old.metadata.namespace ?? '', old.metadata.name);
     return removed?.obj ?? old;
   }

@@ -118,6 +118,12 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
     true,
   ),
   ...rows(
+    'vmoperator.vmware.com',
+    'v1alpha1',
+    [{ r: 'virtualmachineclasses', s: 'virtualmachineclass', k: 'VirtualMachineClass', ns: false, short: ['vmclass'] }],
+    true,
+  ),
+  ...rows(
     'run.tanzu.vmware.com',
     'v1alpha3',
     [

@@ -162,8 +162,43 @@ function clusterObjects(ctx: ClusterContext, managed: ClusterSpec, age: number):
   return [cluster, ...machineDeployments];
 }
 
+/** VM classes a Supervisor offers (vm-operator's VirtualMachineClass, cluster-scoped in v1alpha1). */
+export const SUPERVISOR_VM_CLASSES: ReadonlyArray<{ name: string; cpus: number; memoryGi: number; guaranteed: boolean }> = [
+  { name: 'best-effort-xsmall', cpus: 2, memoryGi: 2, guaranteed: false },
+  { name: 'best-effort-small', cpus: 2, memoryGi: 4, guaranteed: false },
+  { name: 'best-effort-medium', cpus: 2, memoryGi: 8, guaranteed: false },
+  { name: 'best-effort-large', cpus: 4, memoryGi: 16, guaranteed: false },
+  { name: 'guaranteed-medium', cpus: 2, memoryGi: 8, guaranteed: true },
+  { name: 'guaranteed-large', cpus: 4, memoryGi: 16, guaranteed: true },
+];
+
+/** Storage classes a Supervisor offers (one per vSphere storage policy assigned to its namespaces). */
+export const SUPERVISOR_STORAGE_CLASSES: readonly string[] = ['vsan-default-storage-policy', 'gold-storage-policy'];
+
+export function vmClassObject(ctx: ClusterContext, c: (typeof SUPERVISOR_VM_CLASSES)[number]): KubeObject {
+  const memory = `${c.memoryGi}Gi`;
+  return ctx.factory.object('vmoperator.vmware.com/v1alpha1', 'VirtualMachineClass', c.name, { ageOffsetSeconds: 3_600, generation: 1 }, {
+    spec: {
+      hardware: { cpus: c.cpus, memory },
+      ...(c.guaranteed ? { policies: { resources: { requests: { cpu: `${c.cpus * 1000}m`, memory } } } } : {}),
+    },
+  });
+}
+
+export function storageClassObject(ctx: ClusterContext, name: string, index: number): KubeObject {
+  return ctx.factory.object('storage.k8s.io/v1', 'StorageClass', name, { ageOffsetSeconds: 3_600, annotations: index === 0 ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : undefined }, {
+    allowVolumeExpansion: true,
+    parameters: { storagePolicyID: ctx.factory.uid('StoragePolicy', name) },
+    provisioner: 'csi.vsphere.vmware.com',
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'Immediate',
+  });
+}
+
 export function generateClusterApi(ctx: ClusterContext): KubeObject[] {
   const objects: KubeObject[] = [];
+  for (const c of SUPERVISOR_VM_CLASSES) objects.push(vmClassObject(ctx, c));
+  SUPERVISOR_STORAGE_CLASSES.forEach((name, i) => objects.push(storageClassObject(ctx, name, i)));
   const lastSecond = (FLEET_EPOCH_MS - ctx.factory.createdMs) / 1000 - 86_400;
   for (const version of offeredVersions(ctx.gen.managed, ctx.gen.fleetSeed)) {
     // A release appears on the Supervisor about two weeks after upstream ships that patch.

@@ -19,6 +19,7 @@ export function resolveSpec(spec: ClusterSpec, fleetSeed: number): ResolvedSpec 
     region: spec.region ?? DEFAULT_REGION[spec.flavor],
   };
   if (spec.managedBy !== undefined) resolved.managedBy = spec.managedBy;
+  if (spec.controlPlaneNodes !== undefined) resolved.controlPlaneNodes = spec.controlPlaneNodes;
   return resolved;
 }
 
@@ -27,6 +28,7 @@ export function resolveSpec(spec: ClusterSpec, fleetSeed: number): ResolvedSpec 
  * Cluster.spec.topology.controlPlane.replicas matches the workload cluster's control-plane nodes.
  */
 export function controlPlaneReplicas(spec: ResolvedSpec): number {
+  if (spec.controlPlaneNodes !== undefined && spec.flavor !== 'management') return spec.controlPlaneNodes;
   switch (spec.flavor) {
     case 'management':
       return 3;

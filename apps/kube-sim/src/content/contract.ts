@@ -42,6 +42,8 @@ export interface ClusterSpec {
   /** Name of the management cluster whose Cluster API objects manage this one (vsphere workload clusters). */
   managedBy?: string;
   region?: string;
+  /** Control-plane node count of a self-managed flavor (a cluster provisioned through Cluster API asks for it); derived from the seed when absent. */
+  controlPlaneNodes?: number;
 }
 
 /** The body of GET /version. */
@@ -68,7 +70,7 @@ export interface DeprecatedApiUse {
 }
 
 export interface GeneratedCluster {
-  spec: Required<Pick<ClusterSpec, 'name' | 'flavor' | 'version' | 'nodes' | 'seed'>> & Pick<ClusterSpec, 'managedBy' | 'region'>;
+  spec: Required<Pick<ClusterSpec, 'name' | 'flavor' | 'version' | 'nodes' | 'seed'>> & Pick<ClusterSpec, 'managedBy' | 'region' | 'controlPlaneNodes'>;
   versionInfo: VersionInfo;
   /** Every object the cluster starts with: nodes, namespaces, workloads and their pods, RBAC, … and, on a
    * management cluster, Cluster API objects for the clusters it manages and the releases it offers. */

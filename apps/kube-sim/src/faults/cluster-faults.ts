@@ -18,6 +18,8 @@ export const clusterFaultsSchema = z
     rolloutStall: z.boolean().optional(),
     /** A rollout on (or of) this cluster fails at its next step. */
     rolloutFail: z.boolean().optional(),
+    /** A Cluster provisioned on this management cluster (or the one being provisioned) fails at its next step. */
+    provisionFail: z.boolean().optional(),
   })
   .strict();
 

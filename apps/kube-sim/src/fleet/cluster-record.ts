@@ -38,6 +38,8 @@ export interface ClusterRecord {
   clockOffsetMs: number;
   /** Continue tokens issued at or below this resourceVersion are expired (410). */
   continueFloor: number;
+  /** The management cluster whose Cluster API provisioning created this cluster (its Cluster's deletion removes it). */
+  provisionedBy?: string;
   /** Per-step delay of rollouts this (management) cluster drives. */
   rolloutStepMs?: number;
   /** Deprecated APIs actually requested (group/version/resource/subresource/removed). */

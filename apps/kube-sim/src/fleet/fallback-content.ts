@@ -51,10 +51,11 @@ export const fallbackGenerateCluster: GenerateCluster = (spec: ClusterSpec, ctx:
   }
   const selfManaged = spec.flavor === 'vsphere' || spec.flavor === 'generic' || spec.flavor === 'management';
   const nodeNames: string[] = [];
-  const total = nodes + (selfManaged ? 1 : 0);
+  const controlPlane = selfManaged ? (spec.controlPlaneNodes ?? 1) : 0;
+  const total = nodes + controlPlane;
   for (let i = 0; i < total; i++) {
-    const cp = selfManaged && i === 0;
-    const name = cp ? `${n}-control-plane-0` : `${n}-worker-${i}`;
+    const cp = i < controlPlane;
+    const name = cp ? `${n}-control-plane-${i}` : `${n}-worker-${i}`;
     nodeNames.push(name);
     const labels: Record<string, string> = { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': `zone-${i % 3}` };
     if (cp) labels['node-role.kubernetes.io/control-plane'] = '';
@@ -104,6 +105,12 @@ export const fallbackGenerateCluster: GenerateCluster = (spec: ClusterSpec, ctx:
       const c = objects[objects.length - 1];
       c.metadata.annotations = { [API_SERVER_URL_ANNOTATION]: ctx.serverUrlFor(m.name) };
     }
+    for (const [name, cpus, memory] of [['best-effort-small', 2, '4Gi'], ['best-effort-medium', 2, '8Gi'], ['guaranteed-large', 4, '16Gi']] as const) {
+      objects.push(obj(n, 'vmoperator.vmware.com/v1alpha1', 'VirtualMachineClass', name, undefined, { spec: { hardware: { cpus, memory } } }));
+    }
+    for (const name of ['vsan-default-storage-policy', 'gold-storage-policy']) {
+      objects.push(obj(n, 'storage.k8s.io/v1', 'StorageClass', name, undefined, { provisioner: 'csi.vsphere.vmware.com', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' }));
+    }
     for (const v of ['v1.30.4+vmware.1', 'v1.31.1+vmware.1']) {
       const name = v.replace(/\+/g, '---');
       objects.push(obj(n, 'run.tanzu.vmware.com/v1alpha3', 'TanzuKubernetesRelease', name, undefined, { spec: { version: v, kubernetes: { version: v } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }));
@@ -111,7 +118,7 @@ export const fallbackGenerateCluster: GenerateCluster = (spec: ClusterSpec, ctx:
   }
   const [major, minor] = version.replace(/^v/, '').split('.');
   return {
-    spec: { name: n, flavor: spec.flavor, version, nodes, seed: spec.seed ?? 0, managedBy: spec.managedBy, region: spec.region },
+    spec: { name: n, flavor: spec.flavor, version, nodes, seed: spec.seed ?? 0, managedBy: spec.managedBy, region: spec.region, controlPlaneNodes: spec.controlPlaneNodes },
     versionInfo: { major, minor, gitVersion: version, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2025-01-01T00:00:00Z', goVersion: 'go1.22.5', compiler: 'gc', platform: 'linux/amd64' },
     objects,
     deprecatedApiUse: [],

@@ -19,7 +19,7 @@ const SENT_OUTBOX_KEPT_HOURS = 24;
 /**
  * "Nothing is lost between the database and the queue" also after the queue loses jobs (Redis
  * restarted without persistence): unfinished scan children, inspections and upgrades are written
- * to the outbox again with their deterministic ids. A job BullMQ still holds is not added twice,
+ * to the outbox again with their deterministic ids (provisionings too, by their phase's follow-up). A job BullMQ still holds is not added twice,
  * and a handler that finds its work done exits early, so re-queuing something merely slow is
  * harmless. A loss is noticed within seconds (QueueStoreWatch: the marker key is gone) and
  * re-queued at once; the three-minute sweep stays for losses no marker shows (a failover to a
@@ -107,5 +107,7 @@ function messageFor(j: StrandedJob) {
       return outboxMessage(JobName.RunInspection, jobIds.runInspection(j.inspectionId!), { organizationId: j.organizationId, inspectionId: j.inspectionId! });
     case 'upgrade':
       return outboxMessage(JobName.RunUpgrade, jobIds.runUpgrade(j.upgradeId!, j.followSeq), { organizationId: j.organizationId, upgradeId: j.upgradeId! });
+    case 'provisioning':
+      return outboxMessage(JobName.RunProvisioning, jobIds.runProvisioning(j.clusterId!, j.provisioningAction!, j.followSeq), { organizationId: j.organizationId, clusterId: j.clusterId! });
   }
 }

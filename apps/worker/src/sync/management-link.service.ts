@@ -27,7 +27,7 @@ export class ManagementLinkService {
       .map((o) => ({ url: managedClusterUrl(o), namespace: o.metadata.namespace ?? 'default', name: o.metadata.name }))
       .filter((l): l is { url: string; namespace: string; name: string } => l.url !== null);
     const offered = await this.offeredReleases(client);
-    await this.catalogs.save(cluster.organizationId, cluster.id, offered, links);
+    await this.catalogs.save(cluster.organizationId, cluster.id, offered, links, await this.offeredClasses(client));
     return this.clusters.linkManagedClusters(cluster.organizationId, cluster.id, links);
   }
 
@@ -35,6 +35,13 @@ export class ManagementLinkService {
   async offeredReleases(client: ClusterClient): Promise<string[]> {
     if (!(await client.serves('TanzuKubernetesRelease'))) return [];
     return offeredVersionsOf(await client.list('TanzuKubernetesRelease'));
+  }
+
+  /** VM classes (vm-operator) and storage classes the management cluster offers new clusters; [] where it serves none. */
+  async offeredClasses(client: ClusterClient): Promise<{ vmClasses: string[]; storageClasses: string[] }> {
+    const names = async (kind: 'VirtualMachineClass' | 'StorageClass') => ((await client.serves(kind)) ? (await client.list(kind)).map((o) => o.metadata.name).sort() : []);
+    const [vmClasses, storageClasses] = await Promise.all([names('VirtualMachineClass'), names('StorageClass')]);
+    return { vmClasses, storageClasses };
   }
 
   private async linkFromKnownManagers(cluster: ClusterEntity): Promise<number> {

@@ -7,6 +7,14 @@ export interface ManagedClusterRef {
   name: string;
 }
 
+export interface ManagementOffersRow {
+  id: string;
+  name: string;
+  offeredVersions: string[];
+  vmClasses: string[];
+  storageClasses: string[];
+}
+
 /**
  * What each management cluster offers (release versions) and which Cluster API Cluster objects it
  * holds, as its last sync saw them. The API reads offered versions from here (it never calls a
@@ -15,12 +23,28 @@ export interface ManagedClusterRef {
 export class ManagementCatalogRepository {
   constructor(private readonly db: DataSource) {}
 
-  async save(organizationId: string, managementClusterId: string, offeredVersions: string[], managed: ManagedClusterRef[]): Promise<void> {
+  async save(organizationId: string, managementClusterId: string, offeredVersions: string[], managed: ManagedClusterRef[], classes: { vmClasses: string[]; storageClasses: string[] } = { vmClasses: [], storageClasses: [] }): Promise<void> {
     await this.db.query(
-      `INSERT INTO management_catalogs (cluster_id, organization_id, offered_versions, managed_clusters, observed_at)
-       SELECT $2, $1, $3::text[], $4::jsonb, now() FROM clusters WHERE organization_id = $1 AND id = $2
-       ON CONFLICT (cluster_id) DO UPDATE SET offered_versions = EXCLUDED.offered_versions, managed_clusters = EXCLUDED.managed_clusters, observed_at = now()`,
-      [organizationId, managementClusterId, offeredVersions, JSON.stringify(managed)],
+      `INSERT INTO management_catalogs (cluster_id, organization_id, offered_versions, managed_clusters, vm_classes, storage_classes, observed_at)
+       SELECT $2, $1, $3::text[], $4::jsonb, $5::text[], $6::text[], now() FROM clusters WHERE organization_id = $1 AND id = $2
+       ON CONFLICT (cluster_id) DO UPDATE SET offered_versions = EXCLUDED.offered_versions, managed_clusters = EXCLUDED.managed_clusters,
+         vm_classes = EXCLUDED.vm_classes, storage_classes = EXCLUDED.storage_classes, observed_at = now()`,
+      [organizationId, managementClusterId, offeredVersions, JSON.stringify(managed), classes.vmClasses, classes.storageClasses],
+    );
+  }
+
+  /**
+   * Attached management clusters (those whose sync found Cluster API) with what they offer, by name;
+   * one when `managementClusterId` is given.
+   */
+  async offers(organizationId: string, managementClusterId?: string): Promise<ManagementOffersRow[]> {
+    return this.db.query(
+      `SELECT c.id, c.name, m.offered_versions AS "offeredVersions", m.vm_classes AS "vmClasses", m.storage_classes AS "storageClasses"
+         FROM management_catalogs m
+         JOIN clusters c ON c.id = m.cluster_id AND c.organization_id = m.organization_id AND c.status <> 'DETACHED'
+        WHERE m.organization_id = $1 AND ($2::uuid IS NULL OR m.cluster_id = $2::uuid)
+        ORDER BY c.name`,
+      [organizationId, managementClusterId ?? null],
     );
   }
 

@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 
 export interface StrandedJob {
-  kind: 'scan-cluster' | 'inspection' | 'upgrade';
+  kind: 'scan-cluster' | 'inspection' | 'upgrade' | 'provisioning';
   organizationId: string;
   scanId?: string;
   clusterId?: string;
@@ -9,6 +9,8 @@ export interface StrandedJob {
   upgradeId?: string;
   /** The upgrade's current follow-up (0: its first job): the one job id that may be live now. */
   followSeq?: number;
+  /** A provisioning's live job: the action of its phase (with followSeq). */
+  provisioningAction?: 'provision' | 'deprovision';
 }
 
 /**
@@ -41,7 +43,15 @@ export class StrandedWorkRepository {
         LIMIT $2`,
       [olderThanSeconds, limit],
     );
+    // A provisioning (or deprovisioning) being followed: its live job is the one follow_seq names for its phase.
+    const provisionings: Array<{ organization_id: string; cluster_id: string; follow_seq: number; phase: string }> = await tx.query(
+      `SELECT organization_id, cluster_id, follow_seq, phase FROM cluster_provisionings
+        WHERE phase IN ('PROVISIONING', 'DELETING') AND updated_at < now() - make_interval(secs => $1)
+        LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
     return [
+      ...provisionings.map((r) => ({ kind: 'provisioning' as const, organizationId: r.organization_id, clusterId: r.cluster_id, followSeq: r.follow_seq, provisioningAction: r.phase === 'PROVISIONING' ? ('provision' as const) : ('deprovision' as const) })),
       ...upgrades.map((r) => ({ kind: 'upgrade' as const, organizationId: r.organization_id, upgradeId: r.id, followSeq: r.follow_seq })),
       ...scans.map((r) => ({ kind: 'scan-cluster' as const, organizationId: r.organization_id, scanId: r.scan_id, clusterId: r.cluster_id })),
       ...inspections.map((r) => ({ kind: 'inspection' as const, organizationId: r.organization_id, inspectionId: r.id })),
