@@ -9,6 +9,7 @@ import {
   ScanRepository,
   ScanScheduleRepository,
   UpgradeRepository,
+  WorkspaceRepository,
 } from '@flotilla/persistence';
 import { AuditModule } from './audit/audit.module';
 import { ClustersModule } from './clusters/clusters.module';
@@ -17,6 +18,7 @@ import { FleetModule } from './fleet/fleet.module';
 import { InspectionsModule } from './inspections/inspections.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UpgradesModule } from './upgrades/upgrades.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
 
 /** The API's feature modules, one per folder; a new feature registers here to join the API. */
 export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
@@ -27,6 +29,7 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   ComplianceModule,
   UpgradesModule,
   InspectionsModule,
+  WorkspacesModule,
 ];
 
 /** The features' repositories beyond the registry's: provided once, by InfrastructureModule, like the worker's. */
@@ -39,4 +42,5 @@ export const API_FEATURE_REPOSITORIES: RepositoryClass[] = [
   UpgradeRepository,
   ManagementCatalogRepository,
   InspectionRepository,
+  WorkspaceRepository,
 ];

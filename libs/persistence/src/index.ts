@@ -46,3 +46,6 @@ export { REGISTRY_REPOSITORIES, repositoryProviders } from './registry-repositor
 export type { RepositoryClass } from './registry-repositories';
 export { StrandedWorkRepository } from './repositories/stranded-work.repository';
 export type { StrandedJob } from './repositories/stranded-work.repository';
+export { WorkspaceRepository } from './repositories/workspace.repository';
+export type { WorkspaceRow, WorkspaceNamespaceRow, WorkspaceReach } from './repositories/workspace.repository';
+export type { ClusterScope } from './repositories/cluster.repository';
