@@ -15,6 +15,7 @@ import { registerScanCommands } from './commands/scan.command';
 import { registerScheduleCommands } from './commands/schedule.command';
 import { registerTokenCommands } from './commands/token.command';
 import { registerUpgradeCommands } from './commands/upgrade.command';
+import { registerWorkspaceCommands } from './commands/workspace.command';
 import { Io, processIo } from './output';
 
 function packageVersion(): string {
@@ -56,6 +57,7 @@ Shell completion: source <(flotilla completion bash)   (or zsh)`,
   registerGroupCommands(program, ctx);
   registerTokenCommands(program, ctx);
   registerScheduleCommands(program, ctx);
+  registerWorkspaceCommands(program, ctx);
   program
     .command('completion')
     .description('print a shell completion script (commands, subcommands, flags and their choices)')

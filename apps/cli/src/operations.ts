@@ -400,6 +400,18 @@ query CliClusterUpgrades($id: ID!) {
 mutation CliDeleteClusterGroup($id: ID!) {
   deleteClusterGroup(id: $id) { id name }
 }
+
+query CliWorkspaces {
+  workspaces { id name description namespaces { cluster { id name } namespace } }
+}
+
+mutation CliCreateWorkspace($input: CreateWorkspaceInput!) {
+  createWorkspace(input: $input) { id name description }
+}
+
+mutation CliAddWorkspaceNamespace($input: WorkspaceNamespaceInput!) {
+  addWorkspaceNamespace(input: $input) { id name namespaces { cluster { id name } namespace } }
+}
 `;
 
 export const CONTRACT_FILES: Record<string, string> = {
@@ -445,6 +457,9 @@ export const OPERATION_NAMES = [
   'CliUpgrade',
   'CliClusterUpgrades',
   'CliDeleteClusterGroup',
+  'CliWorkspaces',
+  'CliCreateWorkspace',
+  'CliAddWorkspaceNamespace',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
