@@ -5,6 +5,7 @@ import { AuditEventUuid1765000000200 } from './1765000000200-audit-event-uuid';
 import { AgentIdentityHardening1765000000300 } from './1765000000300-agent-identity-hardening';
 import { ClusterAgents1766000000100 } from './1766000000100-cluster-agents';
 import { ClusterProvisionings1766000000700 } from './1766000000700-cluster-provisionings';
+import { Workspaces1766000000800 } from './1766000000800-workspaces';
 import { ClusterSearch1766000000900 } from './1766000000900-cluster-search';
 
 /** Every migration, in order. A new migration is added here as well as in its file. */
@@ -16,5 +17,6 @@ export const ALL_MIGRATIONS = [
   AgentIdentityHardening1765000000300,
   ClusterAgents1766000000100,
   ClusterProvisionings1766000000700,
+  Workspaces1766000000800,
   ClusterSearch1766000000900,
 ];

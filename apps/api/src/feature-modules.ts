@@ -10,6 +10,7 @@ import {
   ScanRepository,
   ScanScheduleRepository,
   UpgradeRepository,
+  WorkspaceRepository,
 } from '@flotilla/persistence';
 import { AgentsModule } from './agents/agents.module';
 import { AuditModule } from './audit/audit.module';
@@ -20,6 +21,7 @@ import { InspectionsModule } from './inspections/inspections.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UpgradesModule } from './upgrades/upgrades.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
 
 /** The API's feature modules, one per folder; a new feature registers here to join the API. */
 export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
@@ -32,6 +34,7 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   InspectionsModule,
   AgentsModule,
   ProvisioningModule,
+  WorkspacesModule,
 ];
 
 /** The features' repositories beyond the registry's: provided once, by InfrastructureModule, like the worker's. */
@@ -45,4 +48,5 @@ export const API_FEATURE_REPOSITORIES: RepositoryClass[] = [
   ManagementCatalogRepository,
   InspectionRepository,
   ProvisioningRepository,
+  WorkspaceRepository,
 ];

@@ -16,6 +16,7 @@ import { registerScanCommands } from './commands/scan.command';
 import { registerScheduleCommands } from './commands/schedule.command';
 import { registerTokenCommands } from './commands/token.command';
 import { registerUpgradeCommands } from './commands/upgrade.command';
+import { registerWorkspaceCommands } from './commands/workspace.command';
 import { Io, processIo } from './output';
 
 function packageVersion(): string {
@@ -58,6 +59,7 @@ Shell completion: source <(flotilla completion bash)   (or zsh)`,
   registerTokenCommands(program, ctx);
   registerScheduleCommands(program, ctx);
   registerAgentCommands(program, ctx);
+  registerWorkspaceCommands(program, ctx);
   program
     .command('completion')
     .description('print a shell completion script (commands, subcommands, flags and their choices)')

@@ -428,6 +428,18 @@ query CliClusterProvisioning($id: ID!) {
 mutation CliDeprovisionCluster($id: ID!) {
   deprovisionCluster(id: $id) { id name status provisioning { phase message } }
 }
+
+query CliWorkspaces {
+  workspaces { id name description namespaces { cluster { id name } namespace } }
+}
+
+mutation CliCreateWorkspace($input: CreateWorkspaceInput!) {
+  createWorkspace(input: $input) { id name description }
+}
+
+mutation CliAddWorkspaceNamespace($input: WorkspaceNamespaceInput!) {
+  addWorkspaceNamespace(input: $input) { id name namespaces { cluster { id name } namespace } }
+}
 `;
 
 /** ../shared/contract/operations/agents.graphql */
@@ -524,6 +536,9 @@ export const OPERATION_NAMES = [
   'CliProvisionCluster',
   'CliClusterProvisioning',
   'CliDeprovisionCluster',
+  'CliWorkspaces',
+  'CliCreateWorkspace',
+  'CliAddWorkspaceNamespace',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

@@ -50,3 +50,6 @@ export { StrandedWorkRepository } from './repositories/stranded-work.repository'
 export type { StrandedJob } from './repositories/stranded-work.repository';
 export { ClusterAgentRepository } from './repositories/cluster-agent.repository';
 export type { ClusterAgentState } from './repositories/cluster-agent.repository';
+export { WorkspaceRepository } from './repositories/workspace.repository';
+export type { WorkspaceRow, WorkspaceNamespaceRow, WorkspaceReach } from './repositories/workspace.repository';
+export type { ClusterScope } from './repositories/cluster.repository';

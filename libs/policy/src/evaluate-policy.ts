@@ -1,3 +1,6 @@
+import { FLOTILLA_MANAGED_LABELS } from './managed-labels';
+import { WHOLE_CLUSTER, governsNamespace, missingNamespaces, type NamespaceReach } from './namespace-governance';
+import type { KubeObject } from './kube-object';
 import { emptyPlan, type PolicyContext, type PolicyHandler } from './policy-handler';
 import { POLICY_HANDLERS } from './policy-handlers';
 import { validatePolicySpec } from './policy-spec.schema';
@@ -19,7 +22,33 @@ const normalised = new WeakMap<object, unknown>();
 function contextFor(policy: PolicyDefinition, snapshot: ClusterSnapshot | SnapshotView): { handler: PolicyHandler<unknown>; context: PolicyContext<unknown> } {
   const handler = POLICY_HANDLERS[policy.type] as PolicyHandler<unknown> | undefined;
   if (!handler) throw new Error(`Unknown policy type "${String(policy.type)}"`);
-  return { handler, context: { policyId: policy.id, spec: normalisedSpec(policy), snapshot: snapshot instanceof SnapshotView ? snapshot : new SnapshotView(snapshot) } };
+  const spec = normalisedSpec(policy);
+  const reach = policy.reach ?? WHOLE_CLUSTER;
+  return {
+    handler,
+    context: {
+      policyId: policy.id,
+      spec,
+      snapshot: snapshot instanceof SnapshotView ? snapshot : new SnapshotView(snapshot),
+      reach,
+      governs: governsNamespace(spec as NamespaceScopeSpec, reach),
+    },
+  };
+}
+
+type NamespaceScopeSpec = { namespaces?: string[]; excludeNamespaces?: string[] };
+
+/** Annotation on a namespace ENFORCE created for a workspace (it belongs to the workspace, not to one policy). */
+export const WORKSPACE_ID_ANNOTATION = 'flotilla.io/workspace-id';
+
+/** The namespace object ENFORCE applies when a workspace namespace is missing on its cluster. */
+export function workspaceNamespaceObject(name: string, workspaceId: string): KubeObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...FLOTILLA_MANAGED_LABELS }, annotations: { [WORKSPACE_ID_ANNOTATION]: workspaceId } } };
+}
+
+/** ENFORCE of a workspace policy reads namespaces to know which are missing. */
+function reachKinds(policy: PolicyDefinition): SnapshotKind[] {
+  return policy.mode === 'ENFORCE' && policy.reach?.kind === 'WORKSPACE' ? ['Namespace'] : [];
 }
 
 function normalisedSpec(policy: PolicyDefinition): unknown {
@@ -40,7 +69,7 @@ export function snapshotKindsFor(policies: PolicyDefinition[]): SnapshotKind[] {
   const needed = new Set<SnapshotKind>();
   for (const policy of policies) {
     const { handler, context } = contextFor(policy, {});
-    for (const kind of handler.kinds(context.spec)) needed.add(kind);
+    for (const kind of [...handler.kinds(context.spec), ...reachKinds(policy)]) needed.add(kind);
   }
   return SNAPSHOT_KINDS.filter((kind) => needed.has(kind));
 }
@@ -56,11 +85,21 @@ export function evaluatePolicy(policy: PolicyDefinition, snapshot: ClusterSnapsh
 /**
  * ENFORCE: what to server-side apply (objects labelled as Flotilla's), which namespace labels to
  * set, and what objects cannot fix. Never deletes anything. An AUDIT policy enforces nothing.
+ * A workspace policy first creates the workspace's governed namespaces missing on the cluster
+ * (applied first, so what the type plans inside them follows), planned as if they existed.
  */
 export function planEnforcement(policy: PolicyDefinition, snapshot: ClusterSnapshot): EnforcementPlan {
-  const { handler, context } = contextFor(policy, snapshot);
   if (policy.mode !== 'ENFORCE') return emptyPlan();
+  const reach: NamespaceReach = policy.reach ?? WHOLE_CLUSTER;
+  let created: KubeObject[] = [];
+  let planned = snapshot;
+  if (reach.kind === 'WORKSPACE') {
+    const existing = new SnapshotView(snapshot).list('Namespace').map((ns) => ns.metadata.name);
+    created = missingNamespaces(normalisedSpec(policy) as NamespaceScopeSpec, reach, existing).map((name) => workspaceNamespaceObject(name, reach.workspaceId));
+    if (created.length) planned = { ...snapshot, Namespace: [...(snapshot.Namespace ?? []), ...created] };
+  }
+  const { handler, context } = contextFor(policy, planned);
   requireKinds(handler, context);
   const plan = handler.plan(context);
-  return { ...plan, unenforceable: sortViolations(plan.unenforceable) };
+  return { ...plan, apply: [...created, ...plan.apply], unenforceable: sortViolations(plan.unenforceable) };
 }

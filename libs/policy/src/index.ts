@@ -13,7 +13,10 @@ export type {
 } from './policy.types';
 export { PolicySpecError } from './policy-spec.errors';
 export { validatePolicySpec } from './policy-spec.schema';
-export { evaluatePolicy, planEnforcement, snapshotKindsFor } from './evaluate-policy';
+export { WORKSPACE_ID_ANNOTATION, evaluatePolicy, planEnforcement, snapshotKindsFor, workspaceNamespaceObject } from './evaluate-policy';
+export { WHOLE_CLUSTER, governedNamespaces, governsClusterScoped, governsNamespace, missingNamespaces } from './namespace-governance';
+export type { NamespaceReach } from './namespace-governance';
+export { SYSTEM_NAMESPACES } from './namespace-scope';
 export { FLOTILLA_MANAGED_LABELS, POLICY_ID_ANNOTATION } from './managed-labels';
 export { ENFORCED_KINDS, MANAGED_LABEL_SELECTOR, objectsCreatedBy } from './enforcement/cleanup';
 export { evaluatePodSecurity, highestPodSecurityLevel } from './pod-security/evaluate-pod-security';

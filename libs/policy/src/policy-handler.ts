@@ -1,4 +1,5 @@
 import type { EnforcementPlan, SnapshotKind, Violation } from './policy.types';
+import type { NamespaceReach } from './namespace-governance';
 import type { SnapshotView } from './snapshot-view';
 
 /** What each policy type provides: the kinds it reads, its evaluation and its enforcement plan. */
@@ -12,6 +13,10 @@ export interface PolicyContext<Spec> {
   policyId: string;
   spec: Spec;
   snapshot: SnapshotView;
+  /** Where the policy reaches on this cluster (whole cluster, or a workspace's namespaces). */
+  reach: NamespaceReach;
+  /** Whether the policy governs a namespace here: governsNamespace(spec, reach), the one rule. */
+  governs: (namespace: string) => boolean;
 }
 
 export function emptyPlan(): EnforcementPlan {

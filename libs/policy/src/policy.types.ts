@@ -1,4 +1,5 @@
 import type { KubeObject } from './kube-object';
+import type { NamespaceReach } from './namespace-governance';
 
 export type PolicyType = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS';
 export type PolicyMode = 'AUDIT' | 'ENFORCE';
@@ -12,6 +13,8 @@ export interface PolicyDefinition {
   mode: PolicyMode;
   /** Validated with validatePolicySpec before it is stored. */
   spec: unknown;
+  /** Where it reaches on the cluster being evaluated; default the whole cluster. */
+  reach?: NamespaceReach;
 }
 
 /** One thing wrong with one object, in words an operator understands. */

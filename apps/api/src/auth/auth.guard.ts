@@ -5,6 +5,7 @@ import { Role } from '@flotilla/persistence';
 import { DomainError, ErrorCode } from '../common/domain.errors';
 import { REQUIRED_ROLE } from './require-role.decorator';
 import { ViewerContext, roleAllows } from './viewer';
+import { assertWorkspaceMayCall } from './workspace-restriction';
 
 /**
  * Every GraphQL resolver, root and field, passes here. The viewer was authenticated once per request
@@ -17,8 +18,11 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType<string>() !== 'graphql') return true;
-    const gql = GqlExecutionContext.create(context).getContext() as { viewer?: ViewerContext };
+    const gqlContext = GqlExecutionContext.create(context);
+    const gql = gqlContext.getContext() as { viewer?: ViewerContext };
     if (!gql.viewer) throw new DomainError(ErrorCode.Unauthenticated, 'missing, invalid, expired or revoked API token');
+    const info = gqlContext.getInfo<{ parentType: { name: string }; fieldName: string }>();
+    assertWorkspaceMayCall(gql.viewer, info.parentType.name, info.fieldName);
     const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
     if (required && !roleAllows(gql.viewer.role, required)) {
       throw new DomainError(ErrorCode.Forbidden, `this operation needs the ${required} role; the token has ${gql.viewer.role}`);

@@ -1,4 +1,5 @@
 import { Role } from '@flotilla/persistence';
+import type { WorkspaceRestriction } from './workspace-restriction';
 
 /** Who is calling: resolved from the bearer token once per request. */
 export interface ViewerContext {
@@ -7,6 +8,8 @@ export interface ViewerContext {
   tokenId: string;
   /** For the audit log: which token acted. */
   actor: string;
+  /** Set for a token restricted to one workspace: it sees and acts on only that workspace's clusters and namespaces. */
+  workspace?: WorkspaceRestriction;
 }
 
 const RANK: Record<Role, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };

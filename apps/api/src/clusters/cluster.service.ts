@@ -6,6 +6,7 @@ import { isUuid } from '@flotilla/validation';
 import { CLUSTER_ADMIN_ROLE, CredentialCipher } from '@flotilla/cluster-access';
 import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';
+import { clusterScope } from '../auth/workspace-restriction';
 import { description, displayName, plainText } from '@flotilla/validation';
 import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } from '../common/domain.errors';
 import { validateLabels } from '../common/labels';
@@ -67,14 +68,14 @@ export class ClusterService {
   }
 
   async get(viewer: ViewerContext, id: string): Promise<ClusterEntity | null> {
-    return this.clusters.findById(viewer.organizationId, id);
+    return this.clusters.findById(clusterScope(viewer), id);
   }
 
   async list(viewer: ViewerContext, q: ClusterListQuery) {
     // A malformed filter.groupId matches nothing, like an unknown one (the repository says so).
     if (q.filter?.labels) validateLabels(q.filter.labels, 'filter.labels');
     const search = q.filter?.search ? plainText(q.filter.search, 'filter.search', { max: SEARCH_MAX }) : q.filter?.search;
-    return this.clusters.listForFleetView(viewer.organizationId, q.filter ? { ...q, filter: { ...q.filter, search } } : q);
+    return this.clusters.listForFleetView(clusterScope(viewer), q.filter ? { ...q, filter: { ...q.filter, search } } : q);
   }
 
   cursorFor(cluster: ClusterEntity, field: ClusterOrderField): string {
@@ -92,7 +93,7 @@ export class ClusterService {
     const bindableRoles =
       input.bindableRoles || input.allowClusterAdminBinding ? bindableRolesFor(input.bindableRoles, input.allowClusterAdminBinding) : undefined;
     return this.db.transaction(async (tx) => {
-      const current = await this.clusters.findById(viewer.organizationId, id, tx);
+      const current = await this.clusters.findById(clusterScope(viewer), id, tx);
       if (!current || current.status === 'DETACHED') throw notFound('cluster', id);
       const moved = apiServerUrl !== undefined && apiServerUrl !== current.apiServerUrl;
       // The stored token was given for the old URL: it never follows a URL change on its own.
@@ -142,6 +143,8 @@ export class ClusterService {
   /** Marks the cluster DETACHED and forgets its credential; its history stays. */
   async detach(viewer: ViewerContext, id: string): Promise<ClusterEntity> {
     return this.db.transaction(async (tx) => {
+      // Another workspace's cluster answers like a missing one.
+      if (viewer.workspace && !(await this.clusters.findById(clusterScope(viewer), id, tx))) throw notFound('cluster', id);
       const detached = await this.clusters.markDetached(tx, viewer.organizationId, id);
       if (!detached) throw notFound('cluster', id);
       await this.credentials.remove(tx, viewer.organizationId, id);

@@ -1,5 +1,8 @@
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { ComplianceRepository, PolicyRepository } from '@flotilla/persistence';
+import { ComplianceRepository, CurrentPolicyResultRow, PolicyRepository } from '@flotilla/persistence';
+import { CurrentViewer } from '../auth/current-viewer.decorator';
+import { ViewerContext } from '../auth/viewer';
+import { seesObject } from '../auth/workspace-restriction';
 import { ClusterModel } from '../clusters/cluster.model';
 import { ComplianceStatusEnum } from '../common/enums';
 import { requestLoader } from '../common/request-loaders';
@@ -8,7 +11,12 @@ import { ClusterComplianceModel, ComplianceSummaryModel, PolicyModel, PolicyResu
 
 const NEVER_SCANNED: ClusterComplianceModel = { status: ComplianceStatusEnum.UNKNOWN, violationCount: 0, checkedAt: null, reason: null };
 
-/** A cluster's current compliance and latest result per policy, batched per request (one query per page of clusters). */
+/**
+ * A cluster's current compliance and latest result per policy, batched per request (one query per
+ * page of clusters). For a workspace-restricted viewer, violations outside its namespaces are left
+ * out, and the cluster's status and count are derived from what is left (so a count never reveals
+ * findings in namespaces the token cannot see).
+ */
 @Resolver(() => ClusterModel)
 export class ClusterComplianceResolver {
   constructor(
@@ -17,8 +25,9 @@ export class ClusterComplianceResolver {
   ) {}
 
   @ResolveField(() => ClusterComplianceModel)
-  async compliance(@Parent() cluster: ClusterModel, @Context() ctx: object): Promise<ClusterComplianceModel> {
+  async compliance(@Parent() cluster: ClusterModel, @CurrentViewer() viewer: ViewerContext, @Context() ctx: object): Promise<ClusterComplianceModel> {
     const loader = requestLoader<string, ClusterComplianceModel>(ctx, 'clusterCompliance', async (ids) => {
+      if (viewer.workspace) return workspaceCompliance(this.rollups, viewer, cluster.organizationId, ids);
       const byId = new Map((await this.rollups.forClusters(cluster.organizationId, ids)).map((r) => [r.clusterId, r]));
       return ids.map((id) => {
         const r = byId.get(id);
@@ -29,9 +38,9 @@ export class ClusterComplianceResolver {
   }
 
   @ResolveField(() => [PolicyResultModel])
-  async policyResults(@Parent() cluster: ClusterModel, @Context() ctx: object): Promise<PolicyResultModel[]> {
+  async policyResults(@Parent() cluster: ClusterModel, @CurrentViewer() viewer: ViewerContext, @Context() ctx: object): Promise<PolicyResultModel[]> {
     const loader = requestLoader<string, PolicyResultModel[]>(ctx, 'clusterPolicyResults', async (ids) => {
-      const rows = await this.rollups.currentResults(cluster.organizationId, ids);
+      const rows = visibleResults(viewer, await this.rollups.currentResults(cluster.organizationId, ids));
       const policies = new Map(
         (await this.policyRepo.findByIdsIncludingDeleted(cluster.organizationId, [...new Set(rows.map((r) => r.policyId))])).map((p) => [p.id, PolicyModel.from(p)]),
       );
@@ -61,7 +70,48 @@ export class FleetComplianceResolver {
   constructor(private readonly rollups: ComplianceRepository) {}
 
   @ResolveField(() => ComplianceSummaryModel)
-  async compliance(@Parent() summary: FleetSummaryModel): Promise<ComplianceSummaryModel> {
-    return this.rollups.fleetSummary(summary.organizationId);
+  async compliance(@Parent() summary: FleetSummaryModel, @CurrentViewer() viewer: ViewerContext): Promise<ComplianceSummaryModel> {
+    if (!viewer.workspace) return this.rollups.fleetSummary(summary.organizationId);
+    const ids = viewer.workspace.clusterIds;
+    const [perCluster, lastScanAt] = await Promise.all([
+      workspaceCompliance(this.rollups, viewer, summary.organizationId, ids),
+      this.rollups.fleetSummary(summary.organizationId, ids).then((s) => s.lastScanAt),
+    ]);
+    const count = (status: ComplianceStatusEnum) => perCluster.filter((c) => c.status === status).length;
+    return {
+      compliantClusters: count(ComplianceStatusEnum.COMPLIANT),
+      nonCompliantClusters: count(ComplianceStatusEnum.NON_COMPLIANT),
+      erroredClusters: count(ComplianceStatusEnum.ERROR),
+      unknownClusters: count(ComplianceStatusEnum.UNKNOWN) + count(ComplianceStatusEnum.ERROR),
+      violationCount: perCluster.reduce((n, c) => n + c.violationCount, 0),
+      lastScanAt,
+    };
   }
+}
+
+/** The current results with every violation the viewer may not see left out (unchanged for an unrestricted viewer). */
+function visibleResults(viewer: ViewerContext, rows: CurrentPolicyResultRow[]): CurrentPolicyResultRow[] {
+  if (!viewer.workspace) return rows;
+  return rows.map((r) => {
+    const violations = r.violations.filter((v) => seesObject(viewer, r.clusterId, v));
+    const status = r.status === 'NON_COMPLIANT' && violations.length === 0 ? 'COMPLIANT' : r.status;
+    // What ENFORCE did elsewhere on the cluster is not the workspace's business either.
+    return { ...r, violations, status, enforcement: null };
+  });
+}
+
+/** Each cluster's compliance as a workspace-restricted viewer sees it: from its visible findings only. */
+async function workspaceCompliance(rollups: ComplianceRepository, viewer: ViewerContext, organizationId: string, ids: readonly string[]): Promise<ClusterComplianceModel[]> {
+  const [rollupRows, results] = await Promise.all([rollups.forClusters(organizationId, ids), rollups.currentResults(organizationId, ids)]);
+  const byId = new Map(rollupRows.map((r) => [r.clusterId, r]));
+  const visible = visibleResults(viewer, results);
+  return ids.map((id) => {
+    const r = byId.get(id);
+    if (!r) return NEVER_SCANNED;
+    if (r.status === 'ERROR' || r.status === 'UNKNOWN') return { status: r.status as ComplianceStatusEnum, violationCount: 0, checkedAt: r.checkedAt, reason: r.reason };
+    const mine = visible.filter((v) => v.clusterId === id);
+    const violationCount = mine.reduce((n, v) => n + v.violations.length, 0);
+    const status = mine.some((v) => v.status === 'ERROR') ? ComplianceStatusEnum.ERROR : violationCount > 0 ? ComplianceStatusEnum.NON_COMPLIANT : ComplianceStatusEnum.COMPLIANT;
+    return { status, violationCount, checkedAt: r.checkedAt, reason: status === ComplianceStatusEnum.ERROR ? r.reason : null };
+  });
 }

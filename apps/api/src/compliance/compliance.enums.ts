@@ -17,6 +17,7 @@ export enum PolicyScopeKindEnum {
   ORGANIZATION = 'ORGANIZATION',
   GROUP = 'GROUP',
   CLUSTER = 'CLUSTER',
+  WORKSPACE = 'WORKSPACE',
 }
 export enum ScanTriggerEnum {
   MANUAL = 'MANUAL',

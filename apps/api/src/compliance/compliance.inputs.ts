@@ -7,6 +7,7 @@ export class PolicyScopeInput {
   @Field(() => PolicyScopeKindEnum) kind!: PolicyScopeKindEnum;
   @Field(() => ID, { nullable: true }) groupId?: string | null;
   @Field(() => ID, { nullable: true }) clusterId?: string | null;
+  @Field(() => ID, { nullable: true, description: "WORKSPACE: the policy governs exactly the workspace's namespaces on its clusters" }) workspaceId?: string | null;
 }
 
 @InputType('CreatePolicyInput')

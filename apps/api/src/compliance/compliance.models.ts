@@ -13,8 +13,11 @@ export class PolicyScopeModel {
   /** Resolved by field resolvers (per-request loaders). */
   @Field(() => ClusterGroupModel, { nullable: true }) group?: ClusterGroupModel | null;
   @Field(() => ClusterModel, { nullable: true }) cluster?: ClusterModel | null;
+  /** Resolved by WorkspaceScopeResolver (apps/api/src/workspaces), batched per request. */
+  workspace?: unknown;
   groupId!: string | null;
   clusterId!: string | null;
+  workspaceId!: string | null;
   organizationId!: string;
 }
 
@@ -34,6 +37,7 @@ export class PolicyModel {
       kind: p.scopeKind as PolicyScopeKindEnum,
       groupId: p.groupId,
       clusterId: p.clusterId,
+      workspaceId: p.workspaceId,
       organizationId: p.organizationId,
     });
     return Object.assign(new PolicyModel(), {

@@ -3,6 +3,7 @@ import { ClusterGroupRepository, ClusterRepository } from '@flotilla/persistence
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
+import { clusterScope } from '../auth/workspace-restriction';
 import { ClusterGroupModel } from '../clusters/cluster-group.model';
 import { ClusterModel } from '../clusters/cluster.model';
 import { requestLoader } from '../common/request-loaders';
@@ -78,10 +79,10 @@ export class PolicyScopeResolver {
   }
 
   @ResolveField(() => ClusterModel, { nullable: true })
-  async cluster(@Parent() scope: PolicyScopeModel, @Context() ctx: object): Promise<ClusterModel | null> {
+  async cluster(@Parent() scope: PolicyScopeModel, @CurrentViewer() viewer: ViewerContext, @Context() ctx: object): Promise<ClusterModel | null> {
     if (!scope.clusterId) return null;
     const loader = requestLoader<string, ClusterModel>(ctx, 'policyScopeClusterById', async (ids) => {
-      const byId = new Map((await this.clusters.findByIds(scope.organizationId, ids)).map((c) => [c.id, ClusterModel.from(c)]));
+      const byId = new Map((await this.clusters.findByIds(clusterScope(viewer), ids)).map((c) => [c.id, ClusterModel.from(c)]));
       return ids.map((id) => byId.get(id) ?? null);
     });
     return loader.load(scope.clusterId);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditRepository, ClusterGroupRepository, ClusterRepository, ComplianceRepository, OrganizationRepository, OutboxRepository, PolicyEnforcementTargetRepository, PolicyRepository, PolicyRow, PolicyScopeKindName } from '@flotilla/persistence';
+import { AuditRepository, ClusterGroupRepository, ClusterRepository, ComplianceRepository, OrganizationRepository, OutboxRepository, PolicyEnforcementTargetRepository, PolicyRepository, PolicyRow, PolicyScopeKindName, WorkspaceRepository } from '@flotilla/persistence';
 import { isUuid, policyName } from '@flotilla/validation';
 import { CLUSTER_ADMIN_ROLE, checkBindableRoles } from '@flotilla/cluster-access';
 import { PolicySpecError, validatePolicySpec } from '@flotilla/policy';
@@ -29,6 +29,7 @@ export class PolicyService {
     private readonly organizations: OrganizationRepository,
     private readonly targets: PolicyEnforcementTargetRepository,
     private readonly outbox: OutboxRepository,
+    private readonly workspaces: WorkspaceRepository,
   ) {}
 
   list(viewer: ViewerContext): Promise<PolicyRow[]> {
@@ -40,6 +41,10 @@ export class PolicyService {
     validateSpec(input.type, input.spec, 'input');
     return this.db.transaction(async (tx) => {
       const scope = await this.resolveScope(viewer, input.scope, tx);
+      if (input.type === 'ACCESS' && scope.scopeKind === 'WORKSPACE') {
+        // ACCESS names its namespaces per binding (and may bind cluster-wide): a workspace scope would contradict it.
+        throw badInput('input.scope.kind', 'ACCESS policies name their namespaces in spec.bindings; scope them to the organization, a group or a cluster');
+      }
       if (input.type === 'ACCESS') await this.assertBindable(viewer, input.spec, scope.clusterId, 'input', tx);
       const policy = await this.policies.create(tx, viewer.organizationId, { name, type: input.type, mode: input.mode, spec: input.spec, ...scope });
       if (!policy) throw conflict('input.name', `a policy named "${name}" already exists`);
@@ -169,29 +174,38 @@ export class PolicyService {
     viewer: ViewerContext,
     scope: PolicyScopeInput,
     tx: EntityManager,
-  ): Promise<{ scopeKind: PolicyScopeKindName; groupId: string | null; clusterId: string | null }> {
+  ): Promise<{ scopeKind: PolicyScopeKindName; groupId: string | null; clusterId: string | null; workspaceId: string | null }> {
     const groupId = scope.groupId ?? null;
     const clusterId = scope.clusterId ?? null;
+    const workspaceId = scope.workspaceId ?? null;
+    if (workspaceId && scope.kind !== 'WORKSPACE') throw badInput('input.scope.workspaceId', 'is only for a WORKSPACE scope');
     switch (scope.kind) {
       case 'ORGANIZATION':
         if (groupId || clusterId) throw badInput('input.scope', 'an ORGANIZATION scope takes neither groupId nor clusterId');
-        return { scopeKind: 'ORGANIZATION', groupId: null, clusterId: null };
+        return { scopeKind: 'ORGANIZATION', groupId: null, clusterId: null, workspaceId: null };
+      case 'WORKSPACE': {
+        if (groupId || clusterId) throw badInput('input.scope', 'a WORKSPACE scope takes a workspaceId, neither groupId nor clusterId');
+        if (!workspaceId) throw badInput('input.scope.workspaceId', 'is required for a WORKSPACE scope');
+        const workspace = await this.workspaces.findById(viewer.organizationId, workspaceId, tx);
+        if (!workspace) throw badInput('input.scope.workspaceId', `no workspace with id ${idInMessage(workspaceId)}`);
+        return { scopeKind: 'WORKSPACE', groupId: null, clusterId: null, workspaceId: workspace.id };
+      }
       case 'GROUP': {
         if (clusterId) throw badInput('input.scope.clusterId', 'a GROUP scope takes a groupId, not a clusterId');
         if (!groupId) throw badInput('input.scope.groupId', 'is required for a GROUP scope');
         const group = isUuid(groupId) ? await this.groups.findById(viewer.organizationId, groupId, tx) : null;
         if (!group) throw badInput('input.scope.groupId', `no cluster group with id ${idInMessage(groupId)}`);
-        return { scopeKind: 'GROUP', groupId: group.id, clusterId: null };
+        return { scopeKind: 'GROUP', groupId: group.id, clusterId: null, workspaceId: null };
       }
       case 'CLUSTER': {
         if (groupId) throw badInput('input.scope.groupId', 'a CLUSTER scope takes a clusterId, not a groupId');
         if (!clusterId) throw badInput('input.scope.clusterId', 'is required for a CLUSTER scope');
         const cluster = await this.clusters.findById(viewer.organizationId, clusterId, tx);
         if (!cluster || cluster.status === 'DETACHED') throw badInput('input.scope.clusterId', `no attached cluster with id ${idInMessage(clusterId)}`);
-        return { scopeKind: 'CLUSTER', groupId: null, clusterId: cluster.id };
+        return { scopeKind: 'CLUSTER', groupId: null, clusterId: cluster.id, workspaceId: null };
       }
       default:
-        throw badInput('input.scope.kind', 'must be ORGANIZATION, GROUP or CLUSTER');
+        throw badInput('input.scope.kind', 'must be ORGANIZATION, GROUP, CLUSTER or WORKSPACE');
     }
   }
 }

@@ -27,4 +27,6 @@ export class FleetSummaryModel {
   @Field(() => [ProviderCountModel]) byProvider!: ProviderCountModel[];
   @Field(() => [VersionCountModel]) byVersion!: VersionCountModel[];
   organizationId!: string;
+  /** A workspace-restricted viewer's clusters (null: the whole organization). */
+  clusterIds!: readonly string[] | null;
 }

@@ -2,6 +2,7 @@ import { Query, Resolver } from '@nestjs/graphql';
 import { ClusterRepository, OrganizationRepository } from '@flotilla/persistence';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { ViewerContext } from '../auth/viewer';
+import { clusterScope } from '../auth/workspace-restriction';
 import { ClusterStatusEnum, ProviderEnum, RoleEnum } from '../common/enums';
 import { FleetSummaryModel } from './fleet-summary.model';
 import { ViewerModel } from './viewer.model';
@@ -21,9 +22,10 @@ export class FleetResolver {
 
   @Query(() => FleetSummaryModel)
   async fleetSummary(@CurrentViewer() viewer: ViewerContext): Promise<FleetSummaryModel> {
-    const s = await this.clusters.fleetSummary(viewer.organizationId);
+    const s = await this.clusters.fleetSummary(clusterScope(viewer));
     return {
       organizationId: viewer.organizationId,
+      clusterIds: viewer.workspace?.clusterIds ?? null,
       clusterCount: s.clusterCount,
       nodeCount: s.nodeCount,
       byStatus: s.byStatus.map((b) => ({ status: b.status as ClusterStatusEnum, count: b.count })),

@@ -5,6 +5,7 @@ import { ClusterRepository, InspectionRepository } from '@flotilla/persistence';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
+import { clusterScope } from '../auth/workspace-restriction';
 import { parentPageArgs } from '../common/pagination';
 import { requestLoader } from '../common/request-loaders';
 import { ClusterModel } from '../clusters/cluster.model';
@@ -32,9 +33,9 @@ export class InspectionResolver {
   }
 
   @ResolveField(() => ClusterModel)
-  async cluster(@Parent() inspection: InspectionModel, @Context() ctx: object): Promise<ClusterModel | null> {
+  async cluster(@Parent() inspection: InspectionModel, @CurrentViewer() viewer: ViewerContext, @Context() ctx: object): Promise<ClusterModel | null> {
     const loader = requestLoader<string, ClusterModel>(ctx, 'inspections.clusterById', async (ids) => {
-      const rows = await this.clusters.findByIds(inspection.organizationId, ids);
+      const rows = await this.clusters.findByIds(clusterScope(viewer), ids);
       const byId = new Map(rows.map((c) => [c.id, ClusterModel.from(c)]));
       return ids.map((id) => byId.get(id) ?? null);
     });

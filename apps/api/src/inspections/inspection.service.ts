@@ -5,6 +5,7 @@ import { isUuid } from '@flotilla/validation';
 import { kubeRelease } from '@flotilla/validation';
 import { JobName, QueueName, jobIds, outboxMessage } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';
+import { clusterScope, seesCluster } from '../auth/workspace-restriction';
 import { badInput, notFound } from '../common/domain.errors';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { InspectionKindEnum, RunInspectionInput } from './inspection.model';
@@ -27,7 +28,7 @@ export class InspectionService {
       if (input.kind !== InspectionKindEnum.DEPRECATED_APIS) throw badInput('input.targetVersion', 'applies only to DEPRECATED_APIS inspections');
       targetVersion = kubeRelease(input.targetVersion, 'input.targetVersion');
     }
-    const cluster = isUuid(input.clusterId) ? await this.clusters.findById(viewer.organizationId, input.clusterId) : null;
+    const cluster = isUuid(input.clusterId) ? await this.clusters.findById(clusterScope(viewer), input.clusterId) : null;
     if (!cluster || cluster.status === 'DETACHED') throw notFound('cluster', input.clusterId);
     return this.db.transaction(async (tx) => {
       const inspection = await this.inspections.create(tx, viewer.organizationId, { clusterId: cluster.id, kind: input.kind, targetVersion, createdBy: viewer.actor });
@@ -46,6 +47,7 @@ export class InspectionService {
   }
 
   async get(viewer: ViewerContext, id: string): Promise<InspectionEntity | null> {
-    return this.inspections.findById(viewer.organizationId, id);
+    const inspection = await this.inspections.findById(viewer.organizationId, id);
+    return inspection && seesCluster(viewer, inspection.clusterId) ? inspection : null;
   }
 }

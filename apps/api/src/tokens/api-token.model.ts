@@ -11,6 +11,7 @@ export class ApiTokenModel {
   @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
   @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
   @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
+  @Field(() => ID, { nullable: true, description: 'The workspace the token is restricted to (null: the whole organization)' }) workspaceId!: string | null;
 
   static from(e: ApiTokenEntity): ApiTokenModel {
     return {
@@ -21,6 +22,7 @@ export class ApiTokenModel {
       expiresAt: e.expiresAt,
       lastUsedAt: e.lastUsedAt,
       revokedAt: e.revokedAt,
+      workspaceId: e.workspaceId ?? null,
     };
   }
 }
@@ -37,4 +39,9 @@ export class CreateApiTokenInput {
   @Field() name!: string;
   @Field(() => RoleEnum, { nullable: true, description: 'default VIEWER' }) role?: RoleEnum | null;
   @Field(() => Int, { nullable: true, description: 'default 90, at most 365' }) expiresInDays?: number | null;
+  @Field(() => ID, {
+    nullable: true,
+    description: "Restrict the token to one workspace: it sees only the workspace's clusters and namespaces and cannot act elsewhere. A workspace-restricted token can create tokens for its own workspace only (the default for it).",
+  })
+  workspaceId?: string | null;
 }

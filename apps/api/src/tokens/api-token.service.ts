@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { ApiTokenEntity, ApiTokenRepository, AuditRepository } from '@flotilla/persistence';
+import { DataSource, EntityManager } from 'typeorm';
+import { ApiTokenEntity, ApiTokenRepository, AuditRepository, WorkspaceRepository } from '@flotilla/persistence';
 import { isUuid } from '@flotilla/validation';
 import { issueToken } from '@flotilla/access';
 import { displayName } from '@flotilla/validation';
 import { ViewerContext, roleAllows } from '../auth/viewer';
-import { DomainError, ErrorCode, badInput, notFound } from '../common/domain.errors';
+import { DomainError, ErrorCode, badInput, idInMessage, notFound } from '../common/domain.errors';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { AuthenticationService } from '../auth/authentication.service';
 import { CreateApiTokenInput } from './api-token.model';
@@ -20,6 +20,7 @@ export class ApiTokenService {
     private readonly tokens: ApiTokenRepository,
     private readonly audit: AuditRepository,
     private readonly authentication: AuthenticationService,
+    private readonly workspaces: WorkspaceRepository,
   ) {}
 
   list(viewer: ViewerContext): Promise<ApiTokenEntity[]> {
@@ -35,7 +36,9 @@ export class ApiTokenService {
     if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) throw badInput('input.expiresInDays', `must be between 1 and ${MAX_TOKEN_DAYS}`);
     const issued = issueToken();
     return this.db.transaction(async (tx) => {
+      const workspaceId = await this.workspaceFor(viewer, input.workspaceId, tx);
       const row = await this.tokens.create(tx, viewer.organizationId, {
+        workspaceId,
         name,
         role,
         tokenPrefix: issued.prefix,
@@ -48,10 +51,24 @@ export class ApiTokenService {
         action: 'apiToken.create',
         targetType: 'ApiToken',
         targetId: row.id,
-        details: { name, role, expiresInDays: days },
+        details: { name, role, expiresInDays: days, workspaceId },
       });
       return { token: issued.token, apiToken: row };
     });
+  }
+
+  /**
+   * The workspace a new token is restricted to. A workspace-restricted creator can only create
+   * tokens of its own workspace (the default for it); another workspace answers like a missing one.
+   */
+  private async workspaceFor(viewer: ViewerContext, requested: string | null | undefined, tx: EntityManager): Promise<string | null> {
+    const id = requested ?? viewer.workspace?.workspaceId ?? null;
+    if (id === null) return null;
+    const missing = badInput('input.workspaceId', `no workspace with id ${idInMessage(id)}`);
+    if (viewer.workspace && viewer.workspace.workspaceId !== id) throw missing;
+    const workspace = await this.workspaces.findById(viewer.organizationId, id, tx);
+    if (!workspace) throw missing;
+    return workspace.id;
   }
 
   async revoke(viewer: ViewerContext, id: string): Promise<ApiTokenEntity> {

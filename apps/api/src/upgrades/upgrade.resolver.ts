@@ -5,6 +5,7 @@ import { ClusterRepository, UpgradeRepository } from '@flotilla/persistence';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
+import { clusterScope } from '../auth/workspace-restriction';
 import { parentPageArgs } from '../common/pagination';
 import { requestLoader } from '../common/request-loaders';
 import { ClusterModel } from '../clusters/cluster.model';
@@ -38,9 +39,9 @@ export class UpgradeResolver {
   }
 
   @ResolveField(() => ClusterModel)
-  async cluster(@Parent() upgrade: UpgradeModel, @Context() ctx: object): Promise<ClusterModel | null> {
+  async cluster(@Parent() upgrade: UpgradeModel, @CurrentViewer() viewer: ViewerContext, @Context() ctx: object): Promise<ClusterModel | null> {
     const loader = requestLoader<string, ClusterModel>(ctx, 'upgrades.clusterById', async (ids) => {
-      const rows = await this.clusters.findByIds(upgrade.organizationId, ids);
+      const rows = await this.clusters.findByIds(clusterScope(viewer), ids);
       const byId = new Map(rows.map((c) => [c.id, ClusterModel.from(c)]));
       return ids.map((id) => byId.get(id) ?? null);
     });

@@ -6,6 +6,7 @@ import { JobName, QueueName, jobIds, outboxMessage } from '@flotilla/queue';
 import { kubeVersion } from '@flotilla/validation';
 import { availableUpgrades, offeredSpelling, parseKubeVersion } from '@flotilla/upgrade';
 import { ViewerContext } from '../auth/viewer';
+import { clusterScope, seesCluster } from '../auth/workspace-restriction';
 import { DomainError, ErrorCode, badInput, conflict, notFound } from '../common/domain.errors';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { StartUpgradeInput } from './upgrade.model';
@@ -34,7 +35,7 @@ export class UpgradeService {
     } catch (err) {
       throw badInput('input.targetVersion', (err as Error).message);
     }
-    const cluster = isUuid(input.clusterId) ? await this.clusters.findById(viewer.organizationId, input.clusterId) : null;
+    const cluster = isUuid(input.clusterId) ? await this.clusters.findById(clusterScope(viewer), input.clusterId) : null;
     if (!cluster || cluster.status === 'DETACHED') throw notFound('cluster', input.clusterId);
     const refuse = async (code: ErrorCode, message: string): Promise<never> => {
       await this.audit.record(this.db, viewer.organizationId, {
@@ -111,7 +112,7 @@ export class UpgradeService {
    */
   async cancel(viewer: ViewerContext, id: string): Promise<UpgradeEntity> {
     const current = await this.upgrades.findById(viewer.organizationId, id);
-    if (!current) throw notFound('upgrade', id);
+    if (!current || !seesCluster(viewer, current.clusterId)) throw notFound('upgrade', id);
     if (current.status === 'CANCELLED') return current;
     if (current.status === 'SUCCEEDED' || current.status === 'FAILED') {
       throw new DomainError(ErrorCode.FailedPrecondition, `upgrade ${id} already ended ${current.status}: there is nothing to cancel`, 'id');
@@ -142,7 +143,8 @@ export class UpgradeService {
   }
 
   async get(viewer: ViewerContext, id: string): Promise<UpgradeEntity | null> {
-    return this.upgrades.findById(viewer.organizationId, id);
+    const upgrade = await this.upgrades.findById(viewer.organizationId, id);
+    return upgrade && seesCluster(viewer, upgrade.clusterId) ? upgrade : null;
   }
 
   /** Skew-allowed releases for each cluster, newest first; [] for a cluster Cluster API does not manage. */

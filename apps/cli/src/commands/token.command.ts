@@ -3,6 +3,7 @@ import { CliContext, apiClient } from '../cli-context';
 import { CliError } from '../cli-error';
 import { GraphqlClient } from '../graphql-client';
 import { emit, formatTable, outputOption, timeAgo } from '../output';
+import { findWorkspace } from './workspace.command';
 
 interface ApiToken {
   id: string;
@@ -31,14 +32,18 @@ export function registerTokenCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--name <name>', 'what the token is for, e.g. ci-pipeline')
     .addOption(new Option('--role <role>', 'its role').choices(ROLES).default('VIEWER'))
     .option('--expires-in-days <days>', 'lifetime in days (API default 90, at most 365)', parseDays)
+    .option('--workspace <workspace>', "restrict the token to one workspace (name or id): it sees and acts on only that workspace's clusters and namespaces")
     .addHelpText('after', '\nExample: export FLOTILLA_TOKEN=$(flotilla token create --name ci --role OPERATOR)')
-    .action(async (opts: { name: string; role: string; expiresInDays?: number }) => {
-      const { createApiToken } = await apiClient(ctx).request<{ createApiToken: { token: string; apiToken: { id: string; name: string; role: string; expiresAt: string | null } } }>(
+    .action(async (opts: { name: string; role: string; expiresInDays?: number; workspace?: string }) => {
+      const client = apiClient(ctx);
+      const workspace = opts.workspace ? await findWorkspace(client, opts.workspace) : undefined;
+      const { createApiToken } = await client.request<{ createApiToken: { token: string; apiToken: { id: string; name: string; role: string; expiresAt: string | null } } }>(
         'CreateApiToken',
-        { input: { name: opts.name, role: opts.role, ...(opts.expiresInDays ? { expiresInDays: opts.expiresInDays } : {}) } },
+        { input: { name: opts.name, role: opts.role, ...(opts.expiresInDays ? { expiresInDays: opts.expiresInDays } : {}), ...(workspace ? { workspaceId: workspace.id } : {}) } },
       );
       const t = createApiToken.apiToken;
-      ctx.io.err(`Issued ${t.role} token ${t.name} (${t.id}), expires ${t.expiresAt ?? 'never'}. It is shown only once: store it safely.\n`);
+      const where = workspace ? `, restricted to workspace ${workspace.name}` : '';
+      ctx.io.err(`Issued ${t.role} token ${t.name} (${t.id})${where}, expires ${t.expiresAt ?? 'never'}. It is shown only once: store it safely.\n`);
       ctx.io.out(`${createApiToken.token}\n`);
     });
 

@@ -7,6 +7,7 @@ import {
   PolicyDefinition,
   SnapshotKind,
   Violation,
+  WHOLE_CLUSTER,
   evaluatePolicy,
   planEnforcement,
   snapshotKindsFor,
@@ -64,7 +65,12 @@ export class ComplianceScanService implements OnModuleInit {
     if (!job || job.ledgerStatus !== 'PENDING') return;
     if (job.scanStatus === 'QUEUED') await this.scans.markRunning(organizationId, scanId);
 
-    const { cluster, policies } = job;
+    const { cluster } = job;
+    // Where each policy reaches on this cluster: the whole cluster, or its workspace's namespaces here.
+    const policies: PolicyDefinition[] = job.policies.map(({ workspaceId, workspaceNamespaces, ...p }) => ({
+      ...p,
+      reach: workspaceId && workspaceNamespaces ? { kind: 'WORKSPACE', workspaceId, namespaces: workspaceNamespaces } : WHOLE_CLUSTER,
+    }));
     let outcome: ClusterOutcome;
     if (!cluster || cluster.status === 'DETACHED') {
       outcome = errorOutcome([], 'the cluster was detached before it could be scanned');

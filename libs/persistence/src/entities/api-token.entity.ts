@@ -16,4 +16,6 @@ export class ApiTokenEntity {
   @Column('timestamptz', { name: 'expires_at' }) expiresAt!: Date;
   @Column('timestamptz', { name: 'last_used_at', nullable: true }) lastUsedAt!: Date | null;
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt!: Date | null;
+  /** A token restricted to one workspace (its clusters and namespaces); null: the whole organization. */
+  @Column('uuid', { name: 'workspace_id', nullable: true }) workspaceId!: string | null;
 }

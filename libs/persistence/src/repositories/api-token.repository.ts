@@ -8,6 +8,7 @@ export interface NewApiToken {
   tokenHash: Buffer;
   createdBy: string;
   expiresAt: Date;
+  workspaceId?: string | null;
 }
 
 export class ApiTokenRepository {
@@ -18,7 +19,7 @@ export class ApiTokenRepository {
 
   async create(tx: EntityManager, organizationId: string, token: NewApiToken): Promise<ApiTokenEntity> {
     const repo = tx.getRepository(ApiTokenEntity);
-    return repo.save(repo.create({ organizationId, ...token, lastUsedAt: null, revokedAt: null }));
+    return repo.save(repo.create({ organizationId, ...token, workspaceId: token.workspaceId ?? null, lastUsedAt: null, revokedAt: null }));
   }
 
   async list(organizationId: string): Promise<ApiTokenEntity[]> {
@@ -38,7 +39,8 @@ export class ApiTokenRepository {
   async findByPrefixForAuthentication(tokenPrefix: string): Promise<ApiTokenEntity | null> {
     const rows: ApiTokenEntity[] = await this.db.query(
       `SELECT id, organization_id AS "organizationId", name, role, token_prefix AS "tokenPrefix", token_hash AS "tokenHash",
-              created_by AS "createdBy", created_at AS "createdAt", expires_at AS "expiresAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
+              created_by AS "createdBy", created_at AS "createdAt", expires_at AS "expiresAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt",
+              workspace_id AS "workspaceId"
          FROM api_tokens WHERE token_prefix = $1`,
       [tokenPrefix],
     );

@@ -69,6 +69,21 @@ const COLUMNS = `c.id, c.organization_id AS "organizationId", c.name, c.provider
   c.management_cluster_id AS "managementClusterId", c.management_namespace AS "managementNamespace",
   c.management_name AS "managementName", c.bindable_roles AS "bindableRoles", c.connection_mode AS "connectionMode", c.updated_at AS "updatedAt"`;
 
+/**
+ * Whose clusters a read may return: one organization's, or (a workspace-restricted API token) only
+ * the listed clusters of it. Every API read of clusters takes this, so a restricted caller's lists,
+ * counts and lookups leave the other clusters out exactly as if they did not exist.
+ */
+export interface ClusterScope {
+  organizationId: string;
+  /** null/undefined: every cluster of the organization. */
+  clusterIds?: readonly string[] | null;
+}
+
+function scopeOf(scope: string | ClusterScope): ClusterScope {
+  return typeof scope === 'string' ? { organizationId: scope } : scope;
+}
+
 /** Fleets of at least this many clusters get counts and summaries up to two seconds old. */
 const LARGE_FLEET = 2000;
 const LARGE_FLEET_TTL_MS = 2000;
@@ -107,8 +122,9 @@ export class ClusterRepository {
     return rows[0] ?? null;
   }
 
-  async findById(organizationId: string, id: string, tx?: EntityManager): Promise<ClusterEntity | null> {
-    if (!isUuid(id)) return null;
+  async findById(scope: string | ClusterScope, id: string, tx?: EntityManager): Promise<ClusterEntity | null> {
+    const { organizationId, clusterIds } = scopeOf(scope);
+    if (!isUuid(id) || (clusterIds && !clusterIds.includes(id))) return null;
     const rows: ClusterEntity[] = await (tx ?? this.db).query(
       `SELECT ${COLUMNS} FROM clusters c WHERE c.organization_id = $1 AND c.id = $2`,
       [organizationId, id],
@@ -116,8 +132,9 @@ export class ClusterRepository {
     return rows[0] ?? null;
   }
 
-  async findByIds(organizationId: string, ids: readonly string[]): Promise<ClusterEntity[]> {
-    const valid = ids.filter(isUuid);
+  async findByIds(scope: string | ClusterScope, ids: readonly string[]): Promise<ClusterEntity[]> {
+    const { organizationId, clusterIds } = scopeOf(scope);
+    const valid = ids.filter((id) => isUuid(id) && (!clusterIds || clusterIds.includes(id)));
     if (valid.length === 0) return [];
     return this.db.query(`SELECT ${COLUMNS} FROM clusters c WHERE c.organization_id = $1 AND c.id = ANY($2::uuid[])`, [
       organizationId,
@@ -126,7 +143,8 @@ export class ClusterRepository {
   }
 
   /** The dashboard's fleet table: filters, one order, keyset pagination and the filtered total. */
-  async listForFleetView(organizationId: string, q: ClusterListQuery): Promise<Page<ClusterEntity> & { totalCount: number }> {
+  async listForFleetView(scope: string | ClusterScope, q: ClusterListQuery): Promise<Page<ClusterEntity> & { totalCount: number }> {
+    const { organizationId, clusterIds } = scopeOf(scope);
     const params: unknown[] = [organizationId];
     const where = ['c.organization_id = $1'];
     const f = q.filter ?? {};
@@ -134,6 +152,7 @@ export class ClusterRepository {
       params.push(v);
       return `$${params.length}`;
     };
+    if (clusterIds) where.push(`c.id = ANY(${p(clusterIds)}::uuid[])`);
     if (f.statuses?.length) where.push(`c.status = ANY(${p(f.statuses)}::text[])`);
     else where.push(`c.status <> 'DETACHED'`);
     if (f.providers?.length) where.push(`c.provider = ANY(${p(f.providers)}::text[])`);
@@ -203,20 +222,22 @@ export class ClusterRepository {
     return encodeCursor(ORDER_COLUMNS[field].key(cluster), cluster.id);
   }
 
-  async fleetSummary(organizationId: string): Promise<FleetSummaryRow> {
-    return this.summaries.get(organizationId, (s) => s.clusterCount, () => this.computeFleetSummary(organizationId));
+  async fleetSummary(scope: string | ClusterScope): Promise<FleetSummaryRow> {
+    const { organizationId, clusterIds } = scopeOf(scope);
+    if (clusterIds) return this.computeFleetSummary(organizationId, clusterIds);
+    return this.summaries.get(organizationId, (s) => s.clusterCount, () => this.computeFleetSummary(organizationId, null));
   }
 
-  private async computeFleetSummary(organizationId: string): Promise<FleetSummaryRow> {
+  private async computeFleetSummary(organizationId: string, clusterIds: readonly string[] | null): Promise<FleetSummaryRow> {
     // One pass over the organization's clusters; grouping sets give the three breakdowns at once.
     const rows: Array<{ status: string | null; provider: string | null; version: string | null; n: number; nodes: number; g: number }> =
       await this.db.query(
         `SELECT status, provider, coalesce(kubernetes_version, 'unknown') AS version, count(*)::int AS n,
                 coalesce(sum(node_count), 0)::int AS nodes,
                 GROUPING(status, provider, coalesce(kubernetes_version, 'unknown'))::int AS g
-           FROM clusters WHERE organization_id = $1 AND status <> 'DETACHED'
+           FROM clusters WHERE organization_id = $1 AND status <> 'DETACHED' AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))
           GROUP BY GROUPING SETS ((status), (provider), (coalesce(kubernetes_version, 'unknown')), ())`,
-        [organizationId],
+        [organizationId, clusterIds],
       );
     const total = rows.find((r) => r.g === 7);
     return {

@@ -63,7 +63,8 @@ export class ComplianceRepository {
    * over history). Clusters without a row have not been scanned yet: unknown. An errored cluster
    * is counted as errored and also as unknown (its compliance is not known).
    */
-  async fleetSummary(organizationId: string): Promise<FleetCompliance> {
+  /** `clusterIds`: only these clusters (a workspace-restricted caller). */
+  async fleetSummary(organizationId: string, clusterIds?: readonly string[] | null): Promise<FleetCompliance> {
     const rows: Array<Record<string, number | Date | null>> = await this.db.query(
       `SELECT count(*) FILTER (WHERE cc.status = 'COMPLIANT')::int AS compliant,
               count(*) FILTER (WHERE cc.status = 'NON_COMPLIANT')::int AS non_compliant,
@@ -72,8 +73,8 @@ export class ComplianceRepository {
               coalesce(sum(cc.violation_count), 0)::int AS violations,
               max(cc.checked_at) AS last
          FROM clusters c LEFT JOIN cluster_compliance cc ON cc.cluster_id = c.id
-        WHERE c.organization_id = $1 AND c.status <> 'DETACHED'`,
-      [organizationId],
+        WHERE c.organization_id = $1 AND c.status <> 'DETACHED' AND ($2::uuid[] IS NULL OR c.id = ANY($2::uuid[]))`,
+      [organizationId, clusterIds ?? null],
     );
     const r = rows[0];
     return {

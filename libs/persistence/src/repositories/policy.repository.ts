@@ -3,7 +3,7 @@ import { isUuid } from '@flotilla/validation';
 
 export type PolicyTypeName = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS';
 export type PolicyModeName = 'AUDIT' | 'ENFORCE';
-export type PolicyScopeKindName = 'ORGANIZATION' | 'GROUP' | 'CLUSTER';
+export type PolicyScopeKindName = 'ORGANIZATION' | 'GROUP' | 'CLUSTER' | 'WORKSPACE';
 
 export interface PolicyRow {
   id: string;
@@ -15,6 +15,7 @@ export interface PolicyRow {
   scopeKind: PolicyScopeKindName;
   groupId: string | null;
   clusterId: string | null;
+  workspaceId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,20 +28,32 @@ export interface NewPolicy {
   scopeKind: PolicyScopeKindName;
   groupId: string | null;
   clusterId: string | null;
+  workspaceId?: string | null;
 }
 
 const COLUMNS = `p.id, p.organization_id AS "organizationId", p.name, p.type, p.mode, p.spec, p.scope_kind AS "scopeKind",
-  p.group_id AS "groupId", p.cluster_id AS "clusterId", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+  p.group_id AS "groupId", p.cluster_id AS "clusterId", p.workspace_id AS "workspaceId", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
 
 /**
  * SQL condition: policy `p` is live and applies to the cluster whose organization, group and id
- * the given expressions name — the union of organization, group and cluster scopes.
+ * the given expressions name — the union of organization, group, cluster and workspace scopes (a
+ * workspace policy applies to a cluster on which its workspace has a namespace; which namespaces
+ * it governs there is libs/policy's governedNamespaces).
  */
 export function effectivePolicyCondition(organization: string, groupId: string, clusterId: string): string {
   return `p.organization_id = ${organization} AND p.deleted_at IS NULL
           AND (p.scope_kind = 'ORGANIZATION'
                OR (p.scope_kind = 'GROUP' AND p.group_id = ${groupId})
-               OR (p.scope_kind = 'CLUSTER' AND p.cluster_id = ${clusterId}))`;
+               OR (p.scope_kind = 'CLUSTER' AND p.cluster_id = ${clusterId})
+               OR (p.scope_kind = 'WORKSPACE' AND EXISTS (
+                     SELECT 1 FROM workspace_namespaces wn
+                      WHERE wn.workspace_id = p.workspace_id AND wn.organization_id = p.organization_id AND wn.cluster_id = ${clusterId})))`;
+}
+
+/** SQL: the namespaces policy `p`'s workspace has on the cluster `clusterId` names (a JSON array; [] for other scopes). */
+export function workspaceNamespacesExpression(clusterId: string): string {
+  return `(SELECT coalesce(json_agg(wn.namespace ORDER BY wn.namespace), '[]'::json) FROM workspace_namespaces wn
+            WHERE p.scope_kind = 'WORKSPACE' AND wn.workspace_id = p.workspace_id AND wn.organization_id = p.organization_id AND wn.cluster_id = ${clusterId})`;
 }
 
 
@@ -51,11 +64,11 @@ export class PolicyRepository {
   /** Returns null when a live policy of that name exists already. */
   async create(tx: EntityManager, organizationId: string, p: NewPolicy): Promise<PolicyRow | null> {
     const rows: PolicyRow[] = await tx.query(
-      `INSERT INTO policies AS p (organization_id, name, type, mode, spec, scope_kind, group_id, cluster_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO policies AS p (organization_id, name, type, mode, spec, scope_kind, group_id, cluster_id, workspace_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (organization_id, name) WHERE deleted_at IS NULL DO NOTHING
        RETURNING ${COLUMNS}`,
-      [organizationId, p.name, p.type, p.mode, JSON.stringify(p.spec), p.scopeKind, p.groupId, p.clusterId],
+      [organizationId, p.name, p.type, p.mode, JSON.stringify(p.spec), p.scopeKind, p.groupId, p.clusterId, p.workspaceId ?? null],
     );
     return rows[0] ?? null;
   }

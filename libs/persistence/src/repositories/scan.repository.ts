@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '@flotilla/validation';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
-import { effectivePolicyCondition, type PolicyModeName, type PolicyTypeName } from './policy.repository';
+import { effectivePolicyCondition, workspaceNamespacesExpression, type PolicyModeName, type PolicyTypeName } from './policy.repository';
 
 export type ScanStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export type ScanTriggerName = 'MANUAL' | 'SCHEDULED';
@@ -141,13 +141,16 @@ export class ScanRepository {
     ledgerStatus: string;
     scanStatus: ScanStatus;
     cluster: { id: string; organizationId: string; apiServerUrl: string; status: string; groupId: string | null; bindableRoles: string[] | null } | null;
-    policies: Array<{ id: string; name: string; type: PolicyTypeName; mode: PolicyModeName; spec: unknown }>;
+    /** `workspaceNamespaces`: for a WORKSPACE-scoped policy, its workspace's namespaces on this cluster; null otherwise. */
+    policies: Array<{ id: string; name: string; type: PolicyTypeName; mode: PolicyModeName; spec: unknown; workspaceId: string | null; workspaceNamespaces: string[] | null }>;
   } | null> {
     const rows: Array<Record<string, any>> = await this.db.query(
       `SELECT sc.status AS "ledgerStatus", s.status AS "scanStatus",
               c.id AS "clusterId", c.api_server_url AS "apiServerUrl", c.status AS "clusterStatus", c.group_id AS "groupId",
               c.bindable_roles AS "bindableRoles",
-              (SELECT coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'type', p.type, 'mode', p.mode, 'spec', p.spec) ORDER BY p.name), '[]'::json)
+              (SELECT coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'type', p.type, 'mode', p.mode, 'spec', p.spec,
+                        'workspaceId', p.workspace_id,
+                        'workspaceNamespaces', CASE WHEN p.scope_kind = 'WORKSPACE' THEN ${workspaceNamespacesExpression('c.id')} END) ORDER BY p.name), '[]'::json)
                  FROM policies p
                 WHERE c.id IS NOT NULL AND ${effectivePolicyCondition('sc.organization_id', 'c.group_id', 'c.id')}) AS policies
          FROM scan_clusters sc

@@ -1,5 +1,4 @@
 import { evaluateSecurity } from '../evaluators/security.evaluator';
-import { namespaceScope } from '../namespace-scope';
 import type { PolicyContext } from '../policy-handler';
 import type { SecuritySpec } from '../policy-spec.schema';
 import type { EnforcementPlan } from '../policy.types';
@@ -15,8 +14,8 @@ const STRICTNESS: Record<string, number> = { privileged: 0, baseline: 1, restric
  * every current violation is reported as unenforceable.
  */
 export function planSecurity(context: PolicyContext<SecuritySpec>): EnforcementPlan {
-  const { spec, snapshot } = context;
-  const inScope = namespaceScope(spec);
+  const { spec, snapshot, governs } = context;
+  const inScope = governs;
   const active = new Set(snapshot.activeNamespaces());
   const namespaceLabels: EnforcementPlan['namespaceLabels'] = [];
   for (const namespace of snapshot.list('Namespace')) {

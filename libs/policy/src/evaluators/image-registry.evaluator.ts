@@ -1,6 +1,5 @@
 import { asArray, asRecord } from '../kube-object';
 import { imageAllowed, normaliseImage } from '../image-reference';
-import { namespaceScope } from '../namespace-scope';
 import type { PolicyContext } from '../policy-handler';
 import type { ImageRegistrySpec } from '../policy-spec.schema';
 import type { SnapshotKind, Violation } from '../policy.types';
@@ -16,8 +15,8 @@ const CONTAINER_LISTS = [
   ['ephemeralContainers', 'ephemeral container'],
 ] as const;
 
-export function evaluateImageRegistry({ spec, snapshot }: PolicyContext<ImageRegistrySpec>): Violation[] {
-  const inScope = namespaceScope(spec);
+export function evaluateImageRegistry({ spec, snapshot, governs }: PolicyContext<ImageRegistrySpec>): Violation[] {
+  const inScope = governs;
   const allowed = spec.allowedRegistries.join(', ');
   const violations: Violation[] = [];
   for (const kind of POD_BEARING_KINDS) {

@@ -1,5 +1,4 @@
 import { asArray, asRecord, type KubeObject } from '../kube-object';
-import { namespaceScope } from '../namespace-scope';
 import type { PolicyContext } from '../policy-handler';
 import type { NetworkSpec } from '../policy-spec.schema';
 import type { SnapshotKind, Violation } from '../policy.types';
@@ -15,8 +14,8 @@ export function requiredDirections(spec: NetworkSpec): TrafficDirection[] {
 }
 
 /** In-scope namespaces and the directions in which nothing denies traffic by default. */
-export function namespacesMissingDefaultDeny({ spec, snapshot }: PolicyContext<NetworkSpec>): Array<{ namespace: string; missing: TrafficDirection[] }> {
-  const inScope = namespaceScope(spec);
+export function namespacesMissingDefaultDeny({ spec, snapshot, governs }: PolicyContext<NetworkSpec>): Array<{ namespace: string; missing: TrafficDirection[] }> {
+  const inScope = governs;
   const directions = requiredDirections(spec);
   const result: Array<{ namespace: string; missing: TrafficDirection[] }> = [];
   for (const namespace of snapshot.activeNamespaces()) {

@@ -1,5 +1,4 @@
 import { asRecord, type KubeObject } from '../kube-object';
-import { namespaceScope } from '../namespace-scope';
 import type { PolicyContext } from '../policy-handler';
 import type { QuotaSpec } from '../policy-spec.schema';
 import type { SnapshotKind, Violation } from '../policy.types';
@@ -18,8 +17,8 @@ export interface QuotaFinding {
   violations: Violation[];
 }
 
-export function quotaFindings({ spec, snapshot }: PolicyContext<QuotaSpec>): QuotaFinding[] {
-  const inScope = namespaceScope(spec);
+export function quotaFindings({ spec, snapshot, governs }: PolicyContext<QuotaSpec>): QuotaFinding[] {
+  const inScope = governs;
   const required = Object.entries(spec.hard).map(([resource, max]) => ({ resource, key: canonical(resource), max, maxQuantity: parseQuantity(max) }));
   const findings: QuotaFinding[] = [];
   for (const namespace of snapshot.activeNamespaces()) {

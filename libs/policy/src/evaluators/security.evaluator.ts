@@ -1,4 +1,3 @@
-import { namespaceScope } from '../namespace-scope';
 import { evaluatePodSecurity, formatPodSecurityForbidden } from '../pod-security/evaluate-pod-security';
 import type { PolicyContext } from '../policy-handler';
 import type { SecuritySpec } from '../policy-spec.schema';
@@ -11,8 +10,8 @@ export function securityKinds(): SnapshotKind[] {
 }
 
 /** Every Pod and pod template that the Pod Security admission controller would refuse at level:version. */
-export function evaluateSecurity({ spec, snapshot }: PolicyContext<SecuritySpec>): Violation[] {
-  const inScope = namespaceScope(spec);
+export function evaluateSecurity({ spec, snapshot, governs }: PolicyContext<SecuritySpec>): Violation[] {
+  const inScope = governs;
   const violations: Violation[] = [];
   for (const kind of POD_BEARING_KINDS) {
     for (const object of snapshot.list(kind)) {
