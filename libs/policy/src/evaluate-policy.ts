@@ -3,6 +3,7 @@ import { POLICY_HANDLERS } from './policy-handlers';
 import { validatePolicySpec } from './policy-spec.schema';
 import {
   SNAPSHOT_KINDS,
+  type ClusterFacts,
   type ClusterSnapshot,
   type EnforcementPlan,
   type PolicyDefinition,
@@ -16,10 +17,10 @@ import { sortViolations } from './violations';
 // cached per spec object so a scan of many clusters pays for it once.
 const normalised = new WeakMap<object, unknown>();
 
-function contextFor(policy: PolicyDefinition, snapshot: ClusterSnapshot | SnapshotView): { handler: PolicyHandler<unknown>; context: PolicyContext<unknown> } {
+function contextFor(policy: PolicyDefinition, snapshot: ClusterSnapshot | SnapshotView, cluster?: ClusterFacts): { handler: PolicyHandler<unknown>; context: PolicyContext<unknown> } {
   const handler = POLICY_HANDLERS[policy.type] as PolicyHandler<unknown> | undefined;
   if (!handler) throw new Error(`Unknown policy type "${String(policy.type)}"`);
-  return { handler, context: { policyId: policy.id, spec: normalisedSpec(policy), snapshot: snapshot instanceof SnapshotView ? snapshot : new SnapshotView(snapshot) } };
+  return { handler, context: { policyId: policy.id, spec: normalisedSpec(policy), snapshot: snapshot instanceof SnapshotView ? snapshot : new SnapshotView(snapshot), cluster } };
 }
 
 function normalisedSpec(policy: PolicyDefinition): unknown {
@@ -57,8 +58,8 @@ export function evaluatePolicy(policy: PolicyDefinition, snapshot: ClusterSnapsh
  * ENFORCE: what to server-side apply (objects labelled as Flotilla's), which namespace labels to
  * set, and what objects cannot fix. Never deletes anything. An AUDIT policy enforces nothing.
  */
-export function planEnforcement(policy: PolicyDefinition, snapshot: ClusterSnapshot): EnforcementPlan {
-  const { handler, context } = contextFor(policy, snapshot);
+export function planEnforcement(policy: PolicyDefinition, snapshot: ClusterSnapshot, cluster?: ClusterFacts): EnforcementPlan {
+  const { handler, context } = contextFor(policy, snapshot, cluster);
   if (policy.mode !== 'ENFORCE') return emptyPlan();
   requireKinds(handler, context);
   const plan = handler.plan(context);

@@ -1,4 +1,4 @@
-import type { EnforcementPlan, SnapshotKind, Violation } from './policy.types';
+import type { ClusterFacts, EnforcementPlan, SnapshotKind, Violation } from './policy.types';
 import type { SnapshotView } from './snapshot-view';
 
 /** What each policy type provides: the kinds it reads, its evaluation and its enforcement plan. */
@@ -12,6 +12,8 @@ export interface PolicyContext<Spec> {
   policyId: string;
   spec: Spec;
   snapshot: SnapshotView;
+  /** For planners that depend on the cluster (CUSTOM: its Kubernetes version). */
+  cluster?: ClusterFacts;
 }
 
 export function emptyPlan(): EnforcementPlan {
