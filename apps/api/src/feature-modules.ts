@@ -1,5 +1,6 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import {
+  ClusterSnapshotRepository,
   ComplianceRepository,
   InspectionRepository,
   ManagementCatalogRepository,
@@ -39,4 +40,5 @@ export const API_FEATURE_REPOSITORIES: RepositoryClass[] = [
   UpgradeRepository,
   ManagementCatalogRepository,
   InspectionRepository,
+  ClusterSnapshotRepository,
 ];

@@ -29,3 +29,4 @@ export type { CustomSpec } from './policy-spec.schema';
 export { evaluatePodSecurity, highestPodSecurityLevel } from './pod-security/evaluate-pod-security';
 export type { PodSecurityLevel, PodSecurityResult } from './pod-security/evaluate-pod-security';
 export { podSpecsOf } from './workloads';
+export { compactSnapshot } from './snapshot-compaction';
