@@ -23,7 +23,8 @@ export class PolicyPreview1766000000600 implements MigrationInterface {
         kinds text[] NOT NULL,
         object_count int NOT NULL,
         kubernetes_version text,
-        content bytea NOT NULL
+        -- One gzip'd JSON array per kind, in the order of kinds.
+        content bytea[] NOT NULL
       );
       CREATE INDEX cluster_snapshots_org ON cluster_snapshots (organization_id);
       CREATE INDEX cluster_snapshots_taken_at ON cluster_snapshots (taken_at);

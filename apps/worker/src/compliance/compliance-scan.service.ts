@@ -204,9 +204,13 @@ function audit(policy: PolicyDefinition, snapshot: ClusterSnapshot): PolicyOutco
 
 const SNAPSHOT_KIND_SET: ReadonlySet<string> = new Set(SNAPSHOT_KINDS);
 
-/** What the scan lists: every kind a policy may read (the cache serves previews of policies not yet made). */
+/**
+ * What the scan lists: every kind a policy may read (the cache serves previews of policies not yet
+ * made), except ConfigMaps, which Flotilla's agent may not read and lists only for a policy that names them.
+ */
+const CACHED_KINDS: readonly SnapshotKind[] = SNAPSHOT_KINDS.filter((k) => k !== 'ConfigMap');
 function cacheKinds(policies: PolicyDefinition[]): SnapshotKind[] {
-  const needed = new Set<SnapshotKind>([...SNAPSHOT_KINDS, ...snapshotKindsFor(policies)]);
+  const needed = new Set<SnapshotKind>([...CACHED_KINDS, ...snapshotKindsFor(policies)]);
   return SNAPSHOT_KINDS.filter((k) => needed.has(k));
 }
 
