@@ -4,6 +4,7 @@ import { UpgradesInspections1764000000200 } from './1764000000200-upgrades-inspe
 import { AuditEventUuid1765000000200 } from './1765000000200-audit-event-uuid';
 import { AgentIdentityHardening1765000000300 } from './1765000000300-agent-identity-hardening';
 import { ClusterAgents1766000000100 } from './1766000000100-cluster-agents';
+import { PolicyPreview1766000000600 } from './1766000000600-policy-preview';
 import { ClusterProvisionings1766000000700 } from './1766000000700-cluster-provisionings';
 import { Workspaces1766000000800 } from './1766000000800-workspaces';
 import { ClusterSearch1766000000900 } from './1766000000900-cluster-search';
@@ -16,6 +17,7 @@ export const ALL_MIGRATIONS = [
   AuditEventUuid1765000000200,
   AgentIdentityHardening1765000000300,
   ClusterAgents1766000000100,
+  PolicyPreview1766000000600,
   ClusterProvisionings1766000000700,
   Workspaces1766000000800,
   ClusterSearch1766000000900,

@@ -1,5 +1,6 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import {
+  ClusterSnapshotRepository,
   ComplianceRepository,
   InspectionRepository,
   ManagementCatalogRepository,
@@ -49,4 +50,5 @@ export const API_FEATURE_REPOSITORIES: RepositoryClass[] = [
   InspectionRepository,
   ProvisioningRepository,
   WorkspaceRepository,
+  ClusterSnapshotRepository,
 ];

@@ -85,6 +85,8 @@ test('the agent can write only what enforcement and upgrades write', () => {
     .flatMap((r) => (r.resources ?? []).map((res) => `${r.apiGroups?.[0] || 'core'}/${res}`))
     .sort();
   assert.deepEqual(writable, [
+    'admissionregistration.k8s.io/validatingadmissionpolicies',
+    'admissionregistration.k8s.io/validatingadmissionpolicybindings',
     'cluster.x-k8s.io/clusters',
     'core/namespaces',
     'core/resourcequotas',

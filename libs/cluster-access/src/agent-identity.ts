@@ -79,6 +79,9 @@ export function agentClusterRoleRules(options: AgentIdentityOptions = {}): Polic
     { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: bindable, verbs: ['bind'] },
     // NETWORK: read, and ENFORCE creates default-deny NetworkPolicies (and deletes its own).
     { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: [...READ, ...OWN] },
+    // CUSTOM policies in ENFORCE: the native ValidatingAdmissionPolicy and its binding (Kubernetes
+    // ≥ 1.30), created and deleted only as the policy's own (label and policy-id annotation).
+    { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'], verbs: [...READ, ...OWN] },
     // Management clusters: Cluster API objects for sync and upgrades; upgrades patch
     // Cluster.spec.topology.version (and nothing else is written). With the provisioning opt-in,
     // Flotilla also creates (server-side apply of a new object) and deletes the Clusters it provisions.

@@ -27,6 +27,7 @@ const APPS = 'apps';
 const BATCH = 'batch';
 const NETWORKING = 'networking.k8s.io';
 const RBAC = 'rbac.authorization.k8s.io';
+const ADMISSION = 'admissionregistration.k8s.io';
 const CLUSTER_API = 'cluster.x-k8s.io';
 const TANZU_RUN = 'run.tanzu.vmware.com';
 const VM_OPERATOR = 'vmoperator.vmware.com';
@@ -52,6 +53,9 @@ export const RESOURCE_CATALOGUE = {
   ClusterRoleBinding: { group: RBAC, version: 'v1', plural: 'clusterrolebindings', namespaced: false, writable: true, removable: true },
   Role: { group: RBAC, version: 'v1', plural: 'roles', namespaced: true },
   RoleBinding: { group: RBAC, version: 'v1', plural: 'rolebindings', namespaced: true, writable: true, removable: true },
+  // CUSTOM policies in ENFORCE: the native admission policy and its binding (Kubernetes ≥ 1.30), deleted with the policy.
+  ValidatingAdmissionPolicy: { group: ADMISSION, version: 'v1', plural: 'validatingadmissionpolicies', namespaced: false, writable: true, removable: true },
+  ValidatingAdmissionPolicyBinding: { group: ADMISSION, version: 'v1', plural: 'validatingadmissionpolicybindings', namespaced: false, writable: true, removable: true },
   // Management clusters: Cluster API objects (upgrades patch spec.topology.version; provisioning
   // applies a Cluster and deletes it to deprovision) and the releases, VM classes and storage classes vSphere offers.
   Cluster: { group: CLUSTER_API, version: 'v1beta1', plural: 'clusters', namespaced: true, writable: true, removable: true },

@@ -28,6 +28,8 @@ export { PolicyRepository } from './repositories/policy.repository';
 export { PolicyEnforcementTargetRepository } from './repositories/policy-enforcement-target.repository';
 export type { PolicyRow, NewPolicy, PolicyTypeName, PolicyModeName, PolicyScopeKindName } from './repositories/policy.repository';
 export { ScanRepository } from './repositories/scan.repository';
+export { ClusterSnapshotRepository } from './repositories/cluster-snapshot.repository';
+export type { StoredSnapshot, SnapshotObjects } from './repositories/cluster-snapshot.repository';
 export type { ScanRow, ScanStatus, ScanTriggerName, StartScan, ClusterOutcome, PolicyOutcome, ClusterOutcomeStatus } from './repositories/scan.repository';
 export { ComplianceRepository } from './repositories/compliance.repository';
 export type { ClusterComplianceRow, CurrentPolicyResultRow, FleetCompliance } from './repositories/compliance.repository';

@@ -6,6 +6,7 @@ import { POLICY_HANDLERS } from './policy-handlers';
 import { validatePolicySpec } from './policy-spec.schema';
 import {
   SNAPSHOT_KINDS,
+  type ClusterFacts,
   type ClusterSnapshot,
   type EnforcementPlan,
   type PolicyDefinition,
@@ -19,7 +20,7 @@ import { sortViolations } from './violations';
 // cached per spec object so a scan of many clusters pays for it once.
 const normalised = new WeakMap<object, unknown>();
 
-function contextFor(policy: PolicyDefinition, snapshot: ClusterSnapshot | SnapshotView): { handler: PolicyHandler<unknown>; context: PolicyContext<unknown> } {
+function contextFor(policy: PolicyDefinition, snapshot: ClusterSnapshot | SnapshotView, cluster?: ClusterFacts): { handler: PolicyHandler<unknown>; context: PolicyContext<unknown> } {
   const handler = POLICY_HANDLERS[policy.type] as PolicyHandler<unknown> | undefined;
   if (!handler) throw new Error(`Unknown policy type "${String(policy.type)}"`);
   const spec = normalisedSpec(policy);
@@ -32,6 +33,7 @@ function contextFor(policy: PolicyDefinition, snapshot: ClusterSnapshot | Snapsh
       snapshot: snapshot instanceof SnapshotView ? snapshot : new SnapshotView(snapshot),
       reach,
       governs: governsNamespace(spec as NamespaceScopeSpec, reach),
+      cluster,
     },
   };
 }
@@ -88,7 +90,7 @@ export function evaluatePolicy(policy: PolicyDefinition, snapshot: ClusterSnapsh
  * A workspace policy first creates the workspace's governed namespaces missing on the cluster
  * (applied first, so what the type plans inside them follows), planned as if they existed.
  */
-export function planEnforcement(policy: PolicyDefinition, snapshot: ClusterSnapshot): EnforcementPlan {
+export function planEnforcement(policy: PolicyDefinition, snapshot: ClusterSnapshot, cluster?: ClusterFacts): EnforcementPlan {
   if (policy.mode !== 'ENFORCE') return emptyPlan();
   const reach: NamespaceReach = policy.reach ?? WHOLE_CLUSTER;
   let created: KubeObject[] = [];
@@ -98,7 +100,7 @@ export function planEnforcement(policy: PolicyDefinition, snapshot: ClusterSnaps
     created = missingNamespaces(normalisedSpec(policy) as NamespaceScopeSpec, reach, existing).map((name) => workspaceNamespaceObject(name, reach.workspaceId));
     if (created.length) planned = { ...snapshot, Namespace: [...(snapshot.Namespace ?? []), ...created] };
   }
-  const { handler, context } = contextFor(policy, planned);
+  const { handler, context } = contextFor(policy, planned, cluster);
   requireKinds(handler, context);
   const plan = handler.plan(context);
   return { ...plan, apply: [...created, ...plan.apply], unenforceable: sortViolations(plan.unenforceable) };

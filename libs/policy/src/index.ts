@@ -2,7 +2,9 @@
 // and Pod Security Standards as the upstream admission controller evaluates them. No I/O.
 export type { KubeObject } from './kube-object';
 export type {
+  ClusterFacts,
   ClusterSnapshot,
+  KubeVersion,
   EnforcementPlan,
   PolicyDefinition,
   PolicyEvaluation,
@@ -19,6 +21,15 @@ export type { NamespaceReach } from './namespace-governance';
 export { SYSTEM_NAMESPACES } from './namespace-scope';
 export { FLOTILLA_MANAGED_LABELS, POLICY_ID_ANNOTATION } from './managed-labels';
 export { ENFORCED_KINDS, MANAGED_LABEL_SELECTOR, objectsCreatedBy } from './enforcement/cleanup';
+export type { EnforcedKind } from './enforcement/cleanup';
+export { SNAPSHOT_KINDS } from './policy.types';
+export { CelCompileError, compileCel } from './cel/cel-program';
+export { admissionRequest, judgeObject } from './evaluators/custom.evaluator';
+export { selectsLabels } from './evaluators/custom-match';
+export type { LabelSelector } from './evaluators/custom-match';
+export { admissionPolicyNames, VAP_MINIMUM_VERSION, atLeast } from './enforcement/custom.planner';
+export type { CustomSpec } from './policy-spec.schema';
 export { evaluatePodSecurity, highestPodSecurityLevel } from './pod-security/evaluate-pod-security';
 export type { PodSecurityLevel, PodSecurityResult } from './pod-security/evaluate-pod-security';
 export { podSpecsOf } from './workloads';
+export { compactSnapshot } from './snapshot-compaction';

@@ -1,4 +1,4 @@
-import type { EnforcementPlan, SnapshotKind, Violation } from './policy.types';
+import type { ClusterFacts, EnforcementPlan, SnapshotKind, Violation } from './policy.types';
 import type { NamespaceReach } from './namespace-governance';
 import type { SnapshotView } from './snapshot-view';
 
@@ -17,6 +17,8 @@ export interface PolicyContext<Spec> {
   reach: NamespaceReach;
   /** Whether the policy governs a namespace here: governsNamespace(spec, reach), the one rule. */
   governs: (namespace: string) => boolean;
+  /** For planners that depend on the cluster (CUSTOM: its Kubernetes version). */
+  cluster?: ClusterFacts;
 }
 
 export function emptyPlan(): EnforcementPlan {

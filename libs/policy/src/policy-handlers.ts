@@ -1,4 +1,6 @@
 import { planAccess } from './enforcement/access.planner';
+import { planCustom } from './enforcement/custom.planner';
+import { customKinds, evaluateCustom } from './evaluators/custom.evaluator';
 import { planNetwork } from './enforcement/network.planner';
 import { planQuota } from './enforcement/quota.planner';
 import { reportOnly } from './enforcement/report-only.planner';
@@ -21,4 +23,5 @@ export const POLICY_HANDLERS: { [T in PolicyType]: PolicyHandler<PolicySpecByTyp
   IMAGE_REGISTRY: { kinds: imageRegistryKinds, evaluate: evaluateImageRegistry, plan: reportOnly(evaluateImageRegistry) },
   SECURITY: { kinds: securityKinds, evaluate: evaluateSecurity, plan: planSecurity },
   LABELS: { kinds: labelsKinds, evaluate: evaluateLabels, plan: reportOnly(evaluateLabels) },
+  CUSTOM: { kinds: customKinds, evaluate: evaluateCustom, plan: planCustom },
 };

@@ -3,6 +3,8 @@ import { DNS_SUBDOMAIN_MAX, isDnsLabel, isLabelKey, textProblem } from '@flotill
 import { isQuantity, parseQuantity } from './quantity';
 import { PolicySpecError } from './policy-spec.errors';
 import { SNAPSHOT_KINDS, type PolicyType } from './policy.types';
+import { CelCompileError, compileCel } from './cel/cel-program';
+import { SNAPSHOT_KIND_RESOURCES, kindsOfRule } from './evaluators/custom-match';
 
 // DNS-1123 label: what Kubernetes accepts as a namespace name.
 const namespaceName = z.string().refine(isDnsLabel, 'Must be a namespace name (at most 63 lowercase letters, digits and "-")');
@@ -89,12 +91,72 @@ export const labelsSpecSchema = z.strictObject({
   ...scope,
 });
 
+// CUSTOM: the shape of a ValidatingAdmissionPolicy's spec (no paramKind/paramRef), CEL compiled here.
+const celExpression = z
+  .string()
+  .min(1)
+  .max(5000)
+  .superRefine((expression, ctx) => {
+    try {
+      compileCel(expression);
+    } catch (err) {
+      if (!(err instanceof CelCompileError)) throw err;
+      ctx.addIssue({ code: 'custom', message: `does not compile: ${err.message}` });
+    }
+  });
+const labelValue = z.string().max(63);
+const labelSelector = z.strictObject({
+  matchLabels: z.record(labelKey, labelValue).optional(),
+  matchExpressions: z
+    .array(z.strictObject({ key: labelKey, operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(labelValue).max(100).optional() }))
+    .max(20)
+    .optional(),
+});
+const KNOWN_GROUPS = [...new Set(Object.values(SNAPSHOT_KIND_RESOURCES).map((r) => r.group))];
+const resourceRule = z
+  .strictObject({
+    apiGroups: z.array(z.string().max(DNS_SUBDOMAIN_MAX)).min(1).max(20),
+    apiVersions: z.array(z.string().max(20)).min(1).max(10).optional(),
+    operations: z.array(z.enum(['CREATE', 'UPDATE', '*'])).min(1).optional(),
+    resources: z.array(z.string().max(DNS_SUBDOMAIN_MAX)).min(1).max(50).optional(),
+    kinds: z.array(z.string().max(DNS_SUBDOMAIN_MAX)).min(1).max(50).optional(),
+  })
+  .superRefine((rule, ctx) => {
+    if (!rule.resources === !rule.kinds) ctx.addIssue({ code: 'custom', message: 'Must name either resources or kinds' });
+    else if (kindsOfRule(rule).length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `Matches no kind Flotilla reads (groups ${KNOWN_GROUPS.map((g) => JSON.stringify(g)).join(', ')}; kinds ${SNAPSHOT_KINDS.join(', ')})`,
+      });
+  });
+const celIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Must be a CEL identifier (letters, digits and "_")').max(63);
+export const customSpecSchema = z
+  .strictObject({
+    matchConstraints: z.strictObject({
+      resourceRules: z.array(resourceRule).min(1).max(20),
+      namespaceSelector: labelSelector.optional(),
+      ...scope,
+    }),
+    variables: z.array(z.strictObject({ name: celIdentifier, expression: celExpression })).max(32).optional(),
+    validations: z
+      .array(z.strictObject({ expression: celExpression, message: z.string().min(1).max(1000).refine((m) => !m.includes('\n'), 'Must be one line').optional(), messageExpression: celExpression.optional() }))
+      .min(1)
+      .max(64),
+  })
+  .superRefine((spec, ctx) => {
+    const names = (spec.variables ?? []).map((v) => v.name);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['variables', i, 'name'], message: `Must not repeat the variable "${n}"` });
+    });
+  });
+
 export type AccessSpec = z.output<typeof accessSpecSchema>;
 export type NetworkSpec = z.output<typeof networkSpecSchema>;
 export type QuotaSpec = z.output<typeof quotaSpecSchema>;
 export type ImageRegistrySpec = z.output<typeof imageRegistrySpecSchema>;
 export type SecuritySpec = z.output<typeof securitySpecSchema>;
 export type LabelsSpec = z.output<typeof labelsSpecSchema>;
+export type CustomSpec = z.output<typeof customSpecSchema>;
 
 export interface PolicySpecByType {
   ACCESS: AccessSpec;
@@ -103,6 +165,7 @@ export interface PolicySpecByType {
   IMAGE_REGISTRY: ImageRegistrySpec;
   SECURITY: SecuritySpec;
   LABELS: LabelsSpec;
+  CUSTOM: CustomSpec;
 }
 
 const SCHEMAS: { [T in PolicyType]: z.ZodType<PolicySpecByType[T]> } = {
@@ -112,6 +175,7 @@ const SCHEMAS: { [T in PolicyType]: z.ZodType<PolicySpecByType[T]> } = {
   IMAGE_REGISTRY: imageRegistrySpecSchema,
   SECURITY: securitySpecSchema,
   LABELS: labelsSpecSchema,
+  CUSTOM: customSpecSchema,
 };
 
 /** Returns the normalised spec (defaults filled, values canonical) or throws PolicySpecError. */

@@ -1,10 +1,10 @@
 import type { KubeObject } from './kube-object';
 import type { NamespaceReach } from './namespace-governance';
 
-export type PolicyType = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS';
+export type PolicyType = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS' | 'CUSTOM';
 export type PolicyMode = 'AUDIT' | 'ENFORCE';
 
-export const POLICY_TYPES: readonly PolicyType[] = ['ACCESS', 'NETWORK', 'QUOTA', 'IMAGE_REGISTRY', 'SECURITY', 'LABELS'];
+export const POLICY_TYPES: readonly PolicyType[] = ['ACCESS', 'NETWORK', 'QUOTA', 'IMAGE_REGISTRY', 'SECURITY', 'LABELS', 'CUSTOM'];
 
 export interface PolicyDefinition {
   id: string;
@@ -82,4 +82,17 @@ export interface EnforcementPlan {
   apply: KubeObject[];
   namespaceLabels: Array<{ namespace: string; labels: Record<string, string> }>;
   unenforceable: Violation[];
+  /** Why the policy is (partly) not enforced on this cluster, e.g. audit only on a cluster too old for it. */
+  notes?: string[];
+}
+
+/** A cluster's Kubernetes minor version, as enforcement planners need it. */
+export interface KubeVersion {
+  major: number;
+  minor: number;
+}
+
+/** What planners may know about the cluster besides its snapshot. */
+export interface ClusterFacts {
+  kubernetesVersion?: KubeVersion | null;
 }

@@ -8,6 +8,7 @@ export enum PolicyTypeEnum {
   IMAGE_REGISTRY = 'IMAGE_REGISTRY',
   SECURITY = 'SECURITY',
   LABELS = 'LABELS',
+  CUSTOM = 'CUSTOM',
 }
 export enum PolicyModeEnum {
   AUDIT = 'AUDIT',

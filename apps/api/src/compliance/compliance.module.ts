@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { scanStarterProvider } from '@flotilla/compliance';
 import './compliance.enums';
 import { ClusterComplianceResolver, FleetComplianceResolver } from './compliance-rollup.resolver';
+import { PolicyPreviewClusterResolver, PolicyPreviewResolver } from './policy-preview.resolver';
+import { PolicyPreviewService } from './policy-preview.service';
 import { PolicyResolver, PolicyScopeResolver } from './policy.resolver';
 import { PolicyService } from './policy.service';
 import { ScanResolver } from './scan.resolver';
@@ -12,6 +14,9 @@ import { ScanService } from './scan.service';
   providers: [
     scanStarterProvider,
     PolicyService,
+    PolicyPreviewService,
+    PolicyPreviewResolver,
+    PolicyPreviewClusterResolver,
     ScanService,
     PolicyResolver,
     PolicyScopeResolver,

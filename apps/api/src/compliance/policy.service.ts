@@ -36,6 +36,18 @@ export class PolicyService {
     return this.policies.list(viewer.organizationId);
   }
 
+  /**
+   * Everything createPolicy checks of its input except that the name is free (previewPolicy of a
+   * policy that exists already is fine): name, spec (CUSTOM: CEL compiled), scope, bindable roles.
+   */
+  async checkNewPolicy(viewer: ViewerContext, input: CreatePolicyInput): Promise<{ name: string; scope: { scopeKind: PolicyScopeKindName; groupId: string | null; clusterId: string | null } }> {
+    const name = policyName(input.name, 'input.name');
+    validateSpec(input.type, input.spec, 'input');
+    const scope = await this.resolveScope(viewer, input.scope, this.db.manager);
+    if (input.type === 'ACCESS') await this.assertBindable(viewer, input.spec, scope.clusterId, 'input', this.db.manager);
+    return { name, scope };
+  }
+
   async create(viewer: ViewerContext, input: CreatePolicyInput): Promise<PolicyRow> {
     const name = policyName(input.name, 'input.name');
     validateSpec(input.type, input.spec, 'input');

@@ -33,6 +33,12 @@ export interface ClusterApiDeps {
   serverAddress: () => string;
 }
 
+/** The cluster's Kubernetes minor (its content must be generated: the version comes with it). */
+function clusterMinor(fleet: { store(record: ClusterRecord): unknown }, record: ClusterRecord): number {
+  if (!record.versionInfo) fleet.store(record);
+  return Number.parseInt(record.versionInfo?.minor ?? '0', 10) || 0;
+}
+
 export class ClusterApiRouter {
   constructor(private readonly d: ClusterApiDeps) {}
 
@@ -71,7 +77,7 @@ export class ClusterApiRouter {
       }
       ({ group, version, resource } = info);
       const type = this.d.catalog.lookup(info.group, info.version, info.resource);
-      if (!type || (type.managementOnly && record.spec.flavor !== 'management')) {
+      if (!type || (type.managementOnly && record.spec.flavor !== 'management') || (type.minMinor !== undefined && clusterMinor(fleet, record) < type.minMinor)) {
         this.noteDeprecated(record, info.group, info.version, info.resource, info.subresource);
         throw errors.pathNotFound();
       }

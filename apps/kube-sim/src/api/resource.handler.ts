@@ -11,6 +11,7 @@ import { type ListPage, page, selectionFrom, selects } from './list-query';
 import type { RequestContext } from './request-context';
 import type { TablePrinter } from './table-printer';
 import type { EscalationGuard } from '../auth/escalation.guard';
+import { admitValidatingPolicies } from '../admission/validating-admission-policy';
 
 export function wantsTable(accept: string | undefined): boolean {
   return !!accept && accept.includes('as=Table');
@@ -31,6 +32,7 @@ export class ResourceHandler {
   /** Admission for a create (no `old`) or an update through the API: RBAC escalation prevention. */
   admit(ctx: RequestContext, obj: KubeObject, old?: KubeObject): void {
     this.escalation.admit(ctx, obj, old);
+    admitValidatingPolicies({ store: ctx.store, type: ctx.type, obj, old, user: ctx.user });
   }
 
   current(ctx: RequestContext) {

@@ -17,6 +17,7 @@ interface Row {
   verbs?: string[];
   cat?: string[];
   virtual?: boolean;
+  minMinor?: number;
 }
 
 function rows(group: string, version: string, list: Row[], managementOnly = false): ResourceType[] {
@@ -34,6 +35,7 @@ function rows(group: string, version: string, list: Row[], managementOnly = fals
     managementOnly: managementOnly || undefined,
     storeKey: `${group}/${x.r}`,
     virtual: x.virtual,
+    minMinor: x.minMinor,
   }));
 }
 
@@ -85,6 +87,9 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
   ...rows('admissionregistration.k8s.io', 'v1', [
     { r: 'validatingwebhookconfigurations', s: 'validatingwebhookconfiguration', k: 'ValidatingWebhookConfiguration', ns: false },
     { r: 'mutatingwebhookconfigurations', s: 'mutatingwebhookconfiguration', k: 'MutatingWebhookConfiguration', ns: false },
+    // GA (v1) from Kubernetes 1.30; enforced at admission by admission/validating-admission-policy.ts.
+    { r: 'validatingadmissionpolicies', s: 'validatingadmissionpolicy', k: 'ValidatingAdmissionPolicy', ns: false, sub: ['status'], minMinor: 30 },
+    { r: 'validatingadmissionpolicybindings', s: 'validatingadmissionpolicybinding', k: 'ValidatingAdmissionPolicyBinding', ns: false, minMinor: 30 },
   ]),
   ...rows('apiextensions.k8s.io', 'v1', [
     { r: 'customresourcedefinitions', s: 'customresourcedefinition', k: 'CustomResourceDefinition', ns: false, short: ['crd', 'crds'], sub: ['status'] },

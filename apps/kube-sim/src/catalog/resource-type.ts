@@ -14,6 +14,8 @@ export interface ResourceType {
   subresources?: string[];
   /** Served only on management clusters (Cluster API, Tanzu releases). */
   managementOnly?: boolean;
+  /** Served only by clusters of at least this Kubernetes minor (ValidatingAdmissionPolicy v1: 30). */
+  minMinor?: number;
   /** Objects are stored once per group and resource, whatever version they are read in. */
   storeKey: string;
   /** Create-only virtual resources (reviews): nothing is stored. */

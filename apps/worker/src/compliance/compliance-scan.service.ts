@@ -1,10 +1,14 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ClusterClient, ClusterClientFactory, KubeObject, describeFailure, isUnavailable } from '@flotilla/cluster-access';
-import { ClusterOutcome, PolicyEnforcementTargetRepository, PolicyOutcome, ScanRepository } from '@flotilla/persistence';
+import { ClusterOutcome, ClusterSnapshotRepository, PolicyEnforcementTargetRepository, PolicyOutcome, ScanRepository } from '@flotilla/persistence';
 import {
+  ClusterFacts,
   ClusterSnapshot,
+  KubeObject as PolicyKubeObject,
   PolicyDefinition,
+  SNAPSHOT_KINDS,
+  compactSnapshot,
   SnapshotKind,
   Violation,
   WHOLE_CLUSTER,
@@ -31,6 +35,8 @@ export interface EnforcementRecord {
   applied: ObjectRef[];
   labelledNamespaces: Array<{ namespace: string; labels: Record<string, string> }>;
   failed: Array<ObjectRef & { error: string }>;
+  /** Why the policy is (partly) not enforced here, e.g. "audit only" on a cluster older than 1.30. */
+  notes?: string[];
 }
 
 /** A failure of the cluster itself (unreachable, slow, refusing Flotilla): the cluster's ERROR, not a job retry. */
@@ -54,6 +60,7 @@ export class ComplianceScanService implements OnModuleInit {
     private readonly scans: ScanRepository,
     private readonly clients: ClusterClientFactory,
     private readonly targets: PolicyEnforcementTargetRepository,
+    private readonly snapshots: ClusterSnapshotRepository,
   ) {}
 
   onModuleInit(): void {
@@ -109,17 +116,27 @@ export class ComplianceScanService implements OnModuleInit {
   }
 
   private async evaluateWith(client: ClusterClient, cluster: ScannedCluster, policies: PolicyDefinition[]): Promise<ClusterOutcome> {
-    const snapshot = await fetchSnapshot(client, snapshotKindsFor(policies));
+    // Every kind a policy can read, not only those of today's policies: the cached copy is what
+    // previewPolicy evaluates a would-be policy on. Evaluated in the compact form the cache keeps.
+    const takenAt = new Date();
+    const snapshot = compactSnapshot(await fetchSnapshot(client, cacheKinds(policies)));
+    const facts = policies.some((p) => p.type === 'CUSTOM' && p.mode === 'ENFORCE') ? await clusterFacts(client) : {};
 
     const results: PolicyOutcome[] = [];
     for (const policy of policies) {
       try {
-        results.push(policy.mode === 'ENFORCE' ? await this.enforce(client, cluster, policy, snapshot) : audit(policy, snapshot));
+        results.push(policy.mode === 'ENFORCE' ? await this.enforce(client, cluster, policy, snapshot, facts) : audit(policy, snapshot));
       } catch (err) {
         if (err instanceof ClusterUnavailable) throw err;
         results.push({ policyId: policy.id, status: 'ERROR', violations: [], enforcement: null, error: redactText((err as Error).message) });
       }
     }
+    // The cache keeps the cluster as the scan left it (after enforcement), replacing the previous copy.
+    await this.snapshots.save(this.db, cluster.organizationId, cluster.id, {
+      takenAt,
+      kubernetesVersion: facts.kubernetesVersion ? `v${facts.kubernetesVersion.major}.${facts.kubernetesVersion.minor}` : null,
+      objects: snapshot as Record<string, never[]>,
+    });
     const violationCount = results.reduce((n, r) => n + r.violations.length, 0);
     const status = results.some((r) => r.status === 'ERROR') ? 'ERROR' : violationCount > 0 ? 'NON_COMPLIANT' : 'COMPLIANT';
     const errors = results.filter((r) => r.error).map((r) => r.error);
@@ -127,9 +144,9 @@ export class ComplianceScanService implements OnModuleInit {
   }
 
   /** Makes the cluster comply where objects can, then reports what is still wrong. Never deletes. */
-  private async enforce(client: ClusterClient, cluster: ScannedCluster, policy: PolicyDefinition, snapshot: ClusterSnapshot): Promise<PolicyOutcome> {
-    const plan = planEnforcement(policy, snapshot);
-    const record: EnforcementRecord = { applied: [], labelledNamespaces: [], failed: [] };
+  private async enforce(client: ClusterClient, cluster: ScannedCluster, policy: PolicyDefinition, snapshot: ClusterSnapshot, facts: ClusterFacts): Promise<PolicyOutcome> {
+    const plan = planEnforcement(policy, snapshot, facts);
+    const record: EnforcementRecord = { applied: [], labelledNamespaces: [], failed: [], ...(plan.notes?.length ? { notes: plan.notes } : {}) };
     // Before the first object exists: deleting the policy later must know to clean up here.
     if (plan.apply.length > 0) await this.targets.record(cluster.organizationId, policy.id, cluster.id);
     for (const object of plan.apply) {
@@ -141,7 +158,7 @@ export class ComplianceScanService implements OnModuleInit {
       }
       try {
         const stored = await client.apply(object as KubeObject);
-        upsertObject(snapshot, ref.kind as SnapshotKind, { ...stored, kind: ref.kind });
+        if (SNAPSHOT_KIND_SET.has(ref.kind)) upsertObject(snapshot, ref.kind as SnapshotKind, compactSnapshot({ [ref.kind]: [{ ...stored, kind: ref.kind } as PolicyKubeObject] })[ref.kind as SnapshotKind]![0]);
         record.applied.push(ref);
       } catch (err) {
         if (isUnavailable(err)) throw new ClusterUnavailable(describeFailure(err));
@@ -151,7 +168,7 @@ export class ComplianceScanService implements OnModuleInit {
     for (const { namespace, labels } of plan.namespaceLabels) {
       try {
         const stored = await client.mergePatch('Namespace', namespace, { metadata: { labels } });
-        upsertObject(snapshot, 'Namespace', { ...stored, kind: 'Namespace' });
+        upsertObject(snapshot, 'Namespace', compactSnapshot({ Namespace: [{ ...stored, kind: 'Namespace' } as PolicyKubeObject] }).Namespace![0]);
         record.labelledNamespaces.push({ namespace, labels });
       } catch (err) {
         if (isUnavailable(err)) throw new ClusterUnavailable(describeFailure(err));
@@ -164,7 +181,7 @@ export class ComplianceScanService implements OnModuleInit {
       policyId: policy.id,
       status: after.status,
       violations: after.violations,
-      enforcement: record.applied.length || record.labelledNamespaces.length || record.failed.length ? record : null,
+      enforcement: record.applied.length || record.labelledNamespaces.length || record.failed.length || record.notes ? record : null,
       error: null,
     };
   }
@@ -189,6 +206,31 @@ function unbindableRole(object: { kind?: string; roleRef?: unknown }, bindableRo
 function audit(policy: PolicyDefinition, snapshot: ClusterSnapshot): PolicyOutcome {
   const e = evaluatePolicy(policy, snapshot);
   return { policyId: policy.id, status: e.status, violations: e.violations as Violation[], enforcement: null, error: null };
+}
+
+const SNAPSHOT_KIND_SET: ReadonlySet<string> = new Set(SNAPSHOT_KINDS);
+
+/**
+ * What the scan lists: every kind a policy may read (the cache serves previews of policies not yet
+ * made), except ConfigMaps, which Flotilla's agent may not read and lists only for a policy that names them.
+ */
+const CACHED_KINDS: readonly SnapshotKind[] = SNAPSHOT_KINDS.filter((k) => k !== 'ConfigMap');
+function cacheKinds(policies: PolicyDefinition[]): SnapshotKind[] {
+  const needed = new Set<SnapshotKind>([...CACHED_KINDS, ...snapshotKindsFor(policies)]);
+  return SNAPSHOT_KINDS.filter((k) => needed.has(k));
+}
+
+/** The cluster's Kubernetes version, for planners that depend on it (CUSTOM ENFORCE needs 1.30). */
+async function clusterFacts(client: ClusterClient): Promise<ClusterFacts> {
+  try {
+    const v = await client.readVersion();
+    const major = Number.parseInt(String(v.major ?? ''), 10);
+    const minor = Number.parseInt(String(v.minor ?? ''), 10);
+    return { kubernetesVersion: Number.isFinite(major) && Number.isFinite(minor) ? { major, minor } : null };
+  } catch (err) {
+    if (isUnavailable(err)) throw new ClusterUnavailable(describeFailure(err));
+    return { kubernetesVersion: null };
+  }
 }
 
 /** Lists every kind the policies read, each once, all pages; any failure makes the cluster unavailable for this scan. */

@@ -1,6 +1,6 @@
 import { Provider } from '@nestjs/common';
 import { scanStarterProvider } from '@flotilla/compliance';
-import { PolicyEnforcementTargetRepository, PolicyRepository, ScanRepository, ScanScheduleRepository } from '@flotilla/persistence';
+import { ClusterSnapshotRepository, PolicyEnforcementTargetRepository, PolicyRepository, ScanRepository, ScanScheduleRepository } from '@flotilla/persistence';
 import { ComplianceScanService } from './compliance-scan.service';
 import { PolicyCleanupReconciler } from './policy-cleanup.reconciler';
 import { PolicyCleanupService } from './policy-cleanup.service';
@@ -8,7 +8,7 @@ import { ScanRetention } from './scan-retention';
 import { ScanScheduler } from './scan-scheduler';
 
 /** The worker's compliance feature: the scan-cluster job, policy cleanup, the scan schedules' clock and retention. */
-export const COMPLIANCE_REPOSITORIES = [ScanRepository, ScanScheduleRepository, PolicyRepository, PolicyEnforcementTargetRepository];
+export const COMPLIANCE_REPOSITORIES = [ScanRepository, ScanScheduleRepository, PolicyRepository, PolicyEnforcementTargetRepository, ClusterSnapshotRepository];
 export const COMPLIANCE_PROVIDERS: Provider[] = [
   scanStarterProvider,
   ComplianceScanService,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ClusterClientFactory, describeFailure } from '@flotilla/cluster-access';
+import { ClusterClientFactory, KubeApiError, describeFailure } from '@flotilla/cluster-access';
 import { AuditRepository, ClusterRepository, PolicyEnforcementTargetRepository, PolicyRepository } from '@flotilla/persistence';
 import { ENFORCED_KINDS, MANAGED_LABEL_SELECTOR, objectsCreatedBy } from '@flotilla/policy';
 import { JobName, JobPayloads } from '@flotilla/queue';
@@ -8,6 +8,7 @@ import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 const WORKER_ACTOR = 'flotilla-worker';
+const ADMISSION_POLICY_KINDS: ReadonlySet<string> = new Set(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
 /** Objects named in one audit event; the count is always exact. */
 const MAX_LISTED = 100;
 
@@ -93,7 +94,14 @@ export class PolicyCleanupService implements OnModuleInit {
     const client = await this.clients.forCluster(cluster);
     const removed: Array<{ kind: string; namespace?: string; name: string }> = [];
     for (const kind of ENFORCED_KINDS) {
-      const listed = await client.list(kind, { labelSelector: MANAGED_LABEL_SELECTOR });
+      let listed: Awaited<ReturnType<typeof client.list>>;
+      try {
+        listed = await client.list(kind, { labelSelector: MANAGED_LABEL_SELECTOR });
+      } catch (err) {
+        // A cluster older than 1.30 serves no ValidatingAdmissionPolicy: nothing of that kind can be there.
+        if (ADMISSION_POLICY_KINDS.has(kind) && err instanceof KubeApiError && err.notFound) continue;
+        throw err;
+      }
       for (const o of objectsCreatedBy(policyId, listed)) {
         const ref = { kind, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}), name: o.metadata.name };
         if (await client.delete(kind, o.metadata.name, o.metadata.namespace)) removed.push(ref);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@flotilla/config';
-import { ScanRepository } from '@flotilla/persistence';
+import { ClusterSnapshotRepository, ScanRepository } from '@flotilla/persistence';
 import { PollingLoop } from '@flotilla/queue';
 import { APP_CONFIG } from '@flotilla/infrastructure';
 
@@ -9,7 +9,7 @@ const EVERY_MS = 3600_000;
 /**
  * Prunes scan history older than FLOTILLA_SCAN_RETENTION_DAYS (default 90) at start and hourly.
  * The current compliance of every cluster (and the results and scan it points at) is kept
- * however old it is. Several replicas pruning at once only delete the same rows once.
+ * however old it is. Cached cluster snapshots no scan replaced within the retention go too. Several replicas pruning at once only delete the same rows once.
  */
 @Injectable()
 export class ScanRetention implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,11 +22,12 @@ export class ScanRetention implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scans: ScanRepository,
+    private readonly snapshots: ClusterSnapshotRepository,
   ) {}
 
-  async prune(): Promise<{ results: number; scans: number }> {
-    const pruned = await this.scans.pruneOlderThan(this.config.retention.scanResultDays);
-    if (pruned.results || pruned.scans) this.logger.log({ ...pruned, days: this.config.retention.scanResultDays }, 'pruned old scan results');
+  async prune(): Promise<{ results: number; scans: number; snapshots: number }> {
+    const pruned = { ...(await this.scans.pruneOlderThan(this.config.retention.scanResultDays)), snapshots: await this.snapshots.pruneOlderThan(this.config.retention.scanResultDays) };
+    if (pruned.results || pruned.scans || pruned.snapshots) this.logger.log({ ...pruned, days: this.config.retention.scanResultDays }, 'pruned old scan results');
     return pruned;
   }
 

@@ -309,6 +309,8 @@ export class ClusterRepository {
         WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
       [organizationId, id],
     );
+    // Its cached snapshot goes with it (the cache holds attached clusters only).
+    if (rows[0][0]) await tx.query(`DELETE FROM cluster_snapshots WHERE organization_id = $1 AND cluster_id = $2`, [organizationId, id]);
     return rows[0][0] ?? null;
   }
 

@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '@flotilla/validation';
 
-export type PolicyTypeName = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS';
+export type PolicyTypeName = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS' | 'CUSTOM';
 export type PolicyModeName = 'AUDIT' | 'ENFORCE';
 export type PolicyScopeKindName = 'ORGANIZATION' | 'GROUP' | 'CLUSTER' | 'WORKSPACE';
 

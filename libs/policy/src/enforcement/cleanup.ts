@@ -7,7 +7,19 @@ import type { SnapshotKind } from '../policy.types';
  * and stay). Cleanup lists exactly these; a planner that starts creating another kind must add it
  * here, or the objects it creates would outlive their policy.
  */
-export const ENFORCED_KINDS = Object.freeze(['ClusterRoleBinding', 'RoleBinding', 'NetworkPolicy', 'ResourceQuota'] as const satisfies readonly SnapshotKind[]);
+export const ENFORCED_KINDS = Object.freeze([
+  'ClusterRoleBinding',
+  'RoleBinding',
+  'NetworkPolicy',
+  'ResourceQuota',
+  // CUSTOM policies: served only by clusters ≥ 1.30 (cleanup skips a cluster that does not serve them).
+  'ValidatingAdmissionPolicyBinding',
+  'ValidatingAdmissionPolicy',
+] as const satisfies readonly (SnapshotKind | AdmissionPolicyKind)[]);
+
+/** Kinds enforcement writes that no policy reads. */
+export type AdmissionPolicyKind = 'ValidatingAdmissionPolicy' | 'ValidatingAdmissionPolicyBinding';
+export type EnforcedKind = (typeof ENFORCED_KINDS)[number];
 
 const [[MANAGED_BY_KEY, MANAGED_BY_VALUE]] = Object.entries(FLOTILLA_MANAGED_LABELS);
 

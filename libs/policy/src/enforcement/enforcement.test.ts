@@ -185,6 +185,11 @@ test('every kind a plan creates is a kind cleanup looks at', () => {
     }),
     planEnforcement(enforce('NETWORK', { defaultDeny: 'all' }), { Namespace: namespaces('a'), NetworkPolicy: [] }),
     planEnforcement(enforce('QUOTA', { hard: { 'requests.cpu': '1' } }), { Namespace: namespaces('a'), ResourceQuota: [] }),
+    planEnforcement(
+      enforce('CUSTOM', { matchConstraints: { resourceRules: [{ apiGroups: [''], kinds: ['Pod'] }] }, validations: [{ expression: 'true' }] }),
+      { Pod: [] },
+      { kubernetesVersion: { major: 1, minor: 31 } },
+    ),
   ];
   const kinds = new Set(plans.flatMap((p) => p.apply.map((o) => o.kind)));
   assert.deepEqual([...kinds].sort(), [...ENFORCED_KINDS].sort());
