@@ -1,5 +1,6 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import {
+  CampaignRepository,
   ComplianceRepository,
   InspectionRepository,
   ManagementCatalogRepository,
@@ -11,6 +12,7 @@ import {
   UpgradeRepository,
 } from '@flotilla/persistence';
 import { AuditModule } from './audit/audit.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { ClustersModule } from './clusters/clusters.module';
 import { ComplianceModule } from './compliance/compliance.module';
 import { FleetModule } from './fleet/fleet.module';
@@ -27,6 +29,7 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   ComplianceModule,
   UpgradesModule,
   InspectionsModule,
+  CampaignsModule,
 ];
 
 /** The features' repositories beyond the registry's: provided once, by InfrastructureModule, like the worker's. */
@@ -39,4 +42,5 @@ export const API_FEATURE_REPOSITORIES: RepositoryClass[] = [
   UpgradeRepository,
   ManagementCatalogRepository,
   InspectionRepository,
+  CampaignRepository,
 ];

@@ -46,3 +46,5 @@ export { REGISTRY_REPOSITORIES, repositoryProviders } from './registry-repositor
 export type { RepositoryClass } from './registry-repositories';
 export { StrandedWorkRepository } from './repositories/stranded-work.repository';
 export type { StrandedJob } from './repositories/stranded-work.repository';
+export { CampaignRepository, ClusterInRunningCampaignError } from './repositories/campaign.repository';
+export type { CampaignRow, CampaignWaveRow, CampaignClusterRow, NewCampaign, CampaignSelector, CampaignCandidateRow, CampaignStatusName, WaveStatusName, CampaignClusterStatusName } from './repositories/campaign.repository';
