@@ -32,6 +32,8 @@ export interface AppConfig {
   retention: { scanResultDays: number };
   /** Following a Cluster API rollout: poll interval, overall deadline, stall limit, and how long one job follows before handing over. */
   upgrade: { pollIntervalMs: number; deadlineSeconds: number; stallSeconds: number; followSliceSeconds: number };
+  /** Campaigns: how often the loop looks at a running campaign, and how long a soak "minute" lasts (60; tests shorten it). */
+  campaign: { tickMs: number; soakMinuteSeconds: number };
 }
 
 const bool = z
@@ -91,6 +93,9 @@ const EnvSchema = z.object({
   FLOTILLA_UPGRADE_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
   FLOTILLA_UPGRADE_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  FLOTILLA_CAMPAIGN_TICK_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+  /** For tests only: a soak minute of fewer seconds. */
+  FLOTILLA_CAMPAIGN_SOAK_MINUTE_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
 });
 
 export class ConfigError extends Error {}
@@ -132,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       stallSeconds: e.FLOTILLA_UPGRADE_STALL_SECONDS,
       followSliceSeconds: e.FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS,
     },
+    campaign: { tickMs: e.FLOTILLA_CAMPAIGN_TICK_MS, soakMinuteSeconds: e.FLOTILLA_CAMPAIGN_SOAK_MINUTE_SECONDS },
   };
 }
 
