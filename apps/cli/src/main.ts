@@ -6,6 +6,7 @@ import { CliContext } from './cli-context';
 import { CliError, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { bashCompletion, zshCompletion } from './completion';
 import { registerAdminCommands } from './commands/admin.command';
+import { registerCampaignCommands } from './commands/campaign.command';
 import { registerClusterCommands } from './commands/cluster.command';
 import { registerGroupCommands } from './commands/group.command';
 import { registerInspectCommands } from './commands/inspect.command';
@@ -56,6 +57,7 @@ Shell completion: source <(flotilla completion bash)   (or zsh)`,
   registerGroupCommands(program, ctx);
   registerTokenCommands(program, ctx);
   registerScheduleCommands(program, ctx);
+  registerCampaignCommands(program, ctx);
   program
     .command('completion')
     .description('print a shell completion script (commands, subcommands, flags and their choices)')

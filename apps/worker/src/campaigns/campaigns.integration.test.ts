@@ -12,6 +12,11 @@ import { ensureAgentIdentity } from '../../../cli/src/kube-attach';
 import { ClusterSpec, KubeSim, startKubeSim } from '../../../kube-sim/src';
 import { hash32 } from '../../../kube-sim/src/content/seeded-random';
 import { startWorkerHarness } from '../testing/worker-test-harness';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../../cli/src/main';
+import { captureIo } from '../../../cli/src/testing/fake-graphql-api';
 import { CampaignAdvancer } from './campaign-advancer';
 
 // Campaigns end to end: API → PostgreSQL state machine → the worker's campaign loop → upgrades on
@@ -90,6 +95,14 @@ async function attach(name: string): Promise<string> {
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
   return r.data.attachCluster.id;
 }
+
+/** The flotilla CLI against the real API. */
+async function flotilla(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const c = captureIo();
+  const code = await run(args, { io: c.io, env: { FLOTILLA_API_URL: api.url, FLOTILLA_TOKEN: api.adminToken, FLOTILLA_CONFIG: join(tmp, 'cli.json') } });
+  return { code, out: c.out, err: c.err };
+}
+const tmp = mkdtempSync(join(tmpdir(), 'flotilla-campaign-'));
 
 const select = (...names: string[]) => ({ clusterIds: names.map((n) => ids.get(n)) });
 
@@ -202,6 +215,19 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     // Ended: its clusters are free again.
     const again = await api.gql(PREVIEW, { input: { name: 'later', targetVersion: 'v1.31.4+vmware.1', selector: select('tkg-a-01') } });
     assert.deepEqual(again.data.previewUpgradeCampaign.excluded, []);
+    // The CLI: status --wait exits 0 on SUCCEEDED; list shows it; preview -f reads a file with cluster names.
+    const st = await flotilla('campaign', 'status', 'spring-a', '--wait', '--interval', '1', '--timeout', '60');
+    assert.equal(st.code, 0, st.err);
+    assert.match(st.out, /Status:\s+SUCCEEDED/);
+    assert.match(st.out, /tkg-a-03\s+SUCCEEDED\s+SUCCEEDED DONE/);
+    const list = await flotilla('campaign', 'list');
+    assert.match(list.out, /spring-a\s+SUCCEEDED\s+v1\.30\.8\+vmware\.1/);
+    const file = join(tmp, 'campaign.yaml');
+    writeFileSync(file, `name: next\ntargetVersion: v1.31.4+vmware.1\nselector: { clusters: [tkg-a-01, tkg-a-02, eks-a-01] }\nwaves: [{ clusterCount: 1 }, {}]\n`);
+    const pv = await flotilla('campaign', 'preview', '-f', file);
+    assert.equal(pv.code, 0, pv.err);
+    assert.match(pv.out, /Wave 1 \(wave 1\): 1 cluster: tkg-a-01 \(v1\.30\.8\+vmware\.1\)/);
+    assert.match(pv.out, /eks-a-01: cluster eks-a-01 is not managed by Cluster API/);
   });
 
   test('with rolloutFail on two clusters and a budget of 1 the campaign HALTS after the second failure and starts nothing more', async () => {
@@ -219,6 +245,9 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     assert.deepEqual(await upgradesOf(['tkg-b-03']), []);
     const audit = await db.query(`SELECT details->>'event' AS event FROM audit_events WHERE target_id = $1 AND details->>'to' = 'HALTED'`, [id]);
     assert.deepEqual(audit, [{ event: 'CAMPAIGN_HALTED' }]);
+    const st = await flotilla('campaign', 'status', 'budget-b', '--wait', '--interval', '1', '--timeout', '60', '-o', 'json');
+    assert.equal(st.code, 1);
+    assert.match(st.err, /campaign budget-b ended HALTED: failure budget spent/);
   });
 
   test('a wave that requires approval waits until an ADMIN with another token approves it', async () => {
@@ -256,9 +285,16 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     assert.equal(still.waves[0].clusters[0].upgrade, null);
     assert.equal(Math.abs(new Date(waiting.maintenanceWindow.nextOpensAt).getTime() - Math.floor(opens.getTime() / 60_000) * 60_000) < 1000, true);
     assert.deepEqual(await upgradesOf(['tkg-d-01']), []);
+    const paused = await flotilla('campaign', 'pause', 'window-d');
+    assert.match(paused.out, /campaign window-d: PAUSED/);
+    const resumed = await flotilla('campaign', 'resume', 'window-d');
+    assert.match(resumed.out, /campaign window-d: RUNNING/);
     const c = await api.gql(CANCEL, { id });
     assert.equal(c.data.cancelUpgradeCampaign.status, 'CANCELLED');
     assert.match(c.data.cancelUpgradeCampaign.statusReason, /cancelled by/);
+    const st = await flotilla('campaign', 'status', 'window-d', '--wait', '--interval', '1', '--timeout', '30');
+    assert.equal(st.code, 1);
+    assert.deepEqual(await upgradesOf(['tkg-d-01']), []);
   });
 
   test('replicas racing and one worker stopped mid-wave upgrade no cluster twice and lose none', async () => {
