@@ -16,6 +16,7 @@ const BENCHES: Record<string, string> = {
   compliance: 'bench/compliance.bench.js',
   agent: 'bench/agent.bench.js',
   provisioning: 'bench/provisioning.bench.js',
+  campaign: 'bench/campaign.bench.js',
 };
 
 function runOne(script: string): Promise<unknown> {

@@ -1,6 +1,7 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import {
   ClusterSnapshotRepository,
+  CampaignRepository,
   ComplianceRepository,
   InspectionRepository,
   ManagementCatalogRepository,
@@ -15,6 +16,7 @@ import {
 } from '@flotilla/persistence';
 import { AgentsModule } from './agents/agents.module';
 import { AuditModule } from './audit/audit.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { ClustersModule } from './clusters/clusters.module';
 import { ComplianceModule } from './compliance/compliance.module';
 import { FleetModule } from './fleet/fleet.module';
@@ -36,6 +38,7 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   AgentsModule,
   ProvisioningModule,
   WorkspacesModule,
+  CampaignsModule,
 ];
 
 /** The features' repositories beyond the registry's: provided once, by InfrastructureModule, like the worker's. */
@@ -51,4 +54,5 @@ export const API_FEATURE_REPOSITORIES: RepositoryClass[] = [
   ProvisioningRepository,
   WorkspaceRepository,
   ClusterSnapshotRepository,
+  CampaignRepository,
 ];

@@ -7,6 +7,7 @@ import { CliError, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './
 import { bashCompletion, zshCompletion } from './completion';
 import { registerAdminCommands } from './commands/admin.command';
 import { registerAgentCommands } from './commands/agent.command';
+import { registerCampaignCommands } from './commands/campaign.command';
 import { registerClusterCommands } from './commands/cluster.command';
 import { registerGroupCommands } from './commands/group.command';
 import { registerInspectCommands } from './commands/inspect.command';
@@ -60,6 +61,7 @@ Shell completion: source <(flotilla completion bash)   (or zsh)`,
   registerScheduleCommands(program, ctx);
   registerAgentCommands(program, ctx);
   registerWorkspaceCommands(program, ctx);
+  registerCampaignCommands(program, ctx);
   program
     .command('completion')
     .description('print a shell completion script (commands, subcommands, flags and their choices)')

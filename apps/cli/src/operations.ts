@@ -297,6 +297,79 @@ query AuditLog($first: Int, $after: String) {
  * inspection's error, an upgrade's pre-flight reasons, deleting a group). Kept here, not in
  * ../shared; apps/api/src/schema.contract.test.ts checks the served schema accepts every one.
  */
+/** ../shared/contract/operations/campaigns.graphql */
+export const CAMPAIGNS_GRAPHQL = `# Dashboard and CLI operations: fleet upgrade campaigns (waves, soak, failure budget, halts,
+# maintenance windows, approvals).
+# The API's schema must accept each of them unchanged.
+
+query PreviewUpgradeCampaign($input: CreateUpgradeCampaignInput!) {
+  previewUpgradeCampaign(input: $input) {
+    targetVersion
+    waves { name clusters { id name kubernetesVersion } }
+    excluded { cluster { id name } reason }
+  }
+}
+
+mutation CreateUpgradeCampaign($input: CreateUpgradeCampaignInput!) {
+  createUpgradeCampaign(input: $input) { id name status targetVersion }
+}
+
+query UpgradeCampaigns($first: Int, $after: String) {
+  upgradeCampaigns(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name status targetVersion createdAt finishedAt } }
+  }
+}
+
+query UpgradeCampaignDetail($id: ID!) {
+  upgradeCampaign(id: $id) {
+    id
+    name
+    status
+    statusReason
+    targetVersion
+    failureBudget { maxFailedClusters maxFailedPercent }
+    maintenanceWindow { cron durationMinutes timezone nextOpensAt }
+    counts { total pending running succeeded failed skipped }
+    waves {
+      index
+      name
+      status
+      soakMinutes
+      requiresApproval
+      approvedBy
+      startedAt
+      soakEndsAt
+      finishedAt
+      clusters {
+        cluster { id name }
+        status
+        upgrade { id status phase error }
+      }
+    }
+    createdAt
+    finishedAt
+  }
+}
+
+mutation ApproveCampaignWave($id: ID!, $waveIndex: Int!) {
+  approveCampaignWave(id: $id, waveIndex: $waveIndex) { id status }
+}
+
+mutation PauseUpgradeCampaign($id: ID!) {
+  pauseUpgradeCampaign(id: $id) { id status }
+}
+
+mutation ResumeUpgradeCampaign($id: ID!) {
+  resumeUpgradeCampaign(id: $id) { id status }
+}
+
+mutation CancelUpgradeCampaign($id: ID!) {
+  cancelUpgradeCampaign(id: $id) { id status statusReason }
+}
+`;
+
 export const CLI_OWN_GRAPHQL = `# Operations only the flotilla CLI sends (checked against the served schema by the contract test).
 
 query CliClusterList($filter: ClusterFilter, $first: Int, $after: String) {
@@ -492,6 +565,7 @@ export const CONTRACT_FILES: Record<string, string> = {
   inspections: INSPECTIONS_GRAPHQL,
   access: ACCESS_GRAPHQL,
   agents: AGENTS_GRAPHQL,
+  campaigns: CAMPAIGNS_GRAPHQL,
 };
 
 /** The operation names the CLI may send; a typo is a compile error, not a runtime one. */
@@ -539,6 +613,14 @@ export const OPERATION_NAMES = [
   'CliWorkspaces',
   'CliCreateWorkspace',
   'CliAddWorkspaceNamespace',
+  'PreviewUpgradeCampaign',
+  'CreateUpgradeCampaign',
+  'UpgradeCampaigns',
+  'UpgradeCampaignDetail',
+  'ApproveCampaignWave',
+  'PauseUpgradeCampaign',
+  'ResumeUpgradeCampaign',
+  'CancelUpgradeCampaign',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

@@ -1,5 +1,7 @@
 import { Provider } from '@nestjs/common';
-import { InspectionRepository, ManagementCatalogRepository, ProvisioningRepository, RepositoryClass, UpgradeRepository } from '@flotilla/persistence';
+import { CampaignRepository, InspectionRepository, ManagementCatalogRepository, ProvisioningRepository, RepositoryClass, UpgradeRepository } from '@flotilla/persistence';
+import { campaignEventsProvider, upgradeStarterProvider } from '@flotilla/queue';
+import { CampaignAdvancer } from './campaigns/campaign-advancer';
 import { COMPLIANCE_PROVIDERS, COMPLIANCE_REPOSITORIES } from './compliance/compliance.providers';
 import { InspectionRunnerService } from './inspections/inspection-runner.service';
 import { ProvisioningRunnerService } from './provisioning/provisioning-runner.service';
@@ -11,6 +13,8 @@ import { UpgradeRunnerService } from './upgrades/upgrade-runner.service';
 
 /** Feature services (compliance, upgrades, inspections) that register job handlers. */
 const UPGRADE_PROVIDERS: Provider[] = [UpgradeOutcomeRecorder, UpgradePreflightReader, RolloutFollower, UpgradeRunnerService, AbandonedUpgradeSweeper];
-export const WORKER_FEATURE_PROVIDERS: Provider[] = [...COMPLIANCE_PROVIDERS, ...UPGRADE_PROVIDERS, InspectionRunnerService, ProvisioningRunnerService];
+/** Campaigns: the PostgreSQL-clocked loop that advances them, starting upgrades like startUpgrade does. */
+const CAMPAIGN_PROVIDERS: Provider[] = [upgradeStarterProvider, campaignEventsProvider, CampaignAdvancer];
+export const WORKER_FEATURE_PROVIDERS: Provider[] = [...COMPLIANCE_PROVIDERS, ...UPGRADE_PROVIDERS, InspectionRunnerService, ProvisioningRunnerService, ...CAMPAIGN_PROVIDERS];
 /** Repositories those features need, built over the worker's DataSource. */
-export const WORKER_FEATURE_REPOSITORIES: RepositoryClass[] = [...COMPLIANCE_REPOSITORIES, UpgradeRepository, InspectionRepository, ManagementCatalogRepository, ProvisioningRepository];
+export const WORKER_FEATURE_REPOSITORIES: RepositoryClass[] = [...COMPLIANCE_REPOSITORIES, UpgradeRepository, InspectionRepository, ManagementCatalogRepository, ProvisioningRepository, CampaignRepository];

@@ -41,6 +41,8 @@ export interface AppConfig {
   agents: { publicUrl?: string; port: number; host: string; registrationTtlSeconds: number };
   /** Provisioning through Cluster API: deadline to a ready control plane (or to deletion), poll interval (the upgrade follow slice applies too). */
   provisioning: { timeoutMinutes: number; pollIntervalMs: number };
+  /** Campaigns: how often the loop looks at a running campaign, and how long a soak "minute" lasts (60; tests shorten it). */
+  campaign: { tickMs: number; soakMinuteSeconds: number };
 }
 
 const bool = z
@@ -110,6 +112,9 @@ const EnvSchema = z.object({
   FLOTILLA_AGENT_REGISTRATION_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(3600),
   FLOTILLA_PROVISION_TIMEOUT_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(45),
   FLOTILLA_PROVISION_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  FLOTILLA_CAMPAIGN_TICK_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+  /** For tests only: a soak minute of fewer seconds. */
+  FLOTILLA_CAMPAIGN_SOAK_MINUTE_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
 });
 
 export class ConfigError extends Error {}
@@ -158,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       registrationTtlSeconds: e.FLOTILLA_AGENT_REGISTRATION_TTL_SECONDS,
     },
     provisioning: { timeoutMinutes: e.FLOTILLA_PROVISION_TIMEOUT_MINUTES, pollIntervalMs: e.FLOTILLA_PROVISION_POLL_MS },
+    campaign: { tickMs: e.FLOTILLA_CAMPAIGN_TICK_MS, soakMinuteSeconds: e.FLOTILLA_CAMPAIGN_SOAK_MINUTE_SECONDS },
   };
 }
 

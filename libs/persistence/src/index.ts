@@ -55,3 +55,5 @@ export type { ClusterAgentState } from './repositories/cluster-agent.repository'
 export { WorkspaceRepository } from './repositories/workspace.repository';
 export type { WorkspaceRow, WorkspaceNamespaceRow, WorkspaceReach } from './repositories/workspace.repository';
 export type { ClusterScope } from './repositories/cluster.repository';
+export { CampaignRepository, ClusterInRunningCampaignError } from './repositories/campaign.repository';
+export type { CampaignRow, CampaignWaveRow, CampaignClusterRow, NewCampaign, CampaignSelector, CampaignCandidateRow, CampaignStatusName, WaveStatusName, CampaignClusterStatusName } from './repositories/campaign.repository';

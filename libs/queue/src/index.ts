@@ -4,3 +4,6 @@ export { QueueSet, createRedis, bullPrefix, JOB_ATTEMPTS, isLastAttempt } from '
 export { OutboxRelay } from './outbox-relay';
 export { PollingLoop } from './polling-loop';
 export { QueueStoreWatch } from './queue-store-watch';
+export { UpgradeStarter, upgradeStarterProvider } from './upgrade-starter';
+export { CampaignEvents, campaignEventsProvider, campaignEventOf } from './campaign-events';
+export type { CampaignEventName } from './campaign-events';

@@ -3,3 +3,6 @@ export { ScheduleError, nextRunAfter, validateCron, validateTimezone } from './c
 // When a failed cluster sync is tried again.
 export { syncBackoff, syncRetryDelaySeconds, unreachableWithinSeconds } from './sync-backoff';
 export type { SyncBackoff } from './sync-backoff';
+// Maintenance windows (cron + duration + zone): open or not, and when next.
+export { maintenanceWindowAt } from './maintenance-window';
+export type { MaintenanceWindowSpec } from './maintenance-window';

@@ -14,3 +14,9 @@ export type { RolloutPhase, RolloutObservation, RolloutAssessment } from './roll
 export { assessRollout, rolloutTimeout } from './rollout-assessment';
 export type { ReleaseObject } from './offered-releases';
 export { offeredVersionsOf } from './offered-releases';
+export type { BlockerKind, UpgradeBlocker, RegistryClusterFacts } from './upgrade-eligibility';
+export { upgradeBlockers, REGISTRY_REFUSALS } from './upgrade-eligibility';
+export type { WaveSpec, CampaignCandidate, PlannedWave, CampaignPlan } from './campaign-plan';
+export { planCampaign, CampaignPlanError, DEFAULT_WAVES, DEFAULT_SOAK_MINUTES } from './campaign-plan';
+export type { CampaignStatus, WaveStatus, CampaignClusterStatus, StepWave, StepCluster, StepInput, StepDecision } from './campaign-step';
+export { decideCampaignStep, ENDED_CAMPAIGN } from './campaign-step';

@@ -41,6 +41,12 @@ interface SetMeasure {
   width: number;
 }
 
+/**
+ * Lists whose length the domain bounds below the page size, counted at that bound: a campaign has
+ * at most 50 waves (libs/upgrade campaign-plan), so its waves' clusters are not counted 200 × 200.
+ */
+const BOUNDED_LISTS: Readonly<Record<string, number>> = { 'UpgradeCampaign.waves': 50 };
+
 /** Counts saturate here instead of growing into Infinity or NaN (0 × Infinity) on hostile documents. */
 const SATURATED = Number.MAX_SAFE_INTEGER;
 const sat = (n: number) => (n > SATURATED || Number.isNaN(n) ? SATURATED : n);
@@ -111,7 +117,8 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
     }
     if (!returnsList) return 1;
     if (field.name.value === 'edges' && parent?.name.endsWith('Connection')) return 1;
-    return options.maxPageSize;
+    const bound = parent ? BOUNDED_LISTS[`${parent.name}.${field.name.value}`] : undefined;
+    return bound !== undefined ? Math.min(bound, options.maxPageSize) : options.maxPageSize;
   };
 
   const setMeasure = (set: SelectionSetNode | undefined, parent: GraphQLNamedType | undefined | null): SetMeasure => {

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditRepository, ClusterEntity, ClusterRepository, JobRecordRepository, ManagementCatalogRepository, OutboxRepository, UpgradeEntity, UpgradeRepository } from '@flotilla/persistence';
+import { AuditRepository, CampaignRepository, ClusterEntity, ClusterRepository, ManagementCatalogRepository, UpgradeEntity, UpgradeRepository } from '@flotilla/persistence';
 import { isUuid } from '@flotilla/validation';
-import { JobName, QueueName, jobIds, outboxMessage } from '@flotilla/queue';
+import { UpgradeStarter } from '@flotilla/queue';
 import { kubeVersion } from '@flotilla/validation';
-import { availableUpgrades, offeredSpelling, parseKubeVersion } from '@flotilla/upgrade';
+import { REGISTRY_REFUSALS, availableUpgrades, offeredSpelling, parseKubeVersion, upgradeBlockers } from '@flotilla/upgrade';
 import { ViewerContext } from '../auth/viewer';
 import { clusterScope, seesCluster } from '../auth/workspace-restriction';
 import { DomainError, ErrorCode, badInput, conflict, notFound } from '../common/domain.errors';
@@ -23,9 +23,9 @@ export class UpgradeService {
     private readonly upgrades: UpgradeRepository,
     private readonly clusters: ClusterRepository,
     private readonly catalogs: ManagementCatalogRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly jobs: JobRecordRepository,
+    private readonly starter: UpgradeStarter,
     private readonly audit: AuditRepository,
+    private readonly campaignMembership: CampaignRepository,
   ) {}
 
   async start(viewer: ViewerContext, input: StartUpgradeInput): Promise<UpgradeEntity> {
@@ -48,27 +48,38 @@ export class UpgradeService {
       });
       throw new DomainError(code, message, 'input.clusterId');
     };
-    if (!cluster.managementClusterId || !cluster.managementNamespace || !cluster.managementName) {
+    const manager = cluster.managementClusterId ? await this.clusters.findById(viewer.organizationId, cluster.managementClusterId) : null;
+    // The same rules a campaign plans with (libs/upgrade upgradeBlockers); the rest are judged live by the worker's pre-flight.
+    const blocker = upgradeBlockers(
+      {
+        name: cluster.name,
+        apiServerUrl: cluster.apiServerUrl,
+        status: cluster.status,
+        kubernetesVersion: cluster.kubernetesVersion,
+        nodeCount: cluster.nodeCount,
+        readyNodeCount: cluster.readyNodeCount,
+        managed: !!(cluster.managementClusterId && cluster.managementNamespace && cluster.managementName),
+        managerAttached: !!manager && manager.status !== 'DETACHED',
+        offeredVersions: null,
+        removedApisInUse: null,
+        upgradeInProgress: false,
+      },
+      targetVersion,
+    ).find((b) => REGISTRY_REFUSALS.has(b.kind));
+    if (blocker) return refuse(ErrorCode.FailedPrecondition, blocker.reason);
+    const campaign = await this.campaignMembership.activeCampaignOf(viewer.organizationId, cluster.id);
+    if (campaign) {
       return refuse(
         ErrorCode.FailedPrecondition,
-        `cluster ${cluster.name} is not managed by Cluster API, so it is not upgradeable from Flotilla: no attached management cluster holds a Cluster object for ${cluster.apiServerUrl}; upgrade it with its provider, or attach its management cluster`,
+        `cluster ${cluster.name} is part of running upgrade campaign ${campaign.name} (${campaign.id}): the campaign upgrades it; cancel the campaign, or wait for it to end, to upgrade it by hand`,
       );
     }
-    const manager = await this.clusters.findById(viewer.organizationId, cluster.managementClusterId);
-    if (!manager || manager.status === 'DETACHED') {
-      return refuse(
-        ErrorCode.FailedPrecondition,
-        `cluster ${cluster.name} is managed by Cluster API from a management cluster that is no longer attached, so it is not upgradeable from Flotilla: attach its management cluster again`,
-      );
-    }
-    if (!cluster.kubernetesVersion) {
-      return refuse(ErrorCode.FailedPrecondition, `cluster ${cluster.name} has not been synced yet, so its current version is unknown: try again once it is CONNECTED`);
-    }
+    if (!cluster.managementClusterId || !cluster.managementNamespace || !cluster.managementName || !cluster.kubernetesVersion) throw new Error('unreachable: checked by upgradeBlockers');
     const managed = { id: cluster.managementClusterId, namespace: cluster.managementNamespace, name: cluster.managementName };
     const offered = (await this.catalogs.offeredVersions(viewer.organizationId, [managed.id])).get(managed.id) ?? [];
     const toVersion = offeredSpelling(targetVersion, offered);
     const outcome = await this.db.transaction(async (tx) => {
-      const r = await this.upgrades.start(tx, viewer.organizationId, {
+      const r = await this.starter.start(tx, viewer.organizationId, {
         clusterId: cluster.id,
         fromVersion: cluster.kubernetesVersion as string,
         toVersion,
@@ -79,9 +90,6 @@ export class UpgradeService {
       });
       if (!('created' in r)) return r;
       const upgrade = r.created;
-      const jobId = jobIds.runUpgrade(upgrade.id);
-      await this.outbox.add(tx, [outboxMessage(JobName.RunUpgrade, jobId, { organizationId: viewer.organizationId, upgradeId: upgrade.id })]);
-      await this.jobs.queued(tx, [{ id: jobId, organizationId: viewer.organizationId, queue: QueueName.Upgrade, jobName: JobName.RunUpgrade }]);
       await this.audit.record(tx, viewer.organizationId, {
         actor: viewer.actor,
         action: 'upgrade.start',

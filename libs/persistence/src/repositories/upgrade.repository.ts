@@ -63,6 +63,13 @@ export class UpgradeRepository {
     return rows[0] ? strip(rows[0]) : null;
   }
 
+  async findByIds(organizationId: string, ids: readonly string[]): Promise<UpgradeEntity[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    const rows: Row[] = await this.db.query(`SELECT ${COLUMNS} FROM upgrades u WHERE u.organization_id = $1 AND u.id = ANY($2::uuid[])`, [organizationId, valid]);
+    return rows.map(strip);
+  }
+
   /** Newest first, one page per cluster, in one statement for any number of clusters (DataLoader batches). */
   async pagesForClusters(organizationId: string, clusterIds: readonly string[], first: number, after?: string | null): Promise<Map<string, ClusterPage<UpgradeEntity>>> {
     return pagesForClusters<Row, UpgradeEntity>(this.db, 'upgrades', COLUMNS, organizationId, clusterIds, first, after, strip);
