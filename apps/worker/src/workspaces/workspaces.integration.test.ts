@@ -185,6 +185,8 @@ describe('workspaces', () => {
     assert.deepEqual(a.compliance, { status: 'NON_COMPLIANT', violationCount: 2 });
     const unrestricted = (await violations(org.token, ids['ws-a']))!;
     assert.deepEqual(unrestricted.byPolicy['org-pss'], ['team-a/priv-team-a', 'team-b/priv-team-b'], 'the organization token still sees team-b');
+    // The deleted ENFORCE policy left the roll-up: org-pss 2 + alpha-pss 1.
+    assert.equal(unrestricted.compliance.violationCount, 3);
     assert.equal(list.fleetSummary.compliance.violationCount, 2 + 2, 'ws-a: 2 visible; ws-b: team-a under both policies');
 
     const ws = await ok(`{ workspaces { id name } }`, {}, token);
