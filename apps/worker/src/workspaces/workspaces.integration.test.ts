@@ -201,12 +201,16 @@ describe('workspaces', () => {
 
   test('a workspace-restricted token cannot act elsewhere: other clusters answer NOT_FOUND, organization-wide mutations are refused', async () => {
     const operator = (await ok(`mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`, { input: { name: 'alpha-operator', role: 'OPERATOR', workspaceId: alpha } }, org.token)).createApiToken.token;
-    const update = `mutation($id: ID!) { updateCluster(id: $id, input: { labels: [{ key: "team", value: "alpha" }] }) { id labels { key value } } }`;
-    assert.equal((await refused(update, { id: ids['ws-c'] }, operator)).code, 'NOT_FOUND');
-    assert.deepEqual((await ok(update, { id: ids['ws-a'] }, operator)).updateCluster.labels, [{ key: 'team', value: 'alpha' }]);
-    assert.equal((await refused(`mutation($id: ID!) { detachCluster(id: $id) { id } }`, { id: ids['ws-c'] }, operator)).code, 'NOT_FOUND');
-    assert.equal((await refused(`mutation($input: RunInspectionInput!) { runInspection(input: $input) { id } }`, { input: { clusterId: ids['ws-c'], kind: 'CONFORMANCE_LITE' } }, operator)).code, 'NOT_FOUND');
-    assert.equal((await refused(`mutation($input: StartUpgradeInput!) { startUpgrade(input: $input) { id } }`, { input: { clusterId: ids['ws-c'], targetVersion: 'v1.31.0' } }, operator)).code, 'NOT_FOUND');
+    const inspect = `mutation($input: RunInspectionInput!) { runInspection(input: $input) { id cluster { name } } }`;
+    assert.equal((await refused(inspect, { input: { clusterId: ids['ws-c'], kind: 'CONFORMANCE_LITE' } }, operator)).code, 'NOT_FOUND', 'another cluster is missing');
+    assert.equal((await ok(inspect, { input: { clusterId: ids['ws-a'], kind: 'CONFORMANCE_LITE' } }, operator)).runInspection.cluster.name, 'ws-a');
+    // A whole cluster is not the workspace's: the same refusal for its own clusters and others (nothing revealed).
+    for (const id of [ids['ws-a'], ids['ws-c']]) {
+      assert.equal((await refused(`mutation($id: ID!) { updateCluster(id: $id, input: { labels: [] }) { id } }`, { id }, operator)).code, 'FORBIDDEN');
+      assert.equal((await refused(`mutation($id: ID!) { detachCluster(id: $id) { id } }`, { id }, operator)).code, 'FORBIDDEN');
+      assert.equal((await refused(`mutation($input: StartUpgradeInput!) { startUpgrade(input: $input) { id } }`, { input: { clusterId: id, targetVersion: 'v1.31.0' } }, operator)).code, 'FORBIDDEN');
+    }
+    assert.equal((await ok(`query($id: ID!) { cluster(id: $id) { status } }`, { id: ids['ws-a'] }, org.token)).cluster.status === 'DETACHED', false);
     assert.equal((await refused(`mutation { runComplianceScan(input: {}) { id } }`, {}, operator)).code, 'FORBIDDEN');
     assert.equal(
       (await refused(`mutation($input: AttachClusterInput!) { attachCluster(input: $input) { id } }`, { input: { name: 'x', apiServerUrl: 'https://x.invalid', token: 't', useSystemTrustRoots: true } }, operator)).code,
