@@ -189,8 +189,10 @@ describe('workspaces', () => {
     assert.equal(unrestricted.compliance.violationCount, 3);
     assert.equal(list.fleetSummary.compliance.violationCount, 2 + 2, 'ws-a: 2 visible; ws-b: team-a under both policies');
 
-    const ws = await ok(`{ workspaces { id name } }`, {}, token);
+    const ws = await ok(`{ workspaces { id name } viewer { role workspace { name } } }`, {}, token);
     assert.deepEqual(ws.workspaces.map((w: { name: string }) => w.name), ['alpha']);
+    assert.deepEqual(ws.viewer, { role: 'VIEWER', workspace: { name: 'alpha' } });
+    assert.equal((await ok(`{ viewer { workspace { name } } }`, {}, org.token)).viewer.workspace, null);
     for (const q of ['{ policies { id } }', '{ scans { totalCount } }', '{ auditEvents { edges { cursor } } }', '{ clusterGroups { id } }']) {
       assert.equal((await refused(q, {}, token)).code, 'FORBIDDEN', q);
     }
