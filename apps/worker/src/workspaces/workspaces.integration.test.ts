@@ -183,6 +183,10 @@ describe('workspaces', () => {
     assert.deepEqual(a.byPolicy['org-pss'], ['team-a/priv-team-a']);
     assert.deepEqual(a.byPolicy['alpha-pss'], ['team-a/priv-team-a']);
     assert.deepEqual(a.compliance, { status: 'NON_COMPLIANT', violationCount: 2 });
+    // The compliance filter uses what the token is shown: ws-c (not its) never; both of its clusters are non-compliant in its namespaces.
+    const filtered = await ok(`{ clusters(filter: { complianceStatuses: [NON_COMPLIANT] }) { totalCount edges { node { name } } } }`, {}, token);
+    assert.deepEqual(filtered.clusters.edges.map((e: { node: { name: string } }) => e.node.name), ['ws-a', 'ws-b']);
+    assert.equal((await ok(`{ clusters(filter: { complianceStatuses: [COMPLIANT, UNKNOWN] }) { totalCount } }`, {}, token)).clusters.totalCount, 0);
     const unrestricted = (await violations(org.token, ids['ws-a']))!;
     assert.deepEqual(unrestricted.byPolicy['org-pss'], ['team-a/priv-team-a', 'team-b/priv-team-b'], 'the organization token still sees team-b');
     // The deleted ENFORCE policy left the roll-up: org-pss 2 + alpha-pss 1.
