@@ -36,15 +36,20 @@ export function seesObject(viewer: ViewerContext, clusterId: string, object: { k
 }
 
 /**
- * The root operations a workspace-restricted token may call; every other one (org-wide reads such
- * as scans, policies, audit events and tokens; org-wide writes such as attaching clusters, creating
- * policies or workspaces) is refused for it. Default deny: an operation added later is refused to
- * workspace tokens until it is listed here, i.e. until it scopes its reads by clusterScope(viewer).
- * Those listed look clusters up through clusterScope, so another cluster answers like a missing one.
+ * The root operations a workspace-restricted token may call; every other one is refused for it:
+ * - organization-wide reads (scans, policies, groups, the audit log, tokens, the schedule) and
+ *   writes (attaching clusters, policies, workspaces, groups, scans, the schedule);
+ * - changes to a whole cluster — updateCluster, detachCluster, startUpgrade, cancelUpgrade: a
+ *   workspace owns namespaces on a cluster, not the cluster, and these change it for every other
+ *   workspace and team on it too (the services still look clusters up through clusterScope, so
+ *   listing one here later keeps other clusters NOT_FOUND).
+ * Default deny: an operation added later is refused to workspace tokens until it is listed here,
+ * i.e. until it scopes its reads by clusterScope(viewer). Those listed look clusters up through
+ * clusterScope, so another cluster answers like a missing one.
  */
 export const WORKSPACE_TOKEN_OPERATIONS: Readonly<Record<'Query' | 'Mutation', ReadonlySet<string>>> = {
   Query: new Set(['viewer', 'clusters', 'cluster', 'fleetSummary', 'inspection', 'upgrade', 'workspaces']),
-  Mutation: new Set(['updateCluster', 'detachCluster', 'startUpgrade', 'cancelUpgrade', 'runInspection', 'createApiToken']),
+  Mutation: new Set(['runInspection', 'createApiToken']),
 };
 
 /** Refuses a root operation a workspace-restricted viewer may not call (no-op for other viewers and for field resolvers). */
@@ -53,7 +58,7 @@ export function assertWorkspaceMayCall(viewer: ViewerContext, parentType: string
   if (parentType !== 'Query' && parentType !== 'Mutation' && parentType !== 'Subscription') return;
   const allowed = (WORKSPACE_TOKEN_OPERATIONS as Record<string, ReadonlySet<string> | undefined>)[parentType];
   if (allowed?.has(field)) return;
-  throw new DomainError(ErrorCode.Forbidden, `${field} is organization-wide; this token is restricted to one workspace`);
+  throw new DomainError(ErrorCode.Forbidden, `${field} reaches beyond one workspace (organization-wide, or a whole cluster); this token is restricted to one workspace`);
 }
 
 /** Whether the viewer may see a cluster (and what hangs off it: upgrades, inspections). */

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@flotilla/config';
-import { AuditRepository, ClusterCredentialRepository, ClusterEntity, ClusterGroupRepository, ClusterGroupWithCount, ClusterListQuery, ClusterOrderField, ClusterRepository, OutboxRepository } from '@flotilla/persistence';
+import { AuditRepository, ComplianceRepository, ClusterCredentialRepository, ClusterEntity, ClusterGroupRepository, ClusterGroupWithCount, ClusterListQuery, ClusterOrderField, ClusterRepository, OutboxRepository } from '@flotilla/persistence';
 import { isUuid } from '@flotilla/validation';
 import { CLUSTER_ADMIN_ROLE, CredentialCipher } from '@flotilla/cluster-access';
 import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';
 import { clusterScope } from '../auth/workspace-restriction';
+import { workspaceCompliance } from '../compliance/workspace-compliance';
 import { description, displayName, plainText } from '@flotilla/validation';
 import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } from '../common/domain.errors';
 import { validateLabels } from '../common/labels';
@@ -29,6 +30,7 @@ export class ClusterService {
     private readonly credentials: ClusterCredentialRepository,
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditRepository,
+    private readonly compliance: ComplianceRepository,
   ) {}
 
   /**
@@ -75,7 +77,17 @@ export class ClusterService {
     // A malformed filter.groupId matches nothing, like an unknown one (the repository says so).
     if (q.filter?.labels) validateLabels(q.filter.labels, 'filter.labels');
     const search = q.filter?.search ? plainText(q.filter.search, 'filter.search', { max: SEARCH_MAX }) : q.filter?.search;
-    return this.clusters.listForFleetView(clusterScope(viewer), q.filter ? { ...q, filter: { ...q.filter, search } } : q);
+    let scope = clusterScope(viewer);
+    let filter = q.filter ? { ...q.filter, search } : undefined;
+    if (viewer.workspace && filter?.complianceStatuses?.length) {
+      // A workspace token filters on the compliance it is shown (its namespaces' findings only), not the cluster's.
+      const wanted = new Set<string>(filter.complianceStatuses);
+      const ids = viewer.workspace.clusterIds;
+      const statuses = await workspaceCompliance(this.compliance, viewer, viewer.organizationId, ids);
+      scope = { ...scope, clusterIds: ids.filter((_, i) => wanted.has(statuses[i].status)) };
+      filter = { ...filter, complianceStatuses: null };
+    }
+    return this.clusters.listForFleetView(scope, filter ? { ...q, filter } : q);
   }
 
   cursorFor(cluster: ClusterEntity, field: ClusterOrderField): string {

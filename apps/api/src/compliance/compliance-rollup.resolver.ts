@@ -1,15 +1,13 @@
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { ComplianceRepository, CurrentPolicyResultRow, PolicyRepository } from '@flotilla/persistence';
+import { ComplianceRepository, PolicyRepository } from '@flotilla/persistence';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { ViewerContext } from '../auth/viewer';
-import { seesObject } from '../auth/workspace-restriction';
 import { ClusterModel } from '../clusters/cluster.model';
 import { ComplianceStatusEnum } from '../common/enums';
 import { requestLoader } from '../common/request-loaders';
 import { FleetSummaryModel } from '../fleet/fleet-summary.model';
 import { ClusterComplianceModel, ComplianceSummaryModel, PolicyModel, PolicyResultModel } from './compliance.models';
-
-const NEVER_SCANNED: ClusterComplianceModel = { status: ComplianceStatusEnum.UNKNOWN, violationCount: 0, checkedAt: null, reason: null };
+import { NEVER_SCANNED, visibleResults, workspaceCompliance } from './workspace-compliance';
 
 /**
  * A cluster's current compliance and latest result per policy, batched per request (one query per
@@ -87,31 +85,4 @@ export class FleetComplianceResolver {
       lastScanAt,
     };
   }
-}
-
-/** The current results with every violation the viewer may not see left out (unchanged for an unrestricted viewer). */
-function visibleResults(viewer: ViewerContext, rows: CurrentPolicyResultRow[]): CurrentPolicyResultRow[] {
-  if (!viewer.workspace) return rows;
-  return rows.map((r) => {
-    const violations = r.violations.filter((v) => seesObject(viewer, r.clusterId, v));
-    const status = r.status === 'NON_COMPLIANT' && violations.length === 0 ? 'COMPLIANT' : r.status;
-    // What ENFORCE did elsewhere on the cluster is not the workspace's business either.
-    return { ...r, violations, status, enforcement: null };
-  });
-}
-
-/** Each cluster's compliance as a workspace-restricted viewer sees it: from its visible findings only. */
-async function workspaceCompliance(rollups: ComplianceRepository, viewer: ViewerContext, organizationId: string, ids: readonly string[]): Promise<ClusterComplianceModel[]> {
-  const [rollupRows, results] = await Promise.all([rollups.forClusters(organizationId, ids), rollups.currentResults(organizationId, ids)]);
-  const byId = new Map(rollupRows.map((r) => [r.clusterId, r]));
-  const visible = visibleResults(viewer, results);
-  return ids.map((id) => {
-    const r = byId.get(id);
-    if (!r) return NEVER_SCANNED;
-    if (r.status === 'ERROR' || r.status === 'UNKNOWN') return { status: r.status as ComplianceStatusEnum, violationCount: 0, checkedAt: r.checkedAt, reason: r.reason };
-    const mine = visible.filter((v) => v.clusterId === id);
-    const violationCount = mine.reduce((n, v) => n + v.violations.length, 0);
-    const status = mine.some((v) => v.status === 'ERROR') ? ComplianceStatusEnum.ERROR : violationCount > 0 ? ComplianceStatusEnum.NON_COMPLIANT : ComplianceStatusEnum.COMPLIANT;
-    return { status, violationCount, checkedAt: r.checkedAt, reason: status === ComplianceStatusEnum.ERROR ? r.reason : null };
-  });
 }

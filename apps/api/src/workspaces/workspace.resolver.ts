@@ -7,6 +7,7 @@ import { clusterScope } from '../auth/workspace-restriction';
 import { ClusterModel } from '../clusters/cluster.model';
 import { PolicyScopeModel } from '../compliance/compliance.models';
 import { requestLoader } from '../common/request-loaders';
+import { ViewerModel } from '../fleet/viewer.model';
 import { CreateWorkspaceInput, WorkspaceModel, WorkspaceNamespaceInput, WorkspaceNamespaceModel } from './workspace.model';
 import { WorkspaceService } from './workspace.service';
 
@@ -84,5 +85,18 @@ export class WorkspaceScopeResolver {
       return ids.map((id) => byId.get(id) ?? null);
     });
     return loader.load(scope.workspaceId);
+  }
+}
+
+/** Viewer.workspace: the workspace the calling token is restricted to (null: the whole organization). */
+@Resolver(() => ViewerModel)
+export class ViewerWorkspaceResolver {
+  constructor(private readonly workspaceRows: WorkspaceRepository) {}
+
+  @ResolveField(() => WorkspaceModel, { nullable: true, description: 'The workspace this token is restricted to; null for a token of the whole organization' })
+  async workspace(@CurrentViewer() viewer: ViewerContext): Promise<WorkspaceModel | null> {
+    if (!viewer.workspace) return null;
+    const row = await this.workspaceRows.findById(viewer.organizationId, viewer.workspace.workspaceId);
+    return row ? WorkspaceModel.from(row) : null;
   }
 }

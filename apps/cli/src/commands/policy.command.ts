@@ -106,6 +106,8 @@ async function findPolicy(client: GraphqlClient, name: string): Promise<StoredPo
 
 /** The stored policy in the file shape (scope by name), so get → edit → apply round-trips. */
 export function policyDocument(p: StoredPolicy): PolicyDocument {
+  // Policy files have no workspace scope yet: printing one as ORGANIZATION would apply back wider.
+  if (p.scope.kind === 'WORKSPACE') throw new CliError(`policy ${p.name} is scoped to a workspace, which policy files cannot express yet: read it through the API`);
   const scope: ScopeRef =
     p.scope.kind === 'GROUP'
       ? { kind: 'GROUP', group: p.scope.group?.name }
@@ -141,6 +143,7 @@ async function applyOne(client: GraphqlClient, doc: PolicyDocument, stored: Stor
 function describeScope(p: StoredPolicy): string {
   if (p.scope.kind === 'GROUP') return `group ${p.scope.group?.name ?? '?'}`;
   if (p.scope.kind === 'CLUSTER') return `cluster ${p.scope.cluster?.name ?? '?'}`;
+  if (p.scope.kind === 'WORKSPACE') return 'workspace';
   return 'organization';
 }
 

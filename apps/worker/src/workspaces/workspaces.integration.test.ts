@@ -183,12 +183,20 @@ describe('workspaces', () => {
     assert.deepEqual(a.byPolicy['org-pss'], ['team-a/priv-team-a']);
     assert.deepEqual(a.byPolicy['alpha-pss'], ['team-a/priv-team-a']);
     assert.deepEqual(a.compliance, { status: 'NON_COMPLIANT', violationCount: 2 });
+    // The compliance filter uses what the token is shown: ws-c (not its) never; both of its clusters are non-compliant in its namespaces.
+    const filtered = await ok(`{ clusters(filter: { complianceStatuses: [NON_COMPLIANT] }) { totalCount edges { node { name } } } }`, {}, token);
+    assert.deepEqual(filtered.clusters.edges.map((e: { node: { name: string } }) => e.node.name), ['ws-a', 'ws-b']);
+    assert.equal((await ok(`{ clusters(filter: { complianceStatuses: [COMPLIANT, UNKNOWN] }) { totalCount } }`, {}, token)).clusters.totalCount, 0);
     const unrestricted = (await violations(org.token, ids['ws-a']))!;
     assert.deepEqual(unrestricted.byPolicy['org-pss'], ['team-a/priv-team-a', 'team-b/priv-team-b'], 'the organization token still sees team-b');
+    // The deleted ENFORCE policy left the roll-up: org-pss 2 + alpha-pss 1.
+    assert.equal(unrestricted.compliance.violationCount, 3);
     assert.equal(list.fleetSummary.compliance.violationCount, 2 + 2, 'ws-a: 2 visible; ws-b: team-a under both policies');
 
-    const ws = await ok(`{ workspaces { id name } }`, {}, token);
+    const ws = await ok(`{ workspaces { id name } viewer { role workspace { name } } }`, {}, token);
     assert.deepEqual(ws.workspaces.map((w: { name: string }) => w.name), ['alpha']);
+    assert.deepEqual(ws.viewer, { role: 'VIEWER', workspace: { name: 'alpha' } });
+    assert.equal((await ok(`{ viewer { workspace { name } } }`, {}, org.token)).viewer.workspace, null);
     for (const q of ['{ policies { id } }', '{ scans { totalCount } }', '{ auditEvents { edges { cursor } } }', '{ clusterGroups { id } }']) {
       assert.equal((await refused(q, {}, token)).code, 'FORBIDDEN', q);
     }
@@ -199,12 +207,16 @@ describe('workspaces', () => {
 
   test('a workspace-restricted token cannot act elsewhere: other clusters answer NOT_FOUND, organization-wide mutations are refused', async () => {
     const operator = (await ok(`mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`, { input: { name: 'alpha-operator', role: 'OPERATOR', workspaceId: alpha } }, org.token)).createApiToken.token;
-    const update = `mutation($id: ID!) { updateCluster(id: $id, input: { labels: [{ key: "team", value: "alpha" }] }) { id labels { key value } } }`;
-    assert.equal((await refused(update, { id: ids['ws-c'] }, operator)).code, 'NOT_FOUND');
-    assert.deepEqual((await ok(update, { id: ids['ws-a'] }, operator)).updateCluster.labels, [{ key: 'team', value: 'alpha' }]);
-    assert.equal((await refused(`mutation($id: ID!) { detachCluster(id: $id) { id } }`, { id: ids['ws-c'] }, operator)).code, 'NOT_FOUND');
-    assert.equal((await refused(`mutation($input: RunInspectionInput!) { runInspection(input: $input) { id } }`, { input: { clusterId: ids['ws-c'], kind: 'CONFORMANCE_LITE' } }, operator)).code, 'NOT_FOUND');
-    assert.equal((await refused(`mutation($input: StartUpgradeInput!) { startUpgrade(input: $input) { id } }`, { input: { clusterId: ids['ws-c'], targetVersion: 'v1.31.0' } }, operator)).code, 'NOT_FOUND');
+    const inspect = `mutation($input: RunInspectionInput!) { runInspection(input: $input) { id cluster { name } } }`;
+    assert.equal((await refused(inspect, { input: { clusterId: ids['ws-c'], kind: 'CONFORMANCE_LITE' } }, operator)).code, 'NOT_FOUND', 'another cluster is missing');
+    assert.equal((await ok(inspect, { input: { clusterId: ids['ws-a'], kind: 'CONFORMANCE_LITE' } }, operator)).runInspection.cluster.name, 'ws-a');
+    // A whole cluster is not the workspace's: the same refusal for its own clusters and others (nothing revealed).
+    for (const id of [ids['ws-a'], ids['ws-c']]) {
+      assert.equal((await refused(`mutation($id: ID!) { updateCluster(id: $id, input: { labels: [] }) { id } }`, { id }, operator)).code, 'FORBIDDEN');
+      assert.equal((await refused(`mutation($id: ID!) { detachCluster(id: $id) { id } }`, { id }, operator)).code, 'FORBIDDEN');
+      assert.equal((await refused(`mutation($input: StartUpgradeInput!) { startUpgrade(input: $input) { id } }`, { input: { clusterId: id, targetVersion: 'v1.31.0' } }, operator)).code, 'FORBIDDEN');
+    }
+    assert.equal((await ok(`query($id: ID!) { cluster(id: $id) { status } }`, { id: ids['ws-a'] }, org.token)).cluster.status === 'DETACHED', false);
     assert.equal((await refused(`mutation { runComplianceScan(input: {}) { id } }`, {}, operator)).code, 'FORBIDDEN');
     assert.equal(
       (await refused(`mutation($input: AttachClusterInput!) { attachCluster(input: $input) { id } }`, { input: { name: 'x', apiServerUrl: 'https://x.invalid', token: 't', useSystemTrustRoots: true } }, operator)).code,

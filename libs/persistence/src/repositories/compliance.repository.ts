@@ -92,7 +92,8 @@ export class ComplianceRepository {
    * get their roll-up recomputed from their remaining current results (history keeps its rows).
    */
   async forgetPolicy(tx: EntityManager, organizationId: string, policyId: string): Promise<void> {
-    const removed: Array<{ cluster_id: string }> = await tx.query(
+    // TypeORM answers a DELETE … RETURNING on PostgreSQL with [rows, affected], not rows.
+    const [removed]: [Array<{ cluster_id: string }>, number] = await tx.query(
       `DELETE FROM cluster_policy_results_current WHERE organization_id = $1 AND policy_id = $2 RETURNING cluster_id`,
       [organizationId, policyId],
     );
