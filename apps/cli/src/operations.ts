@@ -400,6 +400,21 @@ query CliClusterUpgrades($id: ID!) {
 mutation CliDeleteClusterGroup($id: ID!) {
   deleteClusterGroup(id: $id) { id name }
 }
+
+query CliPreviewPolicy($input: CreatePolicyInput!) {
+  previewPolicy(input: $input) {
+    evaluatedClusters
+    notEvaluatedClusters
+    wouldViolateClusters
+    newlyNonCompliantClusters
+    oldestSnapshotAt
+    clusters(first: 20) {
+      cluster { name }
+      violationCount
+      violations(first: 3) { kind namespace name message }
+    }
+  }
+}
 `;
 
 export const CONTRACT_FILES: Record<string, string> = {
@@ -445,6 +460,7 @@ export const OPERATION_NAMES = [
   'CliUpgrade',
   'CliClusterUpgrades',
   'CliDeleteClusterGroup',
+  'CliPreviewPolicy',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

@@ -21,6 +21,7 @@ export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
   'CliClusterUpgrades',
   'CliClusters',
   'CliDeleteClusterGroup',
+  'CliPreviewPolicy',
   'CliInspection',
   'CliUpgrade',
   'CliWhoAmI',
