@@ -17,6 +17,7 @@ const BENCHES: Record<string, string> = {
   agent: 'bench/agent.bench.js',
   provisioning: 'bench/provisioning.bench.js',
   campaign: 'bench/campaign.bench.js',
+  'policy-preview': 'bench/policy-preview.bench.js',
 };
 
 function runOne(script: string): Promise<unknown> {

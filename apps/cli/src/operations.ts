@@ -513,6 +513,21 @@ mutation CliCreateWorkspace($input: CreateWorkspaceInput!) {
 mutation CliAddWorkspaceNamespace($input: WorkspaceNamespaceInput!) {
   addWorkspaceNamespace(input: $input) { id name namespaces { cluster { id name } namespace } }
 }
+
+query CliPreviewPolicy($input: CreatePolicyInput!) {
+  previewPolicy(input: $input) {
+    evaluatedClusters
+    notEvaluatedClusters
+    wouldViolateClusters
+    newlyNonCompliantClusters
+    oldestSnapshotAt
+    clusters(first: 20) {
+      cluster { name }
+      violationCount
+      violations(first: 3) { kind namespace name message }
+    }
+  }
+}
 `;
 
 /** ../shared/contract/operations/agents.graphql */
@@ -621,6 +636,7 @@ export const OPERATION_NAMES = [
   'PauseUpgradeCampaign',
   'ResumeUpgradeCampaign',
   'CancelUpgradeCampaign',
+  'CliPreviewPolicy',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { CliError } from './cli-error';
 
-export const POLICY_TYPES = ['ACCESS', 'NETWORK', 'QUOTA', 'IMAGE_REGISTRY', 'SECURITY', 'LABELS'] as const;
+export const POLICY_TYPES = ['ACCESS', 'NETWORK', 'QUOTA', 'IMAGE_REGISTRY', 'SECURITY', 'LABELS', 'CUSTOM'] as const;
 export const POLICY_MODES = ['AUDIT', 'ENFORCE'] as const;
 
 /** A scope as written in a file: by name (group, cluster) or by id. */

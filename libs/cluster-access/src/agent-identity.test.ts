@@ -37,7 +37,10 @@ test('the agent never reads or writes secrets or config maps, and deletes only t
     .filter((r) => r.verbs.includes('delete'))
     .flatMap((r) => (r.resources ?? []).map((res) => `${r.apiGroups?.[0] || 'core'}/${res}`))
     .sort();
-  assert.deepEqual(deletable, ['core/resourcequotas', 'networking.k8s.io/networkpolicies', 'rbac.authorization.k8s.io/clusterrolebindings', 'rbac.authorization.k8s.io/rolebindings']);
+  assert.deepEqual(deletable, [
+    'admissionregistration.k8s.io/validatingadmissionpolicies',
+    'admissionregistration.k8s.io/validatingadmissionpolicybindings',
+    'core/resourcequotas', 'networking.k8s.io/networkpolicies', 'rbac.authorization.k8s.io/clusterrolebindings', 'rbac.authorization.k8s.io/rolebindings']);
   assert.ok(!agentClusterRoleRules().some((r) => r.verbs.includes('escalate') || r.verbs.includes('impersonate')));
 });
 

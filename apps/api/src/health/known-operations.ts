@@ -25,6 +25,7 @@ export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
   'CliCreateWorkspace',
   'CliDeleteClusterGroup',
   'CliDeprovisionCluster',
+  'CliPreviewPolicy',
   'CliInspection',
   'CliManagementClusters',
   'CliPreviewClusterManifests',

@@ -29,18 +29,23 @@ export function registerPolicyCommands(program: Command, ctx: CliContext): void 
     .command('apply')
     .description('create or update policies from a YAML file (one or many documents), matched by name')
     .requiredOption('-f, --filename <file>', 'policy file; - reads stdin')
+    .option('--preview', 'apply nothing: evaluate each policy on the fleet\'s latest cached snapshots and print the impact; exit 1 if it would make compliant clusters non-compliant')
     .addHelpText(
       'after',
       `
 Each document: {name, type, mode, spec, scope}. mode defaults to AUDIT; scope to the whole
 organization, or {kind: GROUP, group: NAME} / {kind: CLUSTER, cluster: NAME}.
 A policy whose name exists is updated (mode and spec); its type and scope cannot change.
-Prints policy/NAME created|configured|unchanged; exits 1 if any policy was not applied.`,
+Prints policy/NAME created|configured|unchanged; exits 1 if any policy was not applied.
+--preview contacts no cluster and changes nothing: it prints, per policy, the clusters that would
+violate it (from the snapshots the last scans cached) and exits 1 if any compliant cluster would
+become non-compliant.`,
     )
-    .action(async (opts: { filename: string }) => {
+    .action(async (opts: { filename: string; preview?: boolean }) => {
       const source = opts.filename === '-' ? 'stdin' : opts.filename;
       const docs = parsePolicyFile(readPolicyFile(opts.filename), source);
       const client = apiClient(ctx);
+      if (opts.preview) return previewAll(ctx, client, docs);
       const policies = await listPolicies(client);
       const existing = new Map(policies.map((p) => [p.name, p]));
       const scopes = new ScopeResolver(client);
@@ -91,6 +96,56 @@ Prints policy/NAME created|configured|unchanged; exits 1 if any policy was not a
       await client.request('DeletePolicy', { id: p.id });
       ctx.io.out(`policy/${p.name} deleted\n`);
     });
+}
+
+interface PreviewAnswer {
+  evaluatedClusters: number;
+  notEvaluatedClusters: number;
+  wouldViolateClusters: number;
+  newlyNonCompliantClusters: number;
+  oldestSnapshotAt: string | null;
+  clusters: Array<{ cluster: { name: string }; violationCount: number; violations: Array<{ kind: string; namespace: string | null; name: string; message: string }> }>;
+}
+
+/** `policy apply --preview`: the impact of each document, nothing applied; exit 1 when a compliant cluster would turn non-compliant. */
+async function previewAll(ctx: CliContext, client: GraphqlClient, docs: PolicyDocument[]): Promise<void> {
+  const scopes = new ScopeResolver(client);
+  let breaking = 0;
+  let failed = 0;
+  for (const doc of docs) {
+    let p: PreviewAnswer;
+    try {
+      const scope = await scopes.resolve(doc);
+      p = (await client.request<{ previewPolicy: PreviewAnswer }>('CliPreviewPolicy', { input: { name: doc.name, type: doc.type, mode: doc.mode, spec: doc.spec, scope } })).previewPolicy;
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      failed++;
+      ctx.io.err(`error: policy/${doc.name}: ${err.message}\n`);
+      continue;
+    }
+    if (p.newlyNonCompliantClusters > 0) breaking++;
+    ctx.io.out(previewText(doc.name, p));
+  }
+  if (failed) throw new CliError(`${failed} of ${docs.length} ${docs.length === 1 ? 'policy' : 'policies'} could not be previewed`);
+  if (breaking) throw new CliError(`${breaking} of ${docs.length} ${docs.length === 1 ? 'policy' : 'policies'} would make compliant clusters non-compliant`);
+}
+
+export function previewText(name: string, p: PreviewAnswer): string {
+  const lines = [
+    `policy/${name}: would be violated on ${p.wouldViolateClusters} of ${p.evaluatedClusters} clusters evaluated; ${p.newlyNonCompliantClusters} compliant now would become non-compliant`,
+  ];
+  if (p.notEvaluatedClusters) lines.push(`  ${p.notEvaluatedClusters} clusters in scope not evaluated (no snapshot yet: run a scan first)`);
+  if (p.oldestSnapshotAt) lines.push(`  oldest snapshot used: ${p.oldestSnapshotAt}`);
+  let out = `${lines.join('\n')}\n`;
+  if (p.clusters.length) {
+    const rows = p.clusters.map((c) => {
+      const v = c.violations[0];
+      return [c.cluster.name, String(c.violationCount), v ? `${v.kind} ${v.namespace ? `${v.namespace}/` : ''}${v.name}: ${v.message}` : ''];
+    });
+    out += formatTable(['CLUSTER', 'VIOLATIONS', 'FIRST VIOLATION'], rows).replace(/^(?=.)/gm, '  ');
+    if (p.wouldViolateClusters > p.clusters.length) out += `  … and ${p.wouldViolateClusters - p.clusters.length} more clusters\n`;
+  }
+  return out;
 }
 
 async function listPolicies(client: GraphqlClient): Promise<StoredPolicy[]> {

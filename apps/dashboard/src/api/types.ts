@@ -4,7 +4,7 @@ export type ClusterStatus = 'PENDING' | 'CONNECTED' | 'DEGRADED' | 'UNREACHABLE'
 export type Provider = 'VSPHERE' | 'EKS' | 'GKE' | 'AKS' | 'OPENSHIFT' | 'GENERIC';
 export type ComplianceStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'ERROR' | 'UNKNOWN';
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-export type PolicyType = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS';
+export type PolicyType = 'ACCESS' | 'NETWORK' | 'QUOTA' | 'IMAGE_REGISTRY' | 'SECURITY' | 'LABELS' | 'CUSTOM';
 export type PolicyMode = 'AUDIT' | 'ENFORCE';
 export type PolicyScopeKind = 'ORGANIZATION' | 'GROUP' | 'CLUSTER';
 export type InspectionKind = 'CONFORMANCE_LITE' | 'RBAC_RISK' | 'DEPRECATED_APIS' | 'POD_SECURITY';
@@ -13,7 +13,7 @@ export type ClusterOrderField = 'NAME' | 'LAST_SEEN_AT' | 'KUBERNETES_VERSION' |
 export const CLUSTER_STATUSES: ClusterStatus[] = ['PENDING', 'CONNECTED', 'DEGRADED', 'UNREACHABLE', 'DETACHED'];
 export const PROVIDERS: Provider[] = ['VSPHERE', 'EKS', 'GKE', 'AKS', 'OPENSHIFT', 'GENERIC'];
 export const COMPLIANCE_STATUSES: ComplianceStatus[] = ['COMPLIANT', 'NON_COMPLIANT', 'ERROR', 'UNKNOWN'];
-export const POLICY_TYPES: PolicyType[] = ['ACCESS', 'NETWORK', 'QUOTA', 'IMAGE_REGISTRY', 'SECURITY', 'LABELS'];
+export const POLICY_TYPES: PolicyType[] = ['ACCESS', 'NETWORK', 'QUOTA', 'IMAGE_REGISTRY', 'SECURITY', 'LABELS', 'CUSTOM'];
 export const INSPECTION_KINDS: InspectionKind[] = ['CONFORMANCE_LITE', 'RBAC_RISK', 'DEPRECATED_APIS', 'POD_SECURITY'];
 
 export interface Label {

@@ -19,6 +19,8 @@ const TEMPLATES: Record<PolicyType, string> = {
   IMAGE_REGISTRY: 'allowedRegistries:\n  - registry.example.com\n',
   SECURITY: 'level: baseline\nversion: latest\n',
   LABELS: 'kinds: [Namespace]\nrequired: [owner]\n',
+  CUSTOM:
+    'matchConstraints:\n  resourceRules: [{ apiGroups: [apps], kinds: [Deployment] }]\nvalidations:\n  - expression: "object.spec.replicas <= 5"\n    message: at most 5 replicas\n',
 };
 
 const POLICY_CONTEXT = { additionalTypenames: ['Policy'] };

@@ -14,6 +14,8 @@ import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-h
 import { startKubeSim, KubeSim } from '../../../kube-sim/src';
 import { fallbackGenerateCluster } from '../../../kube-sim/src/fleet/fallback-content';
 import { startWorkerHarness } from '../testing/worker-test-harness';
+import { run } from '../../../cli/src/main';
+import { captureIo } from '../../../cli/src/testing/fake-graphql-api';
 
 // Four 1.31 clusters and one 1.29 cluster with predictable content (fallback generator); each
 // test writes the Deployments it checks.
@@ -185,6 +187,21 @@ describe('policy preview on the snapshot cache, and CUSTOM (CEL) policies', () =
       { kind: 'Deployment', namespace: 'shop', name: 'root-a', message: MESSAGE },
       { kind: 'Deployment', namespace: 'shop', name: 'root-b', message: MESSAGE },
     ]);
+    // The CLI gate: the same preview, printed; exit 1 because compliant clusters would turn non-compliant.
+    const cliEnv = { FLOTILLA_API_URL: api.url, FLOTILLA_TOKEN: org.token, FLOTILLA_CONFIG: join(dir, 'absent.json') };
+    const file = join(dir, 'non-root.yaml');
+    writeFileSync(file, `name: non-root\ntype: CUSTOM\nmode: ENFORCE\nspec: ${JSON.stringify(RUN_AS_NON_ROOT)}\n---\nname: harmless\ntype: CUSTOM\nspec: { matchConstraints: { resourceRules: [{ apiGroups: [apps], kinds: [Deployment] }] }, validations: [{ expression: 'true' }] }\n`);
+    const io = captureIo();
+    assert.equal(await run(['policy', 'apply', '-f', file, '--preview'], { io: io.io, env: cliEnv }), 1, io.err);
+    assert.match(io.out, /^policy\/non-root: would be violated on 3 of 5 clusters evaluated; 3 compliant now would become non-compliant$/m);
+    assert.match(io.out, /^ {2}pv-3 +2 +Deployment shop\/root-a: Deployments must set/m);
+    assert.match(io.out, /^policy\/harmless: would be violated on 0 of 5 clusters evaluated; 0 compliant now would become non-compliant$/m);
+    assert.match(io.err, /1 of 2 policies would make compliant clusters non-compliant/);
+    const harmless = captureIo();
+    writeFileSync(file, `name: harmless\ntype: CUSTOM\nspec: { matchConstraints: { resourceRules: [{ apiGroups: [apps], kinds: [Deployment] }] }, validations: [{ expression: 'true' }] }\n`);
+    assert.equal(await run(['policy', 'apply', '-f', file, '--preview'], { io: harmless.io, env: cliEnv }), 0, harmless.err);
+    assert.deepEqual(await requestCounts(), before, 'still no request to any cluster');
+
     const policiesBefore: Array<{ n: number }> = await db.query(`SELECT count(*)::int AS n FROM policies WHERE organization_id = $1`, [org.organizationId]);
     assert.equal(policiesBefore[0].n, 1, 'the preview stored no policy');
 
