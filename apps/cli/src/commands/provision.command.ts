@@ -28,7 +28,7 @@ interface ProvisionedCluster {
 const SPEC_HELP = `
 The spec (YAML):
   name: tkg-dev-01
-  managementCluster: supervisor-01     # an attached management cluster (flotilla cluster create --help)
+  managementCluster: supervisor-01     # an attached management cluster (attach it with --allow-provisioning)
   namespace: tkg-dev                    # its vSphere Namespace (default: default)
   version: v1.31.4+vmware.1             # a release it offers
   controlPlane:

@@ -229,6 +229,28 @@ describe('provisioning through Cluster API on kube-sim', () => {
     assert.equal(await kube(MGMT).get('Cluster', 'tkg-doomed-01', 'tkg-prod'), null);
   });
 
+  test('a control plane not ready by the deadline (deadline_at, PostgreSQL-clocked) ends FAILED saying so', async () => {
+    // The Supervisor stops advancing provisioning; the deadline is brought forward instead of waiting 45 minutes.
+    assert.equal((await simRequest(`${sim.url}/_sim/clusters/${MGMT}/rollout`, { method: 'PUT', body: { stepMs: 3_600_000 } })).status, 200);
+    let id: string;
+    try {
+      const r = await api.gql(PROVISION, { input: input({ name: 'tkg-slow-01' }) });
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      id = r.data.provisionCluster.id;
+      await eventually(() => clusterOf(id), (c) => /Provisioning/.test(c.provisioning.message ?? ''), { timeoutMs: 30_000, what: 'the Cluster applied and followed' });
+      await db.query(`UPDATE cluster_provisionings SET deadline_at = now() WHERE cluster_id = $1`, [id]);
+      const failed = await eventually(() => clusterOf(id), (c) => c.provisioning.phase !== 'PROVISIONING', { timeoutMs: 30_000, what: 'the deadline to end it' });
+      assert.equal(failed.provisioning.phase, 'FAILED');
+      assert.match(failed.provisioning.message, /the control plane was not ready within FLOTILLA_PROVISION_TIMEOUT_MINUTES \(45 min\); last observed: Provisioning/);
+    } finally {
+      await simRequest(`${sim.url}/_sim/clusters/${MGMT}/rollout`, { method: 'PUT', body: { stepMs: 300 } });
+    }
+    const d = await api.gql(DEPROVISION, { id: id! });
+    assert.equal(d.errors, undefined, JSON.stringify(d.errors));
+    const gone = await eventually(() => clusterOf(id!), (c) => ['DELETED', 'FAILED'].includes(c.provisioning.phase), { timeoutMs: 60_000, what: 'the slow cluster deprovisioned' });
+    assert.equal(gone.provisioning.phase, 'DELETED', JSON.stringify(gone));
+  });
+
   test('deprovision refuses a cluster Flotilla did not provision', async () => {
     const r = await api.gql(DEPROVISION, { id: managementId });
     assert.equal(r.errors?.[0].extensions?.code, 'FAILED_PRECONDITION');

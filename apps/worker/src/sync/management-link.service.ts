@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClusterEntity, ClusterRepository, ManagementCatalogRepository } from '@flotilla/persistence';
-import { ClusterClient, managedClusterUrl } from '@flotilla/cluster-access';
+import { ClusterClient, KubeApiError, managedClusterUrl } from '@flotilla/cluster-access';
 import { offeredVersionsOf } from '@flotilla/upgrade';
 
 /**
@@ -39,7 +39,15 @@ export class ManagementLinkService {
 
   /** VM classes (vm-operator) and storage classes the management cluster offers new clusters; [] where it serves none. */
   async offeredClasses(client: ClusterClient): Promise<{ vmClasses: string[]; storageClasses: string[] }> {
-    const names = async (kind: 'VirtualMachineClass' | 'StorageClass') => ((await client.serves(kind)) ? (await client.list(kind)).map((o) => o.metadata.name).sort() : []);
+    const names = async (kind: 'VirtualMachineClass' | 'StorageClass') => {
+      try {
+        return (await client.serves(kind)) ? (await client.list(kind)).map((o) => o.metadata.name).sort() : [];
+      } catch (err) {
+        // An agent attached before these reads joined its role is refused them: it offers nothing to provision with, and its releases still count.
+        if (err instanceof KubeApiError && err.statusCode === 403) return [];
+        throw err;
+      }
+    };
     const [vmClasses, storageClasses] = await Promise.all([names('VirtualMachineClass'), names('StorageClass')]);
     return { vmClasses, storageClasses };
   }
