@@ -22,8 +22,13 @@ export class ClusterClientFactory {
     private readonly opts: { timeoutMs: number; insecureSkipTlsVerify: boolean; maxCached?: number },
   ) {}
 
-  async forCluster(cluster: { id: string; organizationId: string; apiServerUrl: string }): Promise<ClusterClient> {
-    const blob = await this.credentials.load(cluster.organizationId, cluster.id);
+  /**
+   * The cluster's client. `preloaded` is the stored credential when the caller has just read it
+   * (sync, deciding on renewal), so it is not read twice. A renewed credential has a new iv, so
+   * the cached client (and its token) is replaced on the next call, in every worker.
+   */
+  async forCluster(cluster: { id: string; organizationId: string; apiServerUrl: string }, preloaded?: EncryptedBlob | null): Promise<ClusterClient> {
+    const blob = preloaded ?? (await this.credentials.load(cluster.organizationId, cluster.id));
     if (!blob) throw new Error('the cluster has no stored credential (detached?)');
     const fingerprint = `${cluster.apiServerUrl}|${blob.keyId}|${blob.iv.toString('base64')}`;
     const cached = this.cache.get(cluster.id);

@@ -1,7 +1,7 @@
 import { describeFailure } from './cluster-failure';
 import { KubeApiError } from './kube-api.error';
 import { ClusterEndpoint, DirectHttpsTransport, KubeTransport } from './kube-transport';
-import { KindName, ReadOnlyKindError, RemovableKind, WritableKind, collectionPath, groupVersionPath, kindOfObject, objectPath, resourceOf } from './resource-catalogue';
+import { KindName, ReadOnlyKindError, RemovableKind, WritableKind, collectionPath, groupVersionPath, kindOfObject, objectPath, resourceOf, serviceAccountTokenPath } from './resource-catalogue';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -22,6 +22,12 @@ export interface KubeVersionInfo {
   major?: string;
   minor?: string;
   platform?: string;
+}
+
+/** A TokenRequest's answer: the token and when the API server says it expires. */
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
 }
 
 export interface HealthProbe {
@@ -172,6 +178,22 @@ export class ClusterClient {
     const kind = kindOfObject(object);
     const res = await this.transport.request('POST', collectionPath(kind, object.metadata.namespace), JSON.stringify(object), { 'content-type': 'application/json' });
     return JSON.parse(res.body) as T;
+  }
+
+  /**
+   * A TokenRequest for a service account (POST …/serviceaccounts/<name>/token), authenticated as
+   * whoever this client is: how Flotilla renews its own short-lived credential. The API server may
+   * shorten the lifetime, so the expiry is the one it answers with.
+   */
+  async requestServiceAccountToken(namespace: string, name: string, expirationSeconds: number): Promise<IssuedToken> {
+    const body = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds } });
+    const res = await this.transport.request('POST', serviceAccountTokenPath(namespace, name), body, { 'content-type': 'application/json' });
+    const status = (JSON.parse(res.body) as { status?: { token?: unknown; expirationTimestamp?: unknown } }).status;
+    const expiresAt = new Date(String(status?.expirationTimestamp ?? ''));
+    if (typeof status?.token !== 'string' || !status.token || Number.isNaN(expiresAt.getTime())) {
+      throw new Error('the API server answered the TokenRequest without status.token and status.expirationTimestamp');
+    }
+    return { token: status.token, expiresAt };
   }
 
   private async getJson<T>(path: string): Promise<T> {

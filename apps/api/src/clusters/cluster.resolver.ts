@@ -1,13 +1,14 @@
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Inject } from '@nestjs/common';
 import { AppConfig } from '@flotilla/config';
-import { ClusterGroupRepository } from '@flotilla/persistence';
+import { ClusterCredentialRepository, ClusterGroupRepository } from '@flotilla/persistence';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
 import { pageSize } from '../common/pagination';
 import { requestLoader } from '../common/request-loaders';
 import { APP_CONFIG } from '@flotilla/infrastructure';
+import { ClusterConnectivityModel } from './cluster-connectivity.model';
 import { ClusterGroupModel } from './cluster-group.model';
 import { AttachClusterInput, ClustersArgs, UpdateClusterInput } from './cluster.inputs';
 import { ClusterConnectionModel, ClusterModel } from './cluster.model';
@@ -18,6 +19,7 @@ export class ClusterResolver {
   constructor(
     private readonly clusterService: ClusterService,
     private readonly groups: ClusterGroupRepository,
+    private readonly credentials: ClusterCredentialRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -81,5 +83,15 @@ export class ClusterResolver {
     });
     return loader.load(cluster.groupId);
   }
-}
 
+  /** How Flotilla reaches the cluster; the credential's expiry is batched per request (one query per page). */
+  @ResolveField(() => ClusterConnectivityModel)
+  async connection(@Parent() cluster: ClusterModel, @Context() ctx: object): Promise<ClusterConnectivityModel> {
+    const loader = requestLoader<string, { expiresAt: Date | null }>(ctx, 'credentialExpiryByCluster', async (ids) => {
+      const expiries = await this.credentials.expiriesFor(cluster.organizationId, ids);
+      return ids.map((id) => ({ expiresAt: expiries.get(id) ?? null }));
+    });
+    const row = await loader.load(cluster.id);
+    return ClusterConnectivityModel.direct(row?.expiresAt ?? null);
+  }
+}

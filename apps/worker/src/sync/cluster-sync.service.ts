@@ -7,10 +7,12 @@ import { redactText } from '@flotilla/observability';
 import { syncBackoff } from '@flotilla/schedule';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { APP_CONFIG } from '@flotilla/infrastructure';
+import { CredentialRenewalService } from './credential-renewal.service';
 import { ManagementLinkService } from './management-link.service';
 
 /**
- * The cluster-sync job: /version and nodes → provider, region, version, readiness and status.
+ * The cluster-sync job: /version and nodes → provider, region, version, readiness and status;
+ * before them, the renewal of a short-lived credential that is due (CredentialRenewalService).
  * A failure is the cluster's own news (recorded with its reason and a backed-off next sync),
  * not a job failure: retrying through BullMQ would only hammer an unreachable cluster.
  */
@@ -23,6 +25,7 @@ export class ClusterSyncService implements OnModuleInit {
     private readonly clusters: ClusterRepository,
     private readonly clients: ClusterClientFactory,
     private readonly managementLinks: ManagementLinkService,
+    private readonly renewal: CredentialRenewalService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,7 +40,9 @@ export class ClusterSyncService implements OnModuleInit {
       return;
     }
     try {
-      const client = await this.clients.forCluster(cluster);
+      // A short-lived credential is renewed here when due (throws once it has expired).
+      const credential = await this.renewal.current(cluster);
+      const client = await this.clients.forCluster(cluster, credential);
       const version = await client.readVersion();
       const nodes = await client.listNodes();
       const health = assessNodes(nodes);
