@@ -14,6 +14,7 @@ import { adminRequest, rawRequest } from '../../../kube-sim/src/testing/kube-sim
 import { run as flotilla } from '../../../cli/src/main';
 import { captureIo } from '../../../cli/src/testing/fake-graphql-api';
 import { ensureAgentIdentity, loadKubeConfig } from '../../../cli/src/kube-attach';
+import { ClusterCredentialRepository } from '@flotilla/persistence';
 import { startWorkerHarness } from '../testing/worker-test-harness';
 
 // Short-lived credentials end to end, as an operator would meet them: `flotilla cluster attach`
@@ -231,4 +232,22 @@ test('attachCluster checks tokenExpiresAt: in the future, and the token\'s own e
   assert.ok(!JSON.stringify(longer.errors).includes(identity.token), 'never echoes the token');
   const stored = await pg.query(`SELECT count(*)::int AS n FROM clusters WHERE name LIKE 'bad-expiry-%'`);
   assert.equal(stored.rows[0].n, 0, 'nothing stored');
+});
+
+test('across replicas one renewal wins: the claim is taken once, and a swap from a stale read changes nothing', async () => {
+  const repo = worker.get(ClusterCredentialRepository);
+  const r = await row('renew-1');
+  const org = (await pg.query(`SELECT organization_id FROM clusters WHERE id = $1`, [r.id])).rows[0].organization_id as string;
+  const stored = (await repo.load(org, r.id))!;
+  const now = new Date(Date.now() + 3_600_000);
+  const claims = await Promise.all([1, 2, 3].map(() => repo.claimRenewal(org, r.id, stored.iv, now, new Date(now.getTime() + 60_000))));
+  assert.deepEqual(claims.filter(Boolean).length, 1, `exactly one claim: ${claims}`);
+  assert.equal(await repo.claimRenewal(org, r.id, stored.iv, new Date(now.getTime() + 61_000), new Date(now.getTime() + 120_000)), true, 'a claim that lapsed (its worker died) can be taken again');
+  const stale = Buffer.from(stored.iv);
+  stale[0] ^= 0xff;
+  const life = { issuedAt: now, expiresAt: new Date(now.getTime() + 600_000) };
+  assert.equal(await repo.replaceRenewed(org, r.id, stale, stored, life), false, 'the row changed since it was read: nothing is overwritten');
+  assert.equal(await repo.claimRenewal(org, r.id, stale, new Date(now.getTime() + 200_000), new Date(now.getTime() + 300_000)), false);
+  const after = (await repo.load(org, r.id))!;
+  assert.ok(after.iv.equals(stored.iv) && after.life?.expiresAt.getTime() === stored.life?.expiresAt.getTime());
 });
