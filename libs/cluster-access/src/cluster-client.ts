@@ -38,6 +38,9 @@ export interface HealthProbe {
   readyzVerbose: string;
 }
 
+/** How long a cluster's answer to "do you serve this API group-version?" is kept (see serves). */
+export const SERVES_TTL_MS = 10 * 60_000;
+
 /**
  * The one way Flotilla talks to a cluster, in Kubernetes' own words: kinds from the resource
  * catalogue, never paths. Every path is derived here from the catalogue, and every request goes
@@ -45,6 +48,8 @@ export interface HealthProbe {
  * credential. Jobs see intent-named methods only.
  */
 export class ClusterClient {
+  private readonly servedGroupVersions = new Map<string, { served: boolean; until: number }>();
+
   constructor(
     private readonly transport: KubeTransport,
     private readonly opts: { pageSize?: number } = {},
@@ -99,15 +104,28 @@ export class ClusterClient {
     }
   }
 
-  /** Whether the cluster serves the kind's group-version at all (a management cluster serves Cluster API). */
+  /**
+   * Whether the cluster serves the kind's group-version at all (a management cluster serves Cluster
+   * API). The answer is kept for SERVES_TTL_MS per group-version: every sync asks it, and which API
+   * groups a cluster serves changes when someone installs or removes CRDs, not from one minute to
+   * the next (a cluster that starts serving Cluster API is noticed within the TTL). A failure is
+   * never kept.
+   */
   async serves(kind: KindName): Promise<boolean> {
+    const path = groupVersionPath(kind);
+    const now = Date.now();
+    const known = this.servedGroupVersions.get(path);
+    if (known && known.until > now) return known.served;
+    let served: boolean;
     try {
-      await this.transport.request('GET', groupVersionPath(kind));
-      return true;
+      await this.transport.request('GET', path);
+      served = true;
     } catch (err) {
-      if (err instanceof KubeApiError && err.notFound) return false;
-      throw err;
+      if (!(err instanceof KubeApiError && err.notFound)) throw err;
+      served = false;
     }
+    this.servedGroupVersions.set(path, { served, until: now + SERVES_TTL_MS });
+    return served;
   }
 
   /** Every object of a kind, fetched page by page with limit/continue. */

@@ -34,14 +34,16 @@ export class ClusterSyncService implements OnModuleInit {
   }
 
   async sync({ organizationId, clusterId }: JobPayloads[JobName.SyncCluster]): Promise<void> {
-    const cluster = await this.clusters.findForWorker(organizationId, clusterId);
-    if (!cluster || cluster.status === 'DETACHED') {
+    // The cluster and its credential in one round trip: every cluster is synced every interval.
+    const found = await this.clusters.findForSync(organizationId, clusterId);
+    const cluster = found?.cluster;
+    if (!found || !cluster || cluster.status === 'DETACHED') {
       this.clients.forget(clusterId);
       return;
     }
     try {
       // A short-lived credential is renewed here when due (throws once it has expired).
-      const credential = await this.renewal.current(cluster);
+      const credential = await this.renewal.current(cluster, found.credential);
       const client = await this.clients.forCluster(cluster, credential);
       const version = await client.readVersion();
       const nodes = await client.listNodes();

@@ -47,11 +47,11 @@ export class CredentialRenewalService {
   ) {}
 
   /**
-   * The credential to sync with: the stored one, renewed first when due. Null when the cluster has
-   * none (the caller's client lookup then says so). Throws CredentialExpiredError once it has lapsed.
+   * The credential to sync with: `stored` (as the sync just read it), renewed first when due. Null
+   * when the cluster has none (the caller's client lookup then says so). Throws
+   * CredentialExpiredError once it has lapsed.
    */
-  async current(cluster: RenewableCluster): Promise<StoredCredential | null> {
-    const stored = await this.credentials.load(cluster.organizationId, cluster.id);
+  async current(cluster: RenewableCluster, stored: StoredCredential | null): Promise<StoredCredential | null> {
     if (!stored?.life) return stored;
     const now = this.clock.now();
     const decision = renewalDecision(stored.life, now, stored.renewalRetryAt);

@@ -54,7 +54,14 @@ export class ClusterCredentialRepository {
 
   async load(organizationId: string, clusterId: string): Promise<StoredCredential | null> {
     const row = await this.db.getRepository(ClusterCredentialEntity).findOneBy({ organizationId, clusterId });
-    if (!row) return null;
+    return row ? ClusterCredentialRepository.stored(row) : null;
+  }
+
+  /** The columns `stored` maps, for a query that reads the credential along with something else (a sync reads it with its cluster). */
+  static readonly COLUMNS = `k.key_id AS "keyId", k.iv, k.ciphertext, k.auth_tag AS "authTag", k.format, k.credential_issued_at AS "credentialIssuedAt",
+    k.credential_expires_at AS "credentialExpiresAt", k.renewal_failures AS "renewalFailures", k.renewal_retry_at AS "renewalRetryAt"`;
+
+  static stored(row: Pick<ClusterCredentialEntity, 'keyId' | 'iv' | 'ciphertext' | 'authTag' | 'format' | 'credentialIssuedAt' | 'credentialExpiresAt' | 'renewalFailures' | 'renewalRetryAt'>): StoredCredential {
     return {
       keyId: row.keyId,
       iv: row.iv,
