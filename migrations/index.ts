@@ -4,6 +4,7 @@ import { UpgradesInspections1764000000200 } from './1764000000200-upgrades-inspe
 import { AuditEventUuid1765000000200 } from './1765000000200-audit-event-uuid';
 import { AgentIdentityHardening1765000000300 } from './1765000000300-agent-identity-hardening';
 import { ClusterAgents1766000000100 } from './1766000000100-cluster-agents';
+import { ShortLivedCredentials1766000000200 } from './1766000000200-short-lived-credentials';
 import { UpgradeCampaigns1766000000300 } from './1766000000300-upgrade-campaigns';
 import { PolicyPreview1766000000600 } from './1766000000600-policy-preview';
 import { ClusterProvisionings1766000000700 } from './1766000000700-cluster-provisionings';
@@ -18,6 +19,7 @@ export const ALL_MIGRATIONS = [
   AuditEventUuid1765000000200,
   AgentIdentityHardening1765000000300,
   ClusterAgents1766000000100,
+  ShortLivedCredentials1766000000200,
   UpgradeCampaigns1766000000300,
   PolicyPreview1766000000600,
   ClusterProvisionings1766000000700,

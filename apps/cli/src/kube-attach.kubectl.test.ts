@@ -121,7 +121,16 @@ describe('kubectl as the attach identity', { skip }, () => {
     assert.equal(await can('create', 'secrets', '-n', AGENT_NAMESPACE), 'no');
     assert.equal(await can('get', 'secrets', '-n', AGENT_NAMESPACE), 'no');
     assert.equal(await can('update', 'clusterroles/flotilla-agent'), 'no');
-    assert.equal(await can('create', 'serviceaccounts/token', '-n', AGENT_NAMESPACE), 'no');
+    assert.equal(await can('create', 'serviceaccounts/token', '-n', AGENT_NAMESPACE), 'no', 'no tokens for service accounts in general');
+    // It renews its own short-lived token, and mints none for any other service account.
+    assert.equal(await can('create', 'serviceaccounts/flotilla-agent', '--subresource=token', '-n', AGENT_NAMESPACE), 'yes');
+    assert.equal(await can('create', 'serviceaccounts/default', '--subresource=token', '-n', AGENT_NAMESPACE), 'no');
+    assert.equal(await can('create', 'serviceaccounts/flotilla-agent', '--subresource=token', '-n', 'default'), 'no');
+    const minted = await asAgent(['create', 'token', 'default', '-n', AGENT_NAMESPACE]);
+    assert.notEqual(minted.code, 0, 'kubectl create token for another service account is refused');
+    assert.match(minted.stderr, /forbidden/i);
+    const own = await asAgent(['create', 'token', 'flotilla-agent', '-n', AGENT_NAMESPACE, '--duration', '10m']);
+    assert.equal(own.code, 0, own.stderr);
 
     // What ENFORCE does with it works: a binding to view, then removing it again.
     const ok = await asAgent(['create', '-f', '-'], binding('ClusterRoleBinding', 'flotilla-test-view', 'view'));

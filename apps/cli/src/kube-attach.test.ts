@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api, VersionApi } from '@kubernetes/client-node';
-import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, wildcardGrants } from '@flotilla/cluster-access/agent-identity';
+import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_ROLE, AGENT_TOKEN_SECRET, wildcardGrants } from '@flotilla/cluster-access/agent-identity';
 import { KubeSim, startKubeSim } from '../../kube-sim/src';
-import { ensureAgentIdentity, loadKubeConfig } from './kube-attach';
+import { ensureAgentIdentity, loadKubeConfig, removeLegacyTokenSecret } from './kube-attach';
 
 const KUBECTL = '/usr/bin/kubectl';
 let sim: KubeSim;
@@ -60,13 +60,20 @@ test('attach creates the agent identity in the cluster and returns a working, le
   assert.match(creds.apiServerUrl, /^https:\/\/127\.0\.0\.1:\d+\/clusters\//, 'the path prefix is part of the server URL');
   assert.ok(creds.token.length > 20, 'a token');
   assert.ok(!creds.token.includes('\n'));
+  // A TokenRequest token of the default 24 h, with its expiry as the cluster answered it.
+  const lifeS = (creds.tokenExpiresAt.getTime() - Date.now()) / 1000;
+  assert.ok(lifeS > 86_400 - 300 && lifeS <= 86_400 + 5, `expires in about 24 h (${lifeS} s)`);
+  const claims = JSON.parse(Buffer.from(creds.token.split('.')[1], 'base64url').toString('utf8')) as { exp: number; sub: string };
+  assert.equal(claims.exp * 1000, creds.tokenExpiresAt.getTime());
+  assert.equal(claims.sub, `system:serviceaccount:${AGENT_NAMESPACE}:${AGENT_SERVICE_ACCOUNT}`);
   assert.match(Buffer.from(creds.caData ?? '', 'base64').toString('utf8'), /^-----BEGIN CERTIFICATE-----/);
   assert.deepEqual(progress, [
     `namespace/${AGENT_NAMESPACE} created`,
     `serviceaccount/${AGENT_SERVICE_ACCOUNT} created`,
     'clusterrole/flotilla-agent created',
     'clusterrolebinding/flotilla-agent created',
-    `secret/${AGENT_TOKEN_SECRET} created`,
+    `role/${AGENT_TOKEN_ROLE} created`,
+    `rolebinding/${AGENT_TOKEN_ROLE} created`,
   ]);
 
   // Every object is there, as the operator's admin sees it.
@@ -82,9 +89,14 @@ test('attach creates the agent identity in the cluster and returns a working, le
     binding.subjects?.map((s) => [s.kind, s.name, s.namespace]),
     [['ServiceAccount', AGENT_SERVICE_ACCOUNT, AGENT_NAMESPACE]],
   );
-  const secret = await core.readNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace: AGENT_NAMESPACE });
-  assert.equal(secret.type, 'kubernetes.io/service-account-token');
-  assert.equal(Buffer.from(secret.data?.token ?? '', 'base64').toString('utf8'), creds.token);
+  // No long-lived token Secret anywhere in the cluster.
+  assert.equal(await status(core.readNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace: AGENT_NAMESPACE })), 404);
+  const saSecrets = (await core.listSecretForAllNamespaces()).items.filter((x) => x.type === 'kubernetes.io/service-account-token');
+  assert.deepEqual(saSecrets.filter((x) => x.metadata?.annotations?.['kubernetes.io/service-account.name'] === AGENT_SERVICE_ACCOUNT), []);
+  assert.deepEqual((await core.listNamespacedSecret({ namespace: AGENT_NAMESPACE })).items, [], 'flotilla-system holds no Secret at all');
+  // The CA comes from the kubeconfig, the same the cluster publishes in kube-root-ca.crt.
+  const rootCa = await core.readNamespacedConfigMap({ name: 'kube-root-ca.crt', namespace: AGENT_NAMESPACE });
+  assert.equal(rootCa.data?.['ca.crt'], sim.caPem);
 
   // The token works, over TLS verified with the returned CA, for what Flotilla reads ...
   const agent = agentConfig(creds);
@@ -138,14 +150,40 @@ test('on a management cluster the agent reads Cluster API objects and releases, 
   assert.equal(await status(agent.patchNamespacedCustomObject({ ...capi, namespace, plural: 'machinedeployments', name, body: patch })), 403);
 });
 
-test('running attach again is safe: nothing changes and the same token comes back', async () => {
+test('running attach again is safe: nothing changes, a new token is issued and the one before stays valid', async () => {
   const name = sim.clusterNames()[1];
   const admin = loadKubeConfig(kubeconfigFile(name));
-  const first = await ensureAgentIdentity(admin, undefined);
+  const first = await ensureAgentIdentity(admin, undefined, { tokenTtlSeconds: 600 });
   const progress: string[] = [];
-  const second = await ensureAgentIdentity(admin, undefined, { onProgress: (l) => progress.push(l) });
-  assert.deepEqual(second, first, 'the token the API already holds stays valid');
-  assert.ok(progress.length === 5 && progress.every((l) => l.endsWith(' unchanged')), progress.join('\n'));
+  const second = await ensureAgentIdentity(admin, undefined, { onProgress: (l) => progress.push(l), tokenTtlSeconds: 600 });
+  assert.ok(progress.length === 6 && progress.every((l) => l.endsWith(' unchanged')), progress.join('\n'));
+  assert.equal(second.apiServerUrl, first.apiServerUrl);
+  assert.equal(second.caData, first.caData);
+  const lifeS = (second.tokenExpiresAt.getTime() - Date.now()) / 1000;
+  assert.ok(lifeS > 300 && lifeS <= 605, `--token-ttl 600 gives a 10-minute token (${lifeS} s)`);
+  for (const creds of [first, second]) assert.equal(await status(agentConfig(creds).makeApiClient(CoreV1Api).listNode()), 200);
+});
+
+test('the long-lived token Secret an older attach created is removed (revoking its token); a foreign one is kept', async () => {
+  const name = sim.clusterNames()[1];
+  const admin = loadKubeConfig(kubeconfigFile(name));
+  const core = admin.makeApiClient(CoreV1Api);
+  const legacy = {
+    metadata: { name: AGENT_TOKEN_SECRET, labels: { 'app.kubernetes.io/managed-by': 'flotilla' }, annotations: { 'kubernetes.io/service-account.name': AGENT_SERVICE_ACCOUNT } },
+    type: 'kubernetes.io/service-account-token',
+  };
+  await core.createNamespacedSecret({ namespace: AGENT_NAMESPACE, body: legacy });
+  const filled = await core.readNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace: AGENT_NAMESPACE });
+  const oldToken = Buffer.from(filled.data?.token ?? '', 'base64').toString('utf8');
+  const oldAgent = agentConfig({ apiServerUrl: sim.clusterUrl(name), token: oldToken, caData: Buffer.from(sim.caPem ?? '').toString('base64') }).makeApiClient(CoreV1Api);
+  assert.equal(await status(oldAgent.listNode()), 200, 'the legacy token works before');
+  assert.equal(await removeLegacyTokenSecret(admin), 'deleted');
+  assert.equal(await status(oldAgent.listNode()), 401, 'and is revoked with its Secret');
+  assert.equal(await removeLegacyTokenSecret(admin), 'absent');
+  await core.createNamespacedSecret({ namespace: AGENT_NAMESPACE, body: { metadata: { name: AGENT_TOKEN_SECRET }, type: 'Opaque', stringData: { note: 'someone else' } } });
+  assert.equal(await removeLegacyTokenSecret(admin), 'not-flotilla');
+  assert.equal(await status(core.readNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace: AGENT_NAMESPACE })), 200);
+  await core.deleteNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace: AGENT_NAMESPACE });
 });
 
 test('attach puts a tampered ClusterRole back to least privilege and keeps labels others added', async () => {

@@ -2,20 +2,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, KubeObject, agentObjects } from '@flotilla/cluster-access/agent-identity';
+import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, KubeObject, agentObjects, isLegacyAgentTokenSecret } from '@flotilla/cluster-access/agent-identity';
+import { DEFAULT_TOKEN_TTL_SECONDS } from '@flotilla/cluster-access/token-renewal';
 import { CliError } from './cli-error';
 
 /** What the API needs to reach the cluster as the agent. Never the operator's own credentials. */
 export interface AgentCredentials {
   apiServerUrl: string;
+  /** A short-lived TokenRequest token of the agent service account. */
   token: string;
+  /** When it expires, as the API server answered (status.expirationTimestamp). */
+  tokenExpiresAt: Date;
   /** Base64 of the PEM CA bundle; absent only when neither the kubeconfig nor the cluster offers one. */
   caData?: string;
 }
 
 export interface EnsureAgentOptions {
-  /** How long to wait for the token controller to fill the token secret. */
-  tokenTimeoutMs?: number;
+  /** The token's lifetime to ask for (default 24 h; at least 600 s, checked by the caller). */
+  tokenTtlSeconds?: number;
   /** Bound on each Kubernetes call, so an unreachable cluster fails instead of hanging. */
   requestTimeoutMs?: number;
   /** One line per object: "namespace/flotilla-system created". */
@@ -84,9 +88,10 @@ interface KindOps {
 
 /**
  * Creates (or brings back to the desired state) the agent's namespace, service account, cluster
- * role, binding and token secret in the context's cluster, waits for the token, and returns what
- * attachCluster needs. Safe to run any number of times: an existing token secret is kept as is, so
- * re-running never invalidates a token the API already holds.
+ * role and binding, and the Role (and binding) that lets it renew its own token, in the context's
+ * cluster; then asks for a short-lived token (TokenRequest) and returns what attachCluster needs.
+ * No token Secret is created. Safe to run any number of times: each run issues a new token, and
+ * tokens issued before stay valid until they expire.
  */
 export async function ensureAgentIdentity(kubeConfig: KubeConfig, contextName?: string, options: EnsureAgentOptions = {}): Promise<AgentCredentials> {
   const target = forContext(kubeConfig, contextName);
@@ -116,10 +121,15 @@ export async function ensureAgentIdentity(kubeConfig: KubeConfig, contextName?: 
       read: (o) => rbac.readClusterRoleBinding({ name: o.metadata.name }) as Promise<never>,
       replace: (o) => rbac.replaceClusterRoleBinding({ name: o.metadata.name, body: o as never }),
     },
-    Secret: {
-      create: (o) => core.createNamespacedSecret({ namespace: ns(o), body: o as never }),
-      read: (o) => core.readNamespacedSecret({ name: o.metadata.name, namespace: ns(o) }) as Promise<never>,
-      replace: () => Promise.reject(new Error('the token secret is never replaced')),
+    Role: {
+      create: (o) => rbac.createNamespacedRole({ namespace: ns(o), body: o as never }),
+      read: (o) => rbac.readNamespacedRole({ name: o.metadata.name, namespace: ns(o) }) as Promise<never>,
+      replace: (o) => rbac.replaceNamespacedRole({ name: o.metadata.name, namespace: ns(o), body: o as never }),
+    },
+    RoleBinding: {
+      create: (o) => rbac.createNamespacedRoleBinding({ namespace: ns(o), body: o as never }),
+      read: (o) => rbac.readNamespacedRoleBinding({ name: o.metadata.name, namespace: ns(o) }) as Promise<never>,
+      replace: (o) => rbac.replaceNamespacedRoleBinding({ name: o.metadata.name, namespace: ns(o), body: o as never }),
     },
   };
 
@@ -137,12 +147,80 @@ export async function ensureAgentIdentity(kubeConfig: KubeConfig, contextName?: 
     options.onProgress?.(`${ref} ${status}`);
   }
 
-  const secret = await waitForToken(core, call, options.tokenTimeoutMs ?? 15_000, target.contextName);
+  const issued = await requestToken(core, call, options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, target.contextName);
   return {
     apiServerUrl: target.server,
-    token: Buffer.from(secret.token, 'base64').toString('utf8'),
-    caData: target.caData ?? secret.ca,
+    token: issued.token,
+    tokenExpiresAt: issued.expiresAt,
+    caData: target.caData ?? (await clusterCa(core, call)),
   };
+}
+
+/** A TokenRequest for the agent, made with the operator's credentials; the API server may shorten the lifetime, so its expiry is the one that counts. */
+async function requestToken(
+  core: CoreV1Api,
+  call: <T>(what: string, p: Promise<T>) => Promise<T>,
+  expirationSeconds: number,
+  contextName: string,
+): Promise<{ token: string; expiresAt: Date }> {
+  let answer: { status?: { token?: string; expirationTimestamp?: Date | string } };
+  try {
+    answer = await call(
+      'requesting a token for the agent',
+      core.createNamespacedServiceAccountToken({
+        name: AGENT_SERVICE_ACCOUNT,
+        namespace: AGENT_NAMESPACE,
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds } } as never,
+      }),
+    );
+  } catch (err) {
+    throw kubeError(err, `cannot create a token for serviceaccount ${AGENT_NAMESPACE}/${AGENT_SERVICE_ACCOUNT}`, contextName);
+  }
+  const token = answer.status?.token;
+  const expiresAt = answer.status?.expirationTimestamp ? new Date(answer.status.expirationTimestamp) : undefined;
+  if (!token || !expiresAt || Number.isNaN(expiresAt.getTime())) {
+    throw new CliError(`the cluster answered the TokenRequest for ${AGENT_NAMESPACE}/${AGENT_SERVICE_ACCOUNT} without a token and its expiry`);
+  }
+  return { token, expiresAt };
+}
+
+/** The cluster's CA as every namespace publishes it (kube-root-ca.crt), base64 like certificate-authority-data; undefined when absent. */
+async function clusterCa(core: CoreV1Api, call: <T>(what: string, p: Promise<T>) => Promise<T>): Promise<string | undefined> {
+  try {
+    const cm = await call('reading the cluster CA', core.readNamespacedConfigMap({ name: 'kube-root-ca.crt', namespace: AGENT_NAMESPACE }));
+    const pem = cm.data?.['ca.crt'];
+    return pem ? Buffer.from(pem).toString('base64') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type LegacySecretOutcome = 'deleted' | 'absent' | 'not-flotilla';
+
+/**
+ * Removes the long-lived token Secret an older `flotilla cluster attach` created (which revokes its
+ * token), once the short-lived credential replacing it is stored. A Secret of that name Flotilla
+ * did not create is left alone.
+ */
+export async function removeLegacyTokenSecret(kubeConfig: KubeConfig, contextName?: string, options: { requestTimeoutMs?: number } = {}): Promise<LegacySecretOutcome> {
+  const target = forContext(kubeConfig, contextName);
+  const core = target.kc.makeApiClient(CoreV1Api);
+  const call = <T>(what: string, p: Promise<T>) => withTimeout(p, options.requestTimeoutMs ?? 20_000, `${what} in ${target.server}`);
+  let secret: KubeObject;
+  try {
+    secret = (await call('reading the legacy token secret', core.readNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace: AGENT_NAMESPACE }))) as never;
+  } catch (err) {
+    if (statusCode(err) === 404) return 'absent';
+    throw kubeError(err, `cannot read secret ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET}`, target.contextName);
+  }
+  if (!isLegacyAgentTokenSecret(secret)) return 'not-flotilla';
+  try {
+    await call('deleting the legacy token secret', core.deleteNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace: AGENT_NAMESPACE }));
+  } catch (err) {
+    if (statusCode(err) === 404) return 'absent';
+    throw kubeError(err, `cannot delete secret ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET}`, target.contextName);
+  }
+  return 'deleted';
 }
 
 /** The object exists (409): bring it to the desired state without discarding what others added. */
@@ -159,19 +237,9 @@ async function reconcile(
   } catch (err) {
     throw kubeError(err, `cannot read ${ref}`, contextName);
   }
-  if (desired.kind === 'Secret') {
-    // Replacing it could make the token controller mint a new token and strand the one the API holds.
-    const annotation = existing.metadata.annotations?.['kubernetes.io/service-account.name'];
-    if (existing.type !== desired.type || annotation !== AGENT_SERVICE_ACCOUNT) {
-      throw new CliError(
-        `secret ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET} exists but is not a service-account token for ${AGENT_SERVICE_ACCOUNT}; delete it and re-run attach`,
-      );
-    }
-    return 'unchanged';
-  }
-  if (desired.kind === 'ClusterRoleBinding' && JSON.stringify(existing.roleRef) !== JSON.stringify(desired.roleRef)) {
+  if ((desired.kind === 'ClusterRoleBinding' || desired.kind === 'RoleBinding') && JSON.stringify(existing.roleRef) !== JSON.stringify(desired.roleRef)) {
     // roleRef is immutable in Kubernetes: a replace would be refused.
-    throw new CliError(`clusterrolebinding/${desired.metadata.name} exists with a different roleRef; delete it and re-run attach`);
+    throw new CliError(`${ref} exists with a different roleRef; delete it and re-run attach`);
   }
   const next = merged(existing, desired);
   if (canonical(comparable(next)) === canonical(comparable(existing))) return 'unchanged';
@@ -212,32 +280,6 @@ function canonical(value: unknown): string {
   );
 }
 
-async function waitForToken(
-  core: CoreV1Api,
-  call: <T>(what: string, p: Promise<T>) => Promise<T>,
-  timeoutMs: number,
-  contextName: string,
-): Promise<{ token: string; ca?: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let data: Record<string, string> | undefined;
-    try {
-      const secret = await call('reading the token secret', core.readNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace: AGENT_NAMESPACE }));
-      data = secret.data;
-    } catch (err) {
-      throw kubeError(err, `cannot read secret ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET}`, contextName);
-    }
-    if (data?.token && data['ca.crt']) return { token: data.token, ca: data['ca.crt'] };
-    if (Date.now() >= deadline) {
-      throw new CliError(
-        `the cluster's token controller did not fill secret ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET} with a token and ca.crt within ${Math.round(timeoutMs / 1000)} s; check that kube-controller-manager is running, then re-run attach`,
-      );
-    }
-    // Product code, not a test: a bounded poll of the secret until the controller fills it.
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 function statusCode(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;
 }
@@ -248,7 +290,7 @@ function kubeError(err: unknown, doing: string, contextName: string): CliError {
   const code = statusCode(err);
   if (code === 401) return new CliError(`${doing}: the cluster rejected the credentials of context ${contextName} (401)`);
   if (code === 403) {
-    return new CliError(`${doing}: forbidden (403) for the user of context ${contextName}; attaching needs rights to create namespaces, RBAC and secrets (cluster-admin)${kubeMessage(err)}`);
+    return new CliError(`${doing}: forbidden (403) for the user of context ${contextName}; attaching needs rights to create namespaces, RBAC and service-account tokens (cluster-admin)${kubeMessage(err)}`);
   }
   if (code !== undefined) return new CliError(`${doing}: the cluster answered ${code}${kubeMessage(err)}`);
   const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };

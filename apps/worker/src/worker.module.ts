@@ -1,6 +1,7 @@
 import { DynamicModule, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AppConfig } from '@flotilla/config';
+import { CLOCK, Clock, SYSTEM_CLOCK } from '@flotilla/infrastructure';
 import { QueueName, bullPrefix } from '@flotilla/queue';
 import { WorkerInfrastructureModule } from './infrastructure/worker-infrastructure.module';
 import { JobHandlerRegistry } from './jobs/job-handler.registry';
@@ -8,16 +9,22 @@ import { OutboxRelayRunner } from './jobs/outbox-relay.runner';
 import { StrandedWorkReconciler } from './jobs/stranded-work.reconciler';
 import { QUEUE_PROCESSORS } from './jobs/queue.processors';
 import { ClusterSyncService } from './sync/cluster-sync.service';
+import { CredentialRenewalService } from './sync/credential-renewal.service';
 import { ManagementLinkService } from './sync/management-link.service';
 import { SyncScheduler } from './sync/sync-scheduler';
 import { WORKER_FEATURE_PROVIDERS, WORKER_FEATURE_REPOSITORIES } from './worker-features';
+
+export interface WorkerOptions {
+  /** The clock credential renewal decides with (the system clock; tests move their own). */
+  clock?: Clock;
+}
 
 /** The worker process: BullMQ processors, the outbox relay and the schedulers; no GraphQL. */
 @Module({})
 export class WorkerModule implements OnApplicationBootstrap {
   constructor(private readonly registry: JobHandlerRegistry) {}
 
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: WorkerOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -35,7 +42,9 @@ export class WorkerModule implements OnApplicationBootstrap {
         OutboxRelayRunner,
         StrandedWorkReconciler,
         SyncScheduler,
+        { provide: CLOCK, useValue: options.clock ?? SYSTEM_CLOCK },
         ClusterSyncService,
+        CredentialRenewalService,
         ManagementLinkService,
         ...WORKER_FEATURE_PROVIDERS,
       ],

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import {
   AGENT_NAMESPACE,
   AGENT_SERVICE_ACCOUNT,
+  AGENT_TOKEN_ROLE,
+  AGENT_TOKEN_SECRET,
   PolicyRule,
+  agentTokenRenewalRules,
+  isLegacyAgentTokenSecret,
   agentClusterRole,
   agentClusterRoleRules,
   agentObjects,
@@ -101,19 +105,38 @@ test('the agent can write only what enforcement and upgrades write', () => {
   assert.ok(!grants('update', '', 'namespaces'), 'namespaces are only patched (labels)');
 });
 
-test('the objects come in apply order and the token secret is bound to the agent service account', () => {
+test('the objects come in apply order; no token Secret; the token Role lets flotilla-agent mint its own token only', () => {
   const objs = agentObjects();
   assert.deepEqual(
     objs.map((o) => o.kind),
-    ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret'],
+    ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
   );
-  const secret = objs[4];
-  assert.equal(secret.type, 'kubernetes.io/service-account-token');
-  assert.equal(secret.metadata.namespace, AGENT_NAMESPACE);
-  assert.equal(secret.metadata.annotations?.['kubernetes.io/service-account.name'], AGENT_SERVICE_ACCOUNT);
+  assert.ok(!objs.some((o) => o.kind === 'Secret'), 'no long-lived token Secret');
   const binding = objs[3] as unknown as { subjects: Array<{ name: string; namespace: string }>; roleRef: { name: string } };
   assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: AGENT_SERVICE_ACCOUNT, namespace: AGENT_NAMESPACE }]);
   assert.equal(binding.roleRef.name, agentClusterRole().metadata.name);
+  const role = objs[4] as unknown as { metadata: { name: string; namespace: string }; rules: PolicyRule[] };
+  assert.equal(role.metadata.namespace, AGENT_NAMESPACE);
+  assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: [AGENT_SERVICE_ACCOUNT], verbs: ['create'] }]);
+  assert.deepEqual(agentTokenRenewalRules(), role.rules);
+  assert.deepEqual(escalationGrants(role.rules), []);
+  assert.deepEqual(wildcardGrants(role.rules), []);
+  const roleBinding = objs[5] as unknown as { metadata: { namespace: string }; subjects: unknown[]; roleRef: { kind: string; name: string } };
+  assert.equal(roleBinding.metadata.namespace, AGENT_NAMESPACE);
+  assert.deepEqual(roleBinding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: AGENT_TOKEN_ROLE });
+  assert.deepEqual(roleBinding.subjects, [{ kind: 'ServiceAccount', name: AGENT_SERVICE_ACCOUNT, namespace: AGENT_NAMESPACE }]);
+  assert.ok(!agentClusterRoleRules().some((r) => (r.resources ?? []).some((res) => res.startsWith('serviceaccounts/'))), 'the ClusterRole mints no tokens anywhere');
+});
+
+test('only the token Secret an older attach created counts as the legacy one to remove', () => {
+  const legacy = {
+    type: 'kubernetes.io/service-account-token',
+    metadata: { name: AGENT_TOKEN_SECRET, labels: { 'app.kubernetes.io/managed-by': 'flotilla' }, annotations: { 'kubernetes.io/service-account.name': AGENT_SERVICE_ACCOUNT } },
+  };
+  assert.equal(isLegacyAgentTokenSecret(legacy), true);
+  assert.equal(isLegacyAgentTokenSecret({ ...legacy, type: 'Opaque' }), false);
+  assert.equal(isLegacyAgentTokenSecret({ ...legacy, metadata: { ...legacy.metadata, labels: {} } }), false, 'not created by Flotilla');
+  assert.equal(isLegacyAgentTokenSecret({ ...legacy, metadata: { ...legacy.metadata, annotations: { 'kubernetes.io/service-account.name': 'default' } } }), false);
 });
 
 test('the provisioning opt-in adds exactly Cluster create/delete and get (no list, no watch) on secrets, and stays non-escalating', () => {

@@ -1,7 +1,10 @@
 /**
  * The identity Flotilla's worker uses inside an attached cluster, as pure data: the CLI creates
- * these objects with the operator's own credentials at attach time, and only the resulting
- * service-account token ever reaches the API.
+ * these objects with the operator's own credentials at attach time, and only a short-lived
+ * TokenRequest token of the service account ever reaches the API (no token Secret is created:
+ * nothing long-lived is stored, in the cluster or in Flotilla). Flotilla renews that token with
+ * the same identity through a Role that allows `create` on `serviceaccounts/token` for
+ * `flotilla-agent` only.
  *
  * Least privilege, and no `*` anywhere: every verb, resource, API group and URL is named, so that
  * a new Kubernetes kind never silently widens what Flotilla may touch. It cannot escalate: no
@@ -13,7 +16,10 @@ export const AGENT_NAMESPACE = 'flotilla-system';
 export const AGENT_SERVICE_ACCOUNT = 'flotilla-agent';
 export const AGENT_CLUSTER_ROLE = 'flotilla-agent';
 export const AGENT_CLUSTER_ROLE_BINDING = 'flotilla-agent';
+/** The long-lived token Secret older versions of attach created; `attach --update` removes it. */
 export const AGENT_TOKEN_SECRET = 'flotilla-agent-token';
+/** The Role (and its RoleBinding) in flotilla-system that lets the agent renew its own token, and nothing else. */
+export const AGENT_TOKEN_ROLE = 'flotilla-agent-token-renewal';
 
 export interface KubeObject {
   apiVersion: string;
@@ -111,8 +117,16 @@ export function agentClusterRole(options: AgentIdentityOptions = {}): KubeObject
   };
 }
 
-/** Every object attach creates, in the order it must apply them (the Secret last: the token
- * controller only fills a token for a ServiceAccount that already exists). */
+/**
+ * The agent's namespaced rules in flotilla-system: `create` on its own `serviceaccounts/token`
+ * (resourceNames [flotilla-agent]), so Flotilla can renew the short-lived token it holds with
+ * that token, and mint none for any other service account.
+ */
+export function agentTokenRenewalRules(): PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: [AGENT_SERVICE_ACCOUNT], verbs: ['create'] }];
+}
+
+/** Every object attach creates, in the order it must apply them. No token Secret: the token comes from a TokenRequest. */
 export function agentObjects(options: AgentIdentityOptions = {}): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: AGENT_NAMESPACE, labels: { ...LABELS } } },
@@ -130,17 +144,29 @@ export function agentObjects(options: AgentIdentityOptions = {}): KubeObject[] {
       subjects: [{ kind: 'ServiceAccount', name: AGENT_SERVICE_ACCOUNT, namespace: AGENT_NAMESPACE }],
     },
     {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'kubernetes.io/service-account-token',
-      metadata: {
-        name: AGENT_TOKEN_SECRET,
-        namespace: AGENT_NAMESPACE,
-        labels: { ...LABELS },
-        annotations: { 'kubernetes.io/service-account.name': AGENT_SERVICE_ACCOUNT },
-      },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: AGENT_TOKEN_ROLE, namespace: AGENT_NAMESPACE, labels: { ...LABELS } },
+      rules: agentTokenRenewalRules(),
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: AGENT_TOKEN_ROLE, namespace: AGENT_NAMESPACE, labels: { ...LABELS } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: AGENT_TOKEN_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: AGENT_SERVICE_ACCOUNT, namespace: AGENT_NAMESPACE }],
     },
   ];
+}
+
+/** The token Secret an older attach created (Flotilla's labels, bound to flotilla-agent): safe for `attach --update` to delete. */
+export function isLegacyAgentTokenSecret(secret: { type?: string; metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } }): boolean {
+  return (
+    secret.metadata?.name === AGENT_TOKEN_SECRET &&
+    secret.type === 'kubernetes.io/service-account-token' &&
+    secret.metadata.annotations?.['kubernetes.io/service-account.name'] === AGENT_SERVICE_ACCOUNT &&
+    secret.metadata.labels?.['app.kubernetes.io/managed-by'] === 'flotilla'
+  );
 }
 
 /** Every place a rule grants `*` (verb, resource, API group or URL); empty when there is none. */

@@ -31,11 +31,16 @@ export class ClusterClientFactory {
   /**
    * DIRECT clusters: the stored credential, dialled over HTTPS. AGENT clusters: the tunnel their
    * agent holds open (through whichever API replica); nothing is stored for them and their API
-   * server is never dialled from here.
+   * server is never dialled from here. `preloaded` is the stored credential when the caller has
+   * just read it (sync, deciding on renewal), so it is not read twice. A renewed credential has a
+   * new iv, so the cached client (and its token) is replaced on the next call, in every worker.
    */
-  async forCluster(cluster: { id: string; organizationId: string; apiServerUrl: string; connectionMode?: 'DIRECT' | 'AGENT' }): Promise<ClusterClient> {
+  async forCluster(
+    cluster: { id: string; organizationId: string; apiServerUrl: string; connectionMode?: 'DIRECT' | 'AGENT' },
+    preloaded?: EncryptedBlob | null,
+  ): Promise<ClusterClient> {
     if (cluster.connectionMode === 'AGENT' || this.cache.get(cluster.id)?.fingerprint === `agent|${cluster.organizationId}`) return this.throughAgent(cluster);
-    const blob = await this.credentials.load(cluster.organizationId, cluster.id);
+    const blob = preloaded ?? (await this.credentials.load(cluster.organizationId, cluster.id));
     if (!blob) {
       // A caller that read the cluster without its connection mode: an agent cluster has no credential, by design.
       if (cluster.connectionMode === undefined && (await this.opts.agentClusters?.isAgentCluster(cluster.organizationId, cluster.id))) return this.throughAgent(cluster);

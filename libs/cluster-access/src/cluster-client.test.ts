@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClusterClient } from './cluster-client';
+import { ClusterClient, SERVES_TTL_MS } from './cluster-client';
 import { KubeApiError } from './kube-api.error';
 import { KubeMethod, KubeTransport } from './kube-transport';
 
@@ -77,4 +77,21 @@ test('probeHealth: failed probes are false, and an unreadable /readyz says why i
     readyz: false,
     readyzVerbose: 'credential rejected (401 Unauthorized): re-attach the cluster',
   });
+});
+
+test('serves is asked once per group-version for ten minutes; a failure is never kept', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-12-01T00:00:00Z') });
+  let down = true;
+  const tr = new RecordingTransport((_m, path) => (down ? new KubeApiError('GET: timed out', null, null, true) : path.startsWith('/apis/cluster.x-k8s.io') ? notFound() : {}));
+  const c = new ClusterClient(tr);
+  await assert.rejects(c.serves('Cluster'), /timed out/);
+  down = false;
+  assert.equal(await c.serves('Cluster'), false, 'asked again after a failure');
+  assert.equal(await c.serves('Cluster'), false);
+  assert.equal(await c.serves('Node'), true);
+  assert.equal(await c.serves('Node'), true);
+  assert.deepEqual(tr.sent.map((s) => s.path), ['/apis/cluster.x-k8s.io/v1beta1', '/apis/cluster.x-k8s.io/v1beta1', '/api/v1']);
+  t.mock.timers.tick(SERVES_TTL_MS + 1);
+  assert.equal(await c.serves('Cluster'), false);
+  assert.equal(tr.sent.length, 4, 'asked again once the answer is ten minutes old');
 });

@@ -1,7 +1,7 @@
 import { describeFailure } from './cluster-failure';
 import { KubeApiError } from './kube-api.error';
 import { ClusterEndpoint, DirectHttpsTransport, KubeTransport } from './kube-transport';
-import { KindName, ReadOnlyKindError, RemovableKind, WritableKind, collectionPath, groupVersionPath, kindOfObject, objectPath, resourceOf } from './resource-catalogue';
+import { KindName, ReadOnlyKindError, RemovableKind, WritableKind, collectionPath, groupVersionPath, kindOfObject, objectPath, resourceOf, serviceAccountTokenPath } from './resource-catalogue';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -24,6 +24,12 @@ export interface KubeVersionInfo {
   platform?: string;
 }
 
+/** A TokenRequest's answer: the token and when the API server says it expires. */
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+}
+
 export interface HealthProbe {
   healthz: boolean;
   livez: boolean;
@@ -32,6 +38,9 @@ export interface HealthProbe {
   readyzVerbose: string;
 }
 
+/** How long a cluster's answer to "do you serve this API group-version?" is kept (see serves). */
+export const SERVES_TTL_MS = 10 * 60_000;
+
 /**
  * The one way Flotilla talks to a cluster, in Kubernetes' own words: kinds from the resource
  * catalogue, never paths. Every path is derived here from the catalogue, and every request goes
@@ -39,6 +48,8 @@ export interface HealthProbe {
  * credential. Jobs see intent-named methods only.
  */
 export class ClusterClient {
+  private readonly servedGroupVersions = new Map<string, { served: boolean; until: number }>();
+
   constructor(
     private readonly transport: KubeTransport,
     private readonly opts: { pageSize?: number } = {},
@@ -93,15 +104,28 @@ export class ClusterClient {
     }
   }
 
-  /** Whether the cluster serves the kind's group-version at all (a management cluster serves Cluster API). */
+  /**
+   * Whether the cluster serves the kind's group-version at all (a management cluster serves Cluster
+   * API). The answer is kept for SERVES_TTL_MS per group-version: every sync asks it, and which API
+   * groups a cluster serves changes when someone installs or removes CRDs, not from one minute to
+   * the next (a cluster that starts serving Cluster API is noticed within the TTL). A failure is
+   * never kept.
+   */
   async serves(kind: KindName): Promise<boolean> {
+    const path = groupVersionPath(kind);
+    const now = Date.now();
+    const known = this.servedGroupVersions.get(path);
+    if (known && known.until > now) return known.served;
+    let served: boolean;
     try {
-      await this.transport.request('GET', groupVersionPath(kind));
-      return true;
+      await this.transport.request('GET', path);
+      served = true;
     } catch (err) {
-      if (err instanceof KubeApiError && err.notFound) return false;
-      throw err;
+      if (!(err instanceof KubeApiError && err.notFound)) throw err;
+      served = false;
     }
+    this.servedGroupVersions.set(path, { served, until: now + SERVES_TTL_MS });
+    return served;
   }
 
   /** Every object of a kind, fetched page by page with limit/continue. */
@@ -172,6 +196,22 @@ export class ClusterClient {
     const kind = kindOfObject(object);
     const res = await this.transport.request('POST', collectionPath(kind, object.metadata.namespace), JSON.stringify(object), { 'content-type': 'application/json' });
     return JSON.parse(res.body) as T;
+  }
+
+  /**
+   * A TokenRequest for a service account (POST …/serviceaccounts/<name>/token), authenticated as
+   * whoever this client is: how Flotilla renews its own short-lived credential. The API server may
+   * shorten the lifetime, so the expiry is the one it answers with.
+   */
+  async requestServiceAccountToken(namespace: string, name: string, expirationSeconds: number): Promise<IssuedToken> {
+    const body = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds } });
+    const res = await this.transport.request('POST', serviceAccountTokenPath(namespace, name), body, { 'content-type': 'application/json' });
+    const status = (JSON.parse(res.body) as { status?: { token?: unknown; expirationTimestamp?: unknown } }).status;
+    const expiresAt = new Date(String(status?.expirationTimestamp ?? ''));
+    if (typeof status?.token !== 'string' || !status.token || Number.isNaN(expiresAt.getTime())) {
+      throw new Error('the API server answered the TokenRequest without status.token and status.expirationTimestamp');
+    }
+    return { token: status.token, expiresAt };
   }
 
   private async getJson<T>(path: string): Promise<T> {

@@ -1,6 +1,7 @@
 import { redactText } from '@flotilla/observability';
 import { CredentialBindingError } from './credential-cipher';
 import { KubeApiError } from './kube-api.error';
+import { CredentialExpiredError } from './token-renewal';
 
 /** Node's TLS verification failures: the certificate does not chain to the trusted CA (or names another host). */
 const UNTRUSTED_CERT = new Set([
@@ -39,6 +40,7 @@ export function transportFailureClass(code: string | null | undefined, message =
 /** The reason an operator reads on the dashboard: what failed, never a credential, never another host's address. */
 export function describeFailure(err: unknown): string {
   if (err instanceof CredentialBindingError) return 'stored credential not valid for this API server URL: re-attach the cluster';
+  if (err instanceof CredentialExpiredError) return err.message;
   if (err instanceof KubeApiError) {
     if (err.transport) return `cannot reach the API server: ${transportFailureClass(err.reason, err.message)}`;
     if (err.statusCode === 401) return 'credential rejected (401 Unauthorized): re-attach the cluster';
@@ -59,7 +61,7 @@ export function isUnavailable(err: unknown): boolean {
   return err instanceof KubeApiError && (err.transport || err.statusCode === 401 || err.statusCode === 429 || (err.statusCode ?? 0) >= 500);
 }
 
-/** The cluster refused Flotilla's credential (401), or the stored one is not valid for its URL: certain at once, no retry helps. */
+/** The cluster refused Flotilla's credential (401), the stored one is not valid for its URL, or it expired: certain at once, no retry helps. */
 export function isCredentialRejected(err: unknown): boolean {
-  return err instanceof CredentialBindingError || (err instanceof KubeApiError && err.statusCode === 401);
+  return err instanceof CredentialBindingError || err instanceof CredentialExpiredError || (err instanceof KubeApiError && err.statusCode === 401);
 }

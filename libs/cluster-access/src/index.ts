@@ -1,5 +1,5 @@
 export { ClusterClient } from './cluster-client';
-export type { KubeObject, ListOptions, KubeVersionInfo, HealthProbe } from './cluster-client';
+export type { KubeObject, ListOptions, KubeVersionInfo, HealthProbe, IssuedToken } from './cluster-client';
 export { DirectHttpsTransport } from './kube-transport';
 export type { KubeTransport, KubeMethod, ClusterEndpoint } from './kube-transport';
 export {
@@ -32,3 +32,17 @@ export { installAgentIdentity } from './agent-identity.installer';
 export { CredentialBindingError } from './credential-cipher';
 export { AgentTunnelRouter, AgentTunnelTransport, AGENT_NOT_CONNECTED } from './agent-tunnel.transport';
 export * from './agent-protocol';
+export {
+  DEFAULT_TOKEN_TTL_SECONDS,
+  MIN_TOKEN_TTL_SECONDS,
+  MAX_TOKEN_TTL_SECONDS,
+  RENEW_AT_REMAINING_FRACTION,
+  CredentialExpiredError,
+  credentialExpiredReason,
+  parseTokenTtl,
+  renewalDecision,
+  renewalLifetimeSeconds,
+  renewalRetryAt,
+} from './token-renewal';
+export type { CredentialLife, RenewalDecision } from './token-renewal';
+export { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_ROLE } from './agent-identity';

@@ -143,6 +143,15 @@ export function objectPath(kind: KindName, name: string, namespace?: string): st
   return `${collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
 }
 
+/**
+ * A service account's TokenRequest subresource (authentication.k8s.io/v1 TokenRequest): how the
+ * worker renews the short-lived token of a directly attached cluster. Deliberately not a path
+ * isCataloguePath accepts: an outbound agent never mints tokens for the hub to carry away.
+ */
+export function serviceAccountTokenPath(namespace: string, name: string): string {
+  return `${objectPath('ServiceAccount', name, namespace)}/token`;
+}
+
 /** A name Kubernetes accepts in a path: not empty, not "." or "..", no "/" or "%" once decoded (RBAC names may hold ":"). */
 function isPathSegmentName(segment: string): boolean {
   let name: string;

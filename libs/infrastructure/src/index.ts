@@ -1,4 +1,5 @@
 // The connections every process provides under one set of injection tokens.
-export { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE, QUEUES, REDIS } from './infrastructure.tokens';
+export { APP_CONFIG, CLOCK, CREDENTIAL_CIPHER, DATA_SOURCE, QUEUES, REDIS, SYSTEM_CLOCK } from './infrastructure.tokens';
+export type { Clock } from './infrastructure.tokens';
 export { closeConnections, connectionProviders } from './connection.providers';
 export type { ConnectionOptions } from './connection.providers';

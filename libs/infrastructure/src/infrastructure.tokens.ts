@@ -4,3 +4,11 @@ export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const REDIS = Symbol('REDIS');
 export const QUEUES = Symbol('QUEUES');
 export const CREDENTIAL_CIPHER = Symbol('CREDENTIAL_CIPHER');
+/** The wall clock decisions about time are made with (credential renewal); a process may be given another (tests). */
+export const CLOCK = Symbol('CLOCK');
+
+export interface Clock {
+  now(): Date;
+}
+
+export const SYSTEM_CLOCK: Clock = Object.freeze({ now: () => new Date() });

@@ -13,7 +13,7 @@ export type { ClusterGroupWithCount } from './repositories/cluster-group.reposit
 export { ClusterRepository, NEW_CREDENTIAL_REASON } from './repositories/cluster.repository';
 export type { ClusterListFilter, ClusterListQuery, ClusterOrderField, NewCluster, SyncObservation } from './repositories/cluster.repository';
 export { ClusterCredentialRepository } from './repositories/cluster-credential.repository';
-export type { EncryptedBlob } from './repositories/cluster-credential.repository';
+export type { EncryptedBlob, CredentialLifetime, StoredCredential } from './repositories/cluster-credential.repository';
 export { OutboxRepository } from './repositories/outbox.repository';
 export type { OutboxMessage, ClaimedOutboxMessage } from './repositories/outbox.repository';
 export { JobRecordRepository } from './repositories/job-record.repository';

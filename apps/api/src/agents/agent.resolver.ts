@@ -1,5 +1,5 @@
 import { Args, Context, ID, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { ClusterAgentState } from '@flotilla/persistence';
+import { ClusterAgentState, ClusterCredentialRepository } from '@flotilla/persistence';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ViewerContext } from '../auth/viewer';
@@ -11,7 +11,10 @@ import { AgentService } from './agent.service';
 
 @Resolver(() => ClusterModel)
 export class AgentResolver {
-  constructor(private readonly agents: AgentService) {}
+  constructor(
+    private readonly agents: AgentService,
+    private readonly credentials: ClusterCredentialRepository,
+  ) {}
 
   @Mutation(() => AgentRegistrationModel, { description: 'A cluster reached through its outbound agent: returns the one-time registration token (shown once) and the agent endpoint.' })
   @RequireRole('OPERATOR')
@@ -26,10 +29,19 @@ export class AgentResolver {
     return ClusterModel.from(await this.agents.revoke(viewer, clusterId));
   }
 
+  /**
+   * How Flotilla reaches the cluster: DIRECT with the stored credential's expiry, or AGENT with its
+   * agent's state. Both are batched per request (one query per page).
+   */
   @ResolveField(() => ClusterConnectivityModel)
   async connection(@Parent() cluster: ClusterModel, @Context() ctx: object): Promise<ClusterConnectivityModel> {
-    const direct = { mode: ConnectionModeEnum.DIRECT, agentVersion: null, connectedAt: null, lastHeartbeatAt: null, credentialExpiresAt: null };
-    if (cluster.connectionMode !== 'AGENT') return direct;
+    if (cluster.connectionMode !== 'AGENT') {
+      const expiries = requestLoader<string, { expiresAt: Date | null }>(ctx, `credentialExpiry:${cluster.organizationId}`, async (ids) => {
+        const byId = await this.credentials.expiriesFor(cluster.organizationId, ids);
+        return ids.map((id) => ({ expiresAt: byId.get(id) ?? null }));
+      });
+      return ClusterConnectivityModel.direct((await expiries.load(cluster.id))?.expiresAt ?? null);
+    }
     const loader = requestLoader<string, ClusterAgentState>(ctx, `agentState:${cluster.organizationId}`, async (ids) => {
       const rows = await this.agents.states(cluster.organizationId, ids);
       const byId = new Map(rows.map((r) => [r.clusterId, r]));

@@ -1,4 +1,4 @@
-import { apiServerUrl, bearerToken, caBundle, clusterName } from '@flotilla/validation';
+import { apiServerUrl, bearerToken, caBundle, clusterName, tokenExpiry } from '@flotilla/validation';
 
 // The cluster inputs' fields, each checked by its rule in libs/validation.
 
@@ -18,4 +18,9 @@ export function decodeCaData(caData: string | null | undefined, field = 'input.c
 
 export function validateToken(token: string, field = 'input.token'): string {
   return bearerToken(token, field);
+}
+
+/** A short-lived token's expiry as the client reports it (checked against the token's own exp claim); null for a long-lived token. */
+export function validateTokenExpiresAt(expiresAt: Date | null | undefined, token: string, now = new Date(), field = 'input.tokenExpiresAt'): Date | null {
+  return expiresAt === null || expiresAt === undefined ? null : tokenExpiry(expiresAt, token, now, field);
 }

@@ -39,6 +39,12 @@ export class AttachClusterInput {
   @Field() apiServerUrl!: string;
   /** The agent service account's token. Write-only: no field ever returns it. */
   @Field() token!: string;
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When the token expires (a TokenRequest's status.expirationTimestamp): Flotilla renews it with the same identity when 20 % of its life is left. Must be in the future and match the token's exp claim. Omitted: a long-lived token, never renewed.",
+  })
+  tokenExpiresAt?: Date | null;
   @Field(() => String, { nullable: true, description: 'base64 of the PEM CA bundle' }) caData?: string | null;
   @Field(() => ID, { nullable: true }) groupId?: string | null;
   @Field(() => [LabelInput], { nullable: true }) labels?: LabelInput[] | null;
@@ -63,6 +69,8 @@ export class UpdateClusterInput {
   /** Credential rotation (re-attach): a new API URL, token or CA replaces the stored one and the cluster is synced at once. */
   @Field(() => String, { nullable: true, description: 'new API server URL (credential rotation)' }) apiServerUrl?: string | null;
   @Field(() => String, { nullable: true, description: 'new bearer token (write-only; credential rotation)' }) token?: string | null;
+  @Field(() => Date, { nullable: true, description: "with a new token: when it expires (as in AttachClusterInput); omitted, the new token is long-lived" })
+  tokenExpiresAt?: Date | null;
   @Field(() => String, { nullable: true, description: 'new CA bundle, base64 PEM (credential rotation; needs token)' }) caData?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'with a new token and no caData: verify against the system roots only' }) useSystemTrustRoots?: boolean | null;
   @Field(() => [String], { nullable: true, description: 'the ClusterRoles the re-attached agent may bind' }) bindableRoles?: string[] | null;

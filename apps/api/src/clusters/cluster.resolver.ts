@@ -82,4 +82,3 @@ export class ClusterResolver {
     return loader.load(cluster.groupId);
   }
 }
-

@@ -13,7 +13,7 @@ import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } fro
 import { validateLabels } from '../common/labels';
 import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE } from '@flotilla/infrastructure';
 import { AttachClusterInput, CreateClusterGroupInput, UpdateClusterInput } from './cluster.inputs';
-import { decodeCaData, validateApiServerUrl, validateClusterName, validateToken } from './cluster-input.validation';
+import { decodeCaData, validateApiServerUrl, validateClusterName, validateToken, validateTokenExpiresAt } from './cluster-input.validation';
 import { bindableRolesFor, trustRootsFor } from './cluster-trust.rules';
 
 /** Longest fleet-table search term (a name is at most 253). */
@@ -41,6 +41,8 @@ export class ClusterService {
     const name = validateClusterName(input.name);
     const apiServerUrl = validateApiServerUrl(input.apiServerUrl, this.config.kube.insecureSkipTlsVerify);
     const token = validateToken(input.token);
+    const now = new Date();
+    const expiresAt = validateTokenExpiresAt(input.tokenExpiresAt, token, now);
     const caPem = trustRootsFor(decodeCaData(input.caData), input.useSystemTrustRoots);
     const labels = validateLabels(input.labels, 'input.labels');
     const bindableRoles = bindableRolesFor(input.bindableRoles, input.allowClusterAdminBinding);
@@ -48,7 +50,8 @@ export class ClusterService {
       const groupId = await this.resolveGroup(viewer, input.groupId, 'input.groupId', tx);
       const cluster = await this.clusters.attach(tx, viewer.organizationId, { name, apiServerUrl, groupId, labels, bindableRoles });
       if (!cluster) throw conflict('input.name', `a cluster named "${name}" is already attached`);
-      await this.credentials.save(tx, viewer.organizationId, cluster.id, this.cipher.encrypt({ token, caPem }, { clusterId: cluster.id, apiServerUrl }));
+      const life = expiresAt ? { issuedAt: now, expiresAt } : null;
+      await this.credentials.save(tx, viewer.organizationId, cluster.id, this.cipher.encrypt({ token, caPem }, { clusterId: cluster.id, apiServerUrl }), life);
       await this.queueSync(tx, viewer.organizationId, cluster.id, 'attach');
       await this.audit.record(tx, viewer.organizationId, {
         actor: viewer.actor,
@@ -63,6 +66,7 @@ export class ClusterService {
           bindableRoles,
           allowsClusterAdminBinding: bindableRoles.includes(CLUSTER_ADMIN_ROLE),
           trust: caPem ? 'caData' : 'systemRoots',
+          credential: expiresAt ? { shortLived: true, expiresAt: expiresAt.toISOString() } : { shortLived: false },
         },
       });
       return cluster;
@@ -98,6 +102,9 @@ export class ClusterService {
     const labels = input.labels === undefined || input.labels === null ? undefined : validateLabels(input.labels, 'input.labels');
     const apiServerUrl = input.apiServerUrl ? validateApiServerUrl(input.apiServerUrl, this.config.kube.insecureSkipTlsVerify) : undefined;
     const token = input.token ? validateToken(input.token) : undefined;
+    const now = new Date();
+    if (input.tokenExpiresAt && !token) throw badInput('input.tokenExpiresAt', 'is given only with a new token (it is that token\'s expiry)');
+    const expiresAt = token ? validateTokenExpiresAt(input.tokenExpiresAt, token, now) : null;
     if (input.caData && !token) throw badInput('input.token', 'is required with a new caData (the credential is replaced whole)');
     if (input.useSystemTrustRoots && !token) throw badInput('input.token', 'is required with useSystemTrustRoots (the credential is replaced whole)');
     // A new token replaces the credential whole: its CA (or the explicit choice of system roots) comes with it.
@@ -131,7 +138,8 @@ export class ClusterService {
       if (!updated) throw notFound('cluster', id);
       if (token !== undefined) {
         const binding = { clusterId: id, apiServerUrl: updated.apiServerUrl };
-        await this.credentials.save(tx, viewer.organizationId, id, this.cipher.encrypt({ token, caPem: caPem ?? null }, binding));
+        const life = expiresAt ? { issuedAt: now, expiresAt } : null;
+        await this.credentials.save(tx, viewer.organizationId, id, this.cipher.encrypt({ token, caPem: caPem ?? null }, binding), life);
         await this.queueSync(tx, viewer.organizationId, id, 'rotate');
       }
       const { credentialReplaced, ...changed } = change;
@@ -145,7 +153,9 @@ export class ClusterService {
           ...changed,
           ...(moved ? { previousApiServerUrl: current.apiServerUrl } : {}),
           ...(bindableRoles !== undefined ? { allowsClusterAdminBinding: bindableRoles.includes(CLUSTER_ADMIN_ROLE) } : {}),
-          ...(credentialReplaced ? { credentialRotated: true, trust: caPem ? 'caData' : 'systemRoots' } : {}),
+          ...(credentialReplaced
+            ? { credentialRotated: true, trust: caPem ? 'caData' : 'systemRoots', credential: expiresAt ? { shortLived: true, expiresAt: expiresAt.toISOString() } : { shortLived: false } }
+            : {}),
         },
       });
       return updated;

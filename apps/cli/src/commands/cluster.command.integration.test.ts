@@ -50,7 +50,9 @@ describe('flotilla against the real API and kube-sim', { skip }, () => {
     const attached = await flotilla('cluster', 'attach', name, '--kubeconfig', file, '--group', 'edge', '--label', 'env=prod', '--label', 'tier=gold');
     assert.equal(attached.code, 0, attached.err);
     assert.match(attached.out, new RegExp(`^cluster/${name} attached \\([^,]+, status PENDING, ${sim.clusterUrl(name).replace(/[.]/g, '\\.')}\\)\\n$`));
-    assert.match(attached.err, /secret\/flotilla-agent-token created/);
+    assert.match(attached.err, /rolebinding\/flotilla-agent-token-renewal created/);
+    assert.match(attached.err, /token for serviceaccount\/flotilla-agent issued \(expires /);
+    assert.ok(!attached.err.includes('secret/'), 'no token Secret');
 
     const list = await flotilla('cluster', 'list', '-o', 'json');
     assert.equal(list.code, 0, list.err);
@@ -82,7 +84,7 @@ describe('flotilla against the real API and kube-sim', { skip }, () => {
 
     const reattached = await flotilla('cluster', 'attach', name, '--kubeconfig', file);
     assert.equal(reattached.code, 0, reattached.err);
-    assert.match(reattached.err, /secret\/flotilla-agent-token unchanged/);
+    assert.match(reattached.err, /role\/flotilla-agent-token-renewal unchanged/);
   });
 
   test('the bindable roles reach the cluster\'s ClusterRole and the registry; cluster-admin needs its own flag', async () => {

@@ -3,6 +3,8 @@ import {
   AGENT_CLUSTER_ROLE,
   AGENT_CLUSTER_ROLE_BINDING,
   AGENT_NAMESPACE,
+  AGENT_SERVICE_ACCOUNT,
+  AGENT_TOKEN_SECRET,
   CLUSTER_ADMIN_ROLE,
   DEFAULT_BINDABLE_ROLES,
   checkBindableRoles,
@@ -12,9 +14,10 @@ import { InputValidationError, clusterName } from '@flotilla/validation';
 import { CliError, EXIT_USAGE } from '../cli-error';
 import { findClusterByName, listClusters, resolveGroupId } from '../cluster-lookup';
 import { GraphqlClient, GraphqlRequestError } from '../graphql-client';
-import { ensureAgentIdentity, loadKubeConfig } from '../kube-attach';
 import { applyAgentMode, writeAgentKubeconfig } from '../agent-attach';
 import { DEFAULT_AGENT_IMAGE } from '@flotilla/cluster-access/agent-identity';
+import { DEFAULT_TOKEN_TTL_SECONDS, parseTokenTtl } from '@flotilla/cluster-access/token-renewal';
+import { LegacySecretOutcome, ensureAgentIdentity, loadKubeConfig, removeLegacyTokenSecret } from '../kube-attach';
 import { Label, collectLabel } from '../labels';
 import { emit, outputOption } from '../output';
 import { registerProvisionCommands } from './provision.command';
@@ -35,6 +38,7 @@ interface AttachOptions {
   agentKubeconfigOut?: string;
   waitTimeout?: string;
   allowProvisioning?: boolean;
+  tokenTtl?: string;
 }
 
 interface AttachClusterData {
@@ -74,6 +78,7 @@ export function registerClusterCommands(program: Command, ctx: CliContext): void
     )
     .option('--allow-bind-cluster-admin', `also let the agent bind ${CLUSTER_ADMIN_ROLE} (whoever holds its token could then become cluster-admin; stored on the cluster and audited)`)
     .option('--allow-provisioning', 'a management cluster Flotilla may create clusters on: the agent may also create and delete Cluster API Clusters and get (never list) Secrets, to read the <name>-kubeconfig of a cluster it provisioned')
+    .option('--token-ttl <duration>', `lifetime of the short-lived token Flotilla holds (for example 24h, 90m, 3600; at least 10m; default ${DEFAULT_TOKEN_TTL_SECONDS / 3600}h); Flotilla renews it when 20 % of it is left`)
     .option('--use-system-trust-roots', "send no CA: Flotilla verifies the API server against the system's public roots only (for API servers with a publicly trusted certificate)")
     .option('--agent', 'connect through an outbound agent in the cluster instead: Flotilla stores no credential and never dials the API server')
     .option('--agent-image <image>', `with --agent: the agent's container image (default ${DEFAULT_AGENT_IMAGE})`)
@@ -83,10 +88,13 @@ export function registerClusterCommands(program: Command, ctx: CliContext): void
     .addHelpText(
       'after',
       `
-Only the agent's service-account token, the API server URL and its CA are sent to Flotilla;
-your own kubeconfig credentials never leave this machine.
-Re-running is safe: the objects in ${AGENT_NAMESPACE} are brought to the desired state and the
-existing token is kept. An already attached name fails (exit 1) unless --update is given.
+Only a short-lived token of the agent's service account (a TokenRequest, --token-ttl), the API
+server URL and its CA are sent to Flotilla; your own kubeconfig credentials never leave this
+machine, and no long-lived token Secret is created. Flotilla renews the token itself, as the agent,
+through a Role in ${AGENT_NAMESPACE} that allows creating tokens for ${AGENT_SERVICE_ACCOUNT} only.
+Re-running is safe: the objects in ${AGENT_NAMESPACE} are brought to the desired state. An already
+attached name fails (exit 1) unless --update is given, which also replaces a long-lived token
+from an older attach (and deletes the token Secret that attach created).
 
 The agent (ClusterRole ${AGENT_CLUSTER_ROLE}) reads what scans, syncs and inspections need, writes
 only the kinds ENFORCE creates (RoleBindings, ClusterRoleBindings, NetworkPolicies,
@@ -176,9 +184,24 @@ async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promi
   const checked = checkBindableRoles(opts.bindableRole ?? DEFAULT_BINDABLE_ROLES, opts.allowBindClusterAdmin === true);
   if ('problem' in checked) throw new CliError(`--bindable-role: ${checked.problem}${/opt-in/.test(checked.problem) ? ' (--allow-bind-cluster-admin)' : ''}`, 2);
   const bindableRoles = checked.roles;
+  let tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS;
+  if (opts.tokenTtl !== undefined) {
+    const ttl = parseTokenTtl(opts.tokenTtl);
+    if ('problem' in ttl) throw new CliError(`--token-ttl: ${ttl.problem}`, EXIT_USAGE);
+    tokenTtlSeconds = ttl.seconds;
+  }
 
   const kubeConfig = loadKubeConfig(opts.kubeconfig);
-  const credentials = await ensureAgentIdentity(kubeConfig, opts.context, { onProgress: (line) => ctx.io.err(`${line}\n`), bindableRoles, provisioning: opts.allowProvisioning === true });
+  const credentials = await ensureAgentIdentity(kubeConfig, opts.context, {
+    onProgress: (line) => ctx.io.err(`${line}\n`),
+    bindableRoles,
+    tokenTtlSeconds,
+    provisioning: opts.allowProvisioning === true,
+  });
+  ctx.io.err(`token for serviceaccount/${AGENT_SERVICE_ACCOUNT} issued (expires ${credentials.tokenExpiresAt.toISOString()})\n`);
+  const credential = { token: credentials.token, tokenExpiresAt: credentials.tokenExpiresAt.toISOString() };
+  // Once the short-lived credential is stored, the long-lived one an older attach left goes.
+  const dropLegacySecret = async () => reportLegacySecret(ctx, await removeLegacyTokenSecret(kubeConfig, opts.context));
   if (!credentials.caData && !opts.useSystemTrustRoots) {
     throw new CliError(
       'neither the kubeconfig nor the cluster offered a CA certificate; pass --use-system-trust-roots if the API server has a publicly trusted certificate (the agent identity is in place; re-run with the flag)',
@@ -193,8 +216,9 @@ async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promi
     // The stored credential may be stale (a rotated token, a new CA): send the current one.
     await client.request('UpdateCluster', {
       id: existing.id,
-      input: { apiServerUrl: credentials.apiServerUrl, token: credentials.token, ...trust, ...binding },
+      input: { apiServerUrl: credentials.apiServerUrl, ...credential, ...trust, ...binding },
     });
+    await dropLegacySecret();
     ctx.io.out(`cluster/${name} already attached (${existing.id}); agent identity and stored credential refreshed\n`);
     return;
   }
@@ -202,7 +226,7 @@ async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promi
   let data: AttachClusterData;
   try {
     data = await client.request<AttachClusterData>('AttachCluster', {
-      input: { name, apiServerUrl: credentials.apiServerUrl, token: credentials.token, ...trust, ...binding, groupId: groupId ?? null, labels: opts.label ?? [] },
+      input: { name, apiServerUrl: credentials.apiServerUrl, ...credential, ...trust, ...binding, groupId: groupId ?? null, labels: opts.label ?? [] },
     });
   } catch (err) {
     if (err instanceof GraphqlRequestError && err.code === 'CONFLICT') {
@@ -216,6 +240,7 @@ async function attach(ctx: CliContext, name: string, opts: AttachOptions): Promi
     }
     throw err;
   }
+  await dropLegacySecret();
   const c = data.attachCluster;
   ctx.io.out(`cluster/${c.name} attached (${c.id}, status ${c.status}, ${c.apiServerUrl})\n`);
 }
@@ -296,6 +321,11 @@ async function findLiveCluster(client: GraphqlClient, name: string): Promise<{ i
     orderBy: { field: 'NAME', direction: 'ASC' },
   });
   return data.clusters.edges.map((e) => e.node).find((c) => c.name === name && c.status !== 'DETACHED');
+}
+
+function reportLegacySecret(ctx: CliContext, outcome: LegacySecretOutcome): void {
+  if (outcome === 'deleted') ctx.io.err(`secret/${AGENT_TOKEN_SECRET} deleted (its long-lived token is revoked)\n`);
+  if (outcome === 'not-flotilla') ctx.io.err(`warning: secret ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET} was not created by Flotilla; left in place\n`);
 }
 
 function collectRole(value: string, previous: string[] | undefined): string[] {

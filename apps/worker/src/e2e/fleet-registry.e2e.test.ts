@@ -8,6 +8,8 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { loadCredentialCipher } from '@flotilla/cluster-access';
 import { eventually } from '@flotilla/testing';
 import { bullPrefix } from '@flotilla/queue';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
@@ -140,9 +142,26 @@ test('the agent ClusterRole the CLI created, read back with kubectl, grants no w
 });
 
 test('neither the database nor Redis holds a cluster token or an API token in clear', async () => {
-  // The agent token, read from the cluster as an operator would.
-  const { body: secret } = await simRequest('GET', `${sim.clusterUrl('eks-e2e')}/api/v1/namespaces/flotilla-system/secrets/flotilla-agent-token`, undefined, sim.adminToken('eks-e2e'));
-  const secrets = [Buffer.from(secret.data.token, 'base64').toString('utf8'), api.adminToken];
+  // The agent token Flotilla holds (a TokenRequest token: nothing in the cluster has it), decrypted
+  // with the key as only Flotilla can, and checked to be the working credential.
+  const pg = new Client({ connectionString: api.config.database.url });
+  await pg.connect();
+  let agentToken: string;
+  try {
+    const row = (
+      await pg.query(
+        `SELECT c.id, c.api_server_url, k.key_id, k.iv, k.ciphertext, k.auth_tag, k.format FROM clusters c JOIN cluster_credentials k ON k.cluster_id = c.id WHERE c.name = 'eks-e2e'`,
+      )
+    ).rows[0];
+    agentToken = loadCredentialCipher(api.config.crypto).decrypt(
+      { keyId: row.key_id, iv: row.iv, ciphertext: row.ciphertext, authTag: row.auth_tag, format: row.format },
+      { clusterId: row.id, apiServerUrl: row.api_server_url },
+    ).token;
+  } finally {
+    await pg.end();
+  }
+  assert.equal((await simRequest('GET', `${sim.clusterUrl('eks-e2e')}/api/v1/nodes`, undefined, agentToken)).status, 200);
+  const secrets = [agentToken, api.adminToken];
   assert.ok(secrets[0].length > 20);
   const { stdout: dump } = await execFileAsync('pg_dump', ['--data-only', api.config.database.url], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const redis = new IORedis(api.config.redis.url);

@@ -7,10 +7,12 @@ import { redactText } from '@flotilla/observability';
 import { syncBackoff } from '@flotilla/schedule';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { APP_CONFIG } from '@flotilla/infrastructure';
+import { CredentialRenewalService } from './credential-renewal.service';
 import { ManagementLinkService } from './management-link.service';
 
 /**
- * The cluster-sync job: /version and nodes → provider, region, version, readiness and status.
+ * The cluster-sync job: /version and nodes → provider, region, version, readiness and status;
+ * before them, the renewal of a short-lived credential that is due (CredentialRenewalService).
  * A failure is the cluster's own news (recorded with its reason and a backed-off next sync),
  * not a job failure: retrying through BullMQ would only hammer an unreachable cluster.
  */
@@ -24,6 +26,7 @@ export class ClusterSyncService implements OnModuleInit {
     private readonly clients: ClusterClientFactory,
     private readonly managementLinks: ManagementLinkService,
     private readonly agents: ClusterAgentRepository,
+    private readonly renewal: CredentialRenewalService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -32,13 +35,17 @@ export class ClusterSyncService implements OnModuleInit {
   }
 
   async sync({ organizationId, clusterId }: JobPayloads[JobName.SyncCluster]): Promise<void> {
-    const cluster = await this.clusters.findForWorker(organizationId, clusterId);
-    if (!cluster || cluster.status === 'DETACHED') {
+    // The cluster and its credential in one round trip: every cluster is synced every interval.
+    const found = await this.clusters.findForSync(organizationId, clusterId);
+    const cluster = found?.cluster;
+    if (!found || !cluster || cluster.status === 'DETACHED') {
       this.clients.forget(clusterId);
       return;
     }
     try {
-      const client = await this.clients.forCluster(cluster);
+      // A short-lived credential is renewed here when due (throws once it has expired).
+      const credential = await this.renewal.current(cluster, found.credential);
+      const client = await this.clients.forCluster(cluster, credential);
       const version = await client.readVersion();
       const nodes = await client.listNodes();
       const health = assessNodes(nodes);

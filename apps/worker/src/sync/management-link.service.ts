@@ -10,8 +10,8 @@ import { offeredVersionsOf } from '@flotilla/upgrade';
  * calling a cluster.
  *
  * Clusters are synced in no particular order: a workload cluster attached after its management
- * cluster's last sync would wait a whole sync interval for its link. So every cluster's sync also
- * looks itself up among the Cluster objects management clusters last reported.
+ * cluster's last sync would wait a whole sync interval for its link. So every unlinked cluster's
+ * sync also looks itself up among the Cluster objects management clusters last reported.
  */
 @Injectable()
 export class ManagementLinkService {
@@ -53,6 +53,9 @@ export class ManagementLinkService {
   }
 
   private async linkFromKnownManagers(cluster: ClusterEntity): Promise<number> {
+    // Already linked: its management cluster's own sync keeps the link current (re-links it when
+    // another manager describes it, unlinks it when none does), so there is nothing to look up.
+    if (cluster.managementClusterId) return 0;
     const manager = await this.catalogs.findManagerOf(cluster.organizationId, cluster.id, cluster.apiServerUrl);
     if (!manager) return 0;
     return (await this.catalogs.linkCluster(cluster.organizationId, cluster.id, manager)) ? 1 : 0;

@@ -12,4 +12,9 @@ export class ClusterCredentialEntity {
   /** 1: legacy (no associated data); 2: bound to cluster id + API server URL. */
   @Column('smallint') format!: number;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+  /** The stored token's life; both null for a long-lived (token Secret) credential. */
+  @Column('timestamptz', { name: 'credential_issued_at', nullable: true }) credentialIssuedAt!: Date | null;
+  @Column('timestamptz', { name: 'credential_expires_at', nullable: true }) credentialExpiresAt!: Date | null;
+  @Column('integer', { name: 'renewal_failures' }) renewalFailures!: number;
+  @Column('timestamptz', { name: 'renewal_retry_at', nullable: true }) renewalRetryAt!: Date | null;
 }

@@ -5,6 +5,7 @@ import { isUuid } from '@flotilla/validation';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { versionSortKey } from '../version-key';
 import { LargeFleetCache } from '../large-fleet-cache';
+import { ClusterCredentialRepository, StoredCredential } from './cluster-credential.repository';
 
 export type ClusterOrderField = 'NAME' | 'LAST_SEEN_AT' | 'KUBERNETES_VERSION' | 'ATTACHED_AT';
 
@@ -341,6 +342,25 @@ export class ClusterRepository {
    */
   async findForWorker(organizationId: string, id: string): Promise<ClusterEntity | null> {
     return this.findById(organizationId, id);
+  }
+
+  /** What a sync needs in one round trip: the cluster and its stored credential (null when it has none). */
+  async findForSync(organizationId: string, id: string): Promise<{ cluster: ClusterEntity; credential: StoredCredential | null } | null> {
+    if (!isUuid(id)) return null;
+    const rows: Array<ClusterEntity & { keyId: string | null } & Record<string, unknown>> = await this.db.query(
+      `SELECT ${COLUMNS}, ${ClusterCredentialRepository.COLUMNS}
+         FROM clusters c LEFT JOIN cluster_credentials k ON k.cluster_id = c.id AND k.organization_id = c.organization_id
+        WHERE c.organization_id = $1 AND c.id = $2`,
+      [organizationId, id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const { keyId, iv, ciphertext, authTag, format, credentialIssuedAt, credentialExpiresAt, renewalFailures, renewalRetryAt, ...cluster } = row;
+    const credential =
+      keyId === null
+        ? null
+        : ClusterCredentialRepository.stored({ keyId, iv, ciphertext, authTag, format, credentialIssuedAt, credentialExpiresAt, renewalFailures, renewalRetryAt } as never);
+    return { cluster: cluster as unknown as ClusterEntity, credential };
   }
 
   async recordSyncSuccess(organizationId: string, id: string, o: SyncObservation): Promise<ClusterEntity | null> {
