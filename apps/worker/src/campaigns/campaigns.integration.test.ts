@@ -297,13 +297,32 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     assert.deepEqual(await upgradesOf(['tkg-d-01']), []);
   });
 
-  test('replicas racing and one worker stopped mid-wave upgrade no cluster twice and lose none', async () => {
+  test('a worker dying mid-step, replicas racing and one worker stopped mid-wave upgrade no cluster twice and lose none', async () => {
     const second = await startWorkerHarness(api.config);
     const names = ['tkg-e-01', 'tkg-e-02', 'tkg-e-03'];
+    const eIds = names.map((n) => ids.get(n));
+    // A worker that dies in the middle of the step starting the wave: the step's transaction never
+    // commits (here the database aborts it just before the campaign clusters are marked started).
+    await db.query(`CREATE OR REPLACE FUNCTION campaign_test_die() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'worker died mid-step'; END $$ LANGUAGE plpgsql`);
+    await db.query(
+      `CREATE TRIGGER campaign_test_die BEFORE UPDATE OF upgrade_id ON campaign_clusters FOR EACH ROW
+         WHEN (NEW.upgrade_id IS NOT NULL AND OLD.cluster_id IN ('${eIds.join("','")}')) EXECUTE FUNCTION campaign_test_die()`,
+    );
+    let triggerDropped = false;
     try {
       const id = await create({ name: 'race-e', selector: select(...names), waves: [{ clusterCount: 3, soakMinutes: 0 }], maxConcurrent: 2 });
-      // Both workers' loops run; on top, many steps at once from both (what more replicas would do).
       const advancers = [worker.get(CampaignAdvancer), second.get(CampaignAdvancer)];
+      await eventually(
+        () => advancers[0].advanceOne().then(() => 'no error', (err: Error) => err.message),
+        (m) => /worker died mid-step/.test(m),
+        { timeoutMs: 20_000, what: 'a step to die' },
+      );
+      // Nothing of the dead steps remains: no upgrade, no queued job, every cluster still PENDING.
+      assert.deepEqual(await upgradesOf(names), []);
+      assert.equal((await db.query(`SELECT count(*)::int AS n FROM campaign_clusters WHERE campaign_id = $1 AND status = 'PENDING'`, [id]))[0].n, 3);
+      await db.query(`DROP TRIGGER campaign_test_die ON campaign_clusters`);
+      triggerDropped = true;
+      // Both workers' loops run; on top, many steps at once from both (what more replicas would do).
       await Promise.all(Array.from({ length: 12 }, (_, i) => advancers[i % 2].advanceOne()));
       await eventually(() => detail(id), (c) => c.counts.running > 0, { timeoutMs: 30_000, what: 'the wave to start' });
       await second.close(); // a replica gone mid-wave
@@ -311,6 +330,7 @@ describe('fleet upgrade campaigns on kube-sim', () => {
       assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
       assert.deepEqual(await upgradesOf(names), names.map((cluster) => ({ cluster, n: 1 })));
     } finally {
+      if (!triggerDropped) await db.query(`DROP TRIGGER IF EXISTS campaign_test_die ON campaign_clusters`);
       await second.close().catch(() => undefined);
     }
   });
