@@ -46,6 +46,8 @@ const SPECS: ClusterSpec[] = [
   vs('tkg-c-01', M2), vs('tkg-c-02', M1),
   // d: a window that opens in the future
   vs('tkg-d-01', M2),
+  // f: a compliance regression found by the soak re-scan
+  vs('tkg-f-01', M1),
   // e: racing replicas, one stopped mid-wave
   vs('tkg-e-01', M1), vs('tkg-e-02', M2), vs('tkg-e-03', M1),
 ];
@@ -269,6 +271,27 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     assert.match(done.waves[1].approvedBy, /second-admin-c/);
     const audit = await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE target_id = $1 AND action = 'campaign.approve' AND outcome = 'SUCCESS'`, [id]);
     assert.equal(audit[0].n, 1);
+  });
+
+  test('a wave whose cluster was compliant before it and is non-compliant in the soak re-scan HALTS the campaign naming it', async () => {
+    const f = ids.get('tkg-f-01');
+    // Compliant before the wave: a scan while no policy applies to it.
+    const scan = await api.gql(`mutation($input: RunComplianceScanInput!) { runComplianceScan(input: $input) { id } }`, { input: { clusterIds: [f] } });
+    assert.equal(scan.errors, undefined, JSON.stringify(scan.errors));
+    await eventually(() => db.query(`SELECT status FROM cluster_compliance WHERE cluster_id = $1`, [f]), (rows: any[]) => rows[0]?.status === 'COMPLIANT', { timeoutMs: 30_000, what: 'the cluster COMPLIANT' });
+    // A policy it fails (kube-sim's images come from public registries), judged only by the next scan: the soak's.
+    const policy = await api.gql(`mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { id } }`, {
+      input: { name: 'f-registries', type: 'IMAGE_REGISTRY', mode: 'AUDIT', spec: { allowedRegistries: ['registry.invalid/'] }, scope: { kind: 'CLUSTER', clusterId: f } },
+    });
+    assert.equal(policy.errors, undefined, JSON.stringify(policy.errors));
+    const id = await create({ name: 'compliance-f', selector: select('tkg-f-01'), waves: [{ soakMinutes: 1 }], haltOn: { onComplianceRegression: true } });
+    const done = await eventually(() => detail(id), settled, { timeoutMs: 90_000, intervalMs: 500, what: 'the campaign to halt' });
+    assert.equal(done.status, 'HALTED', JSON.stringify(done));
+    assert.match(done.statusReason, /compliance regressed after wave 1: tkg-f-01 compliant before the wave, non-compliant after it/);
+    // The upgrade itself succeeded; the re-scan was the campaign's.
+    assert.equal(done.waves[0].clusters[0].status, 'SUCCEEDED');
+    const rescans = await db.query(`SELECT count(*)::int AS n FROM scans WHERE created_by = 'campaign compliance-f'`);
+    assert.equal(rescans[0].n, 1);
   });
 
   test('a maintenance window that opens in the future leaves everything untouched', async () => {
