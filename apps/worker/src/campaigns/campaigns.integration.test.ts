@@ -294,6 +294,39 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     assert.equal(rescans[0].n, 1);
   });
 
+  test('bad input names the field; a VIEWER cannot create; another organization sees nothing and cannot act', async () => {
+    const base = { name: 'bad', targetVersion: TARGET, selector: select('tkg-d-01') };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ waves: [{ clusterCount: 1, clusterPercent: 5 }] }, 'input.waves[0].clusterCount'],
+      [{ maintenanceWindow: { cron: '61 * * * *', durationMinutes: 60 } }, 'input.maintenanceWindow.cron'],
+      [{ maintenanceWindow: { cron: '0 2 * * *', durationMinutes: 60, timezone: 'Mars/Olympus' } }, 'input.maintenanceWindow.timezone'],
+      [{ failureBudget: { maxFailedPercent: 101 } }, 'input.failureBudget.maxFailedPercent'],
+      [{ maxConcurrent: 0 }, 'input.maxConcurrent'],
+      [{ name: 'Not A DNS Name' }, 'input.name'],
+      [{ targetVersion: 'banana' }, 'input.targetVersion'],
+      [{ selector: { clusterIds: ['nope'] } }, 'input.selector.clusterIds[0]'],
+    ];
+    for (const [over, field] of cases) {
+      const r = await api.gql(CREATE, { input: { ...base, ...over } });
+      assert.equal(r.errors?.[0].extensions?.code, 'BAD_USER_INPUT', `${field}: ${JSON.stringify(r.errors)}`);
+      assert.equal(r.errors?.[0].extensions?.field, field);
+    }
+    assert.equal((await db.query(`SELECT count(*)::int AS n FROM upgrade_campaigns WHERE name = 'bad'`))[0].n, 0);
+    const viewer = await api.gql(`mutation { createApiToken(input: { name: "viewer-x", role: VIEWER }) { token } }`);
+    const denied = await api.gql(CREATE, { input: { ...base, name: 'by-viewer' } }, viewer.data.createApiToken.token);
+    assert.equal(denied.errors?.[0].extensions?.code, 'FORBIDDEN');
+    const [{ id: someCampaign }] = await db.query(`SELECT id FROM upgrade_campaigns WHERE organization_id = $1 LIMIT 1`, [api.organizationId]);
+    const other = await api.newOrganization();
+    const seen = await api.gql(DETAIL, { id: someCampaign }, other.token);
+    assert.equal(seen.data.upgradeCampaign, null);
+    const list = await api.gql(`query { upgradeCampaigns { totalCount } }`, {}, other.token);
+    assert.equal(list.data.upgradeCampaigns.totalCount, 0);
+    const cancel = await api.gql(CANCEL, { id: someCampaign }, other.token);
+    assert.equal(cancel.errors?.[0].extensions?.code, 'NOT_FOUND');
+    const foreign = await api.gql(PREVIEW, { input: { ...base, name: 'foreign' } }, other.token);
+    assert.deepEqual(foreign.data.previewUpgradeCampaign.waves, []);
+  });
+
   test('a maintenance window that opens in the future leaves everything untouched', async () => {
     const opens = new Date(Date.now() + 6 * 3600_000);
     const cron = `${opens.getUTCMinutes()} ${opens.getUTCHours()} * * *`;
