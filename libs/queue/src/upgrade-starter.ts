@@ -22,6 +22,15 @@ export class UpgradeStarter {
     await this.jobs.queued(tx, [{ id: jobId, organizationId, queue: QueueName.Upgrade, jobName: JobName.RunUpgrade }]);
     return r;
   }
+
+  /** start() for many clusters in a few statements; a cluster with an active upgrade is not in the result. */
+  async startMany(tx: EntityManager, organizationId: string, list: NewUpgrade[]): Promise<UpgradeEntity[]> {
+    const created = await this.upgrades.startMany(tx, organizationId, list);
+    const messages = created.map((u) => outboxMessage(JobName.RunUpgrade, jobIds.runUpgrade(u.id), { organizationId, upgradeId: u.id }));
+    await this.outbox.add(tx, messages);
+    await this.jobs.queued(tx, messages.map((m) => ({ id: m.jobId, organizationId, queue: QueueName.Upgrade, jobName: JobName.RunUpgrade })));
+    return created;
+  }
 }
 
 /** The one way a process provides UpgradeStarter. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@flotilla/config';
-import { AuditRepository, CampaignClusterRow, CampaignRepository, CampaignRow, ClusterRepository, ManagementCatalogRepository } from '@flotilla/persistence';
+import { AuditRepository, CampaignClusterRow, CampaignRepository, CampaignRow, ClusterRepository, ManagementCatalogRepository, NewUpgrade } from '@flotilla/persistence';
 import { CampaignEvents, PollingLoop, UpgradeStarter } from '@flotilla/queue';
 import { ScanStarter } from '@flotilla/compliance';
 import { maintenanceWindowAt } from '@flotilla/schedule';
@@ -117,42 +117,52 @@ export class CampaignAdvancer implements OnApplicationBootstrap, OnApplicationSh
     if (scan) await this.campaigns.updateWave(tx, c.id, { index: waveIndex, status: 'SOAKING', soakScanId: scan.id });
   }
 
-  /** One upgrade per cluster through the same starter as startUpgrade, recorded on the campaign cluster in this transaction. */
+  /** One upgrade per cluster through the same starter as startUpgrade (in bulk), recorded on the campaign cluster in this transaction. */
   private async startUpgrades(tx: EntityManager, c: CampaignRow, members: CampaignClusterRow[]): Promise<void> {
     const rows = await this.clusters.findByIds(c.organizationId, members.map((m) => m.clusterId));
     const byId = new Map(rows.map((r) => [r.id, r]));
     const offered = await this.catalogs.offeredVersions(c.organizationId, rows.map((r) => r.managementClusterId).filter((x): x is string => !!x));
     const skipped: Array<{ clusterId: string; status: 'SKIPPED'; reason: string }> = [];
+    const wanted: Array<NewUpgrade & { name: string; wave: number }> = [];
     for (const m of members) {
       const k = byId.get(m.clusterId);
       if (!k || k.status === 'DETACHED' || !k.managementClusterId || !k.managementNamespace || !k.managementName || !k.kubernetesVersion) {
         skipped.push({ clusterId: m.clusterId, status: 'SKIPPED', reason: `cluster ${m.clusterName} was detached or is no longer managed by Cluster API` });
         continue;
       }
-      const toVersion = offeredSpelling(c.targetVersion, offered.get(k.managementClusterId) ?? []);
-      const r = await this.starter.start(tx, c.organizationId, {
+      wanted.push({
         clusterId: k.id,
         fromVersion: k.kubernetesVersion,
-        toVersion,
+        toVersion: offeredSpelling(c.targetVersion, offered.get(k.managementClusterId) ?? []),
         managementClusterId: k.managementClusterId,
         managementNamespace: k.managementNamespace,
         managementName: k.managementName,
         createdBy: `campaign ${c.name}`,
-      });
-      if (!('created' in r)) {
-        skipped.push({ clusterId: m.clusterId, status: 'SKIPPED', reason: `another upgrade of ${m.clusterName} was in progress (${r.active?.id ?? 'unknown'})` });
-        continue;
-      }
-      // Guarded by PENDING under the campaign row's lock; UNIQUE(upgrade_id) is the backstop. A miss rolls the whole step back.
-      if (!(await this.campaigns.markStarted(tx, c.id, m.clusterId, r.created.id))) throw new Error(`campaign ${c.id}: cluster ${m.clusterId} was no longer PENDING`);
-      await this.audit.record(tx, c.organizationId, {
-        actor: WORKER_ACTOR,
-        action: 'upgrade.start',
-        targetType: 'Upgrade',
-        targetId: r.created.id,
-        details: { clusterId: k.id, cluster: k.name, fromVersion: k.kubernetesVersion, toVersion, campaignId: c.id, campaign: c.name, wave: m.waveIndex },
+        name: k.name,
+        wave: m.waveIndex,
       });
     }
+    const created = await this.starter.startMany(tx, c.organizationId, wanted.map(({ name: _n, wave: _w, ...u }) => u));
+    const byCluster = new Map(created.map((u) => [u.clusterId, u]));
+    for (const w of wanted) {
+      if (!byCluster.has(w.clusterId)) skipped.push({ clusterId: w.clusterId, status: 'SKIPPED', reason: `another upgrade of ${w.name} was in progress` });
+    }
+    // Guarded by PENDING under the campaign row's lock; UNIQUE(upgrade_id) is the backstop. A miss rolls the whole step back.
+    const moved = await this.campaigns.markStartedMany(tx, c.id, created.map((u) => ({ clusterId: u.clusterId, upgradeId: u.id })));
+    if (moved !== created.length) throw new Error(`campaign ${c.id}: ${created.length - moved} clusters were no longer PENDING`);
+    await this.audit.recordMany(
+      tx,
+      c.organizationId,
+      wanted
+        .filter((w) => byCluster.has(w.clusterId))
+        .map((w) => ({
+          actor: WORKER_ACTOR,
+          action: 'upgrade.start',
+          targetType: 'Upgrade',
+          targetId: byCluster.get(w.clusterId)!.id,
+          details: { clusterId: w.clusterId, cluster: w.name, fromVersion: w.fromVersion, toVersion: w.toVersion, campaignId: c.id, campaign: c.name, wave: w.wave },
+        })),
+    );
     await this.campaigns.recordClusterEnds(tx, c.id, skipped);
   }
 }

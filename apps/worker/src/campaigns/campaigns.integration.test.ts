@@ -46,6 +46,8 @@ const SPECS: ClusterSpec[] = [
   vs('tkg-c-01', M2), vs('tkg-c-02', M1),
   // d: a window that opens in the future
   vs('tkg-d-01', M2),
+  // f: a compliance regression found by the soak re-scan
+  vs('tkg-f-01', M1),
   // e: racing replicas, one stopped mid-wave
   vs('tkg-e-01', M1), vs('tkg-e-02', M2), vs('tkg-e-03', M1),
 ];
@@ -271,6 +273,60 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     assert.equal(audit[0].n, 1);
   });
 
+  test('a wave whose cluster was compliant before it and is non-compliant in the soak re-scan HALTS the campaign naming it', async () => {
+    const f = ids.get('tkg-f-01');
+    // Compliant before the wave: a scan while no policy applies to it.
+    const scan = await api.gql(`mutation($input: RunComplianceScanInput!) { runComplianceScan(input: $input) { id } }`, { input: { clusterIds: [f] } });
+    assert.equal(scan.errors, undefined, JSON.stringify(scan.errors));
+    await eventually(() => db.query(`SELECT status FROM cluster_compliance WHERE cluster_id = $1`, [f]), (rows: any[]) => rows[0]?.status === 'COMPLIANT', { timeoutMs: 30_000, what: 'the cluster COMPLIANT' });
+    // A policy it fails (kube-sim's images come from public registries), judged only by the next scan: the soak's.
+    const policy = await api.gql(`mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { id } }`, {
+      input: { name: 'f-registries', type: 'IMAGE_REGISTRY', mode: 'AUDIT', spec: { allowedRegistries: ['registry.invalid/'] }, scope: { kind: 'CLUSTER', clusterId: f } },
+    });
+    assert.equal(policy.errors, undefined, JSON.stringify(policy.errors));
+    const id = await create({ name: 'compliance-f', selector: select('tkg-f-01'), waves: [{ soakMinutes: 1 }], haltOn: { onComplianceRegression: true } });
+    const done = await eventually(() => detail(id), settled, { timeoutMs: 90_000, intervalMs: 500, what: 'the campaign to halt' });
+    assert.equal(done.status, 'HALTED', JSON.stringify(done));
+    assert.match(done.statusReason, /compliance regressed after wave 1: tkg-f-01 compliant before the wave, non-compliant after it/);
+    // The upgrade itself succeeded; the re-scan was the campaign's.
+    assert.equal(done.waves[0].clusters[0].status, 'SUCCEEDED');
+    const rescans = await db.query(`SELECT count(*)::int AS n FROM scans WHERE created_by = 'campaign compliance-f'`);
+    assert.equal(rescans[0].n, 1);
+  });
+
+  test('bad input names the field; a VIEWER cannot create; another organization sees nothing and cannot act', async () => {
+    const base = { name: 'bad', targetVersion: TARGET, selector: select('tkg-d-01') };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ waves: [{ clusterCount: 1, clusterPercent: 5 }] }, 'input.waves[0].clusterCount'],
+      [{ maintenanceWindow: { cron: '61 * * * *', durationMinutes: 60 } }, 'input.maintenanceWindow.cron'],
+      [{ maintenanceWindow: { cron: '0 2 * * *', durationMinutes: 60, timezone: 'Mars/Olympus' } }, 'input.maintenanceWindow.timezone'],
+      [{ failureBudget: { maxFailedPercent: 101 } }, 'input.failureBudget.maxFailedPercent'],
+      [{ maxConcurrent: 0 }, 'input.maxConcurrent'],
+      [{ name: 'Not A DNS Name' }, 'input.name'],
+      [{ targetVersion: 'banana' }, 'input.targetVersion'],
+      [{ selector: { clusterIds: ['nope'] } }, 'input.selector.clusterIds[0]'],
+    ];
+    for (const [over, field] of cases) {
+      const r = await api.gql(CREATE, { input: { ...base, ...over } });
+      assert.equal(r.errors?.[0].extensions?.code, 'BAD_USER_INPUT', `${field}: ${JSON.stringify(r.errors)}`);
+      assert.equal(r.errors?.[0].extensions?.field, field);
+    }
+    assert.equal((await db.query(`SELECT count(*)::int AS n FROM upgrade_campaigns WHERE name = 'bad'`))[0].n, 0);
+    const viewer = await api.gql(`mutation { createApiToken(input: { name: "viewer-x", role: VIEWER }) { token } }`);
+    const denied = await api.gql(CREATE, { input: { ...base, name: 'by-viewer' } }, viewer.data.createApiToken.token);
+    assert.equal(denied.errors?.[0].extensions?.code, 'FORBIDDEN');
+    const [{ id: someCampaign }] = await db.query(`SELECT id FROM upgrade_campaigns WHERE organization_id = $1 LIMIT 1`, [api.organizationId]);
+    const other = await api.newOrganization();
+    const seen = await api.gql(DETAIL, { id: someCampaign }, other.token);
+    assert.equal(seen.data.upgradeCampaign, null);
+    const list = await api.gql(`query { upgradeCampaigns { totalCount } }`, {}, other.token);
+    assert.equal(list.data.upgradeCampaigns.totalCount, 0);
+    const cancel = await api.gql(CANCEL, { id: someCampaign }, other.token);
+    assert.equal(cancel.errors?.[0].extensions?.code, 'NOT_FOUND');
+    const foreign = await api.gql(PREVIEW, { input: { ...base, name: 'foreign' } }, other.token);
+    assert.deepEqual(foreign.data.previewUpgradeCampaign.waves, []);
+  });
+
   test('a maintenance window that opens in the future leaves everything untouched', async () => {
     const opens = new Date(Date.now() + 6 * 3600_000);
     const cron = `${opens.getUTCMinutes()} ${opens.getUTCHours()} * * *`;
@@ -297,13 +353,32 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     assert.deepEqual(await upgradesOf(['tkg-d-01']), []);
   });
 
-  test('replicas racing and one worker stopped mid-wave upgrade no cluster twice and lose none', async () => {
+  test('a worker dying mid-step, replicas racing and one worker stopped mid-wave upgrade no cluster twice and lose none', async () => {
     const second = await startWorkerHarness(api.config);
     const names = ['tkg-e-01', 'tkg-e-02', 'tkg-e-03'];
+    const eIds = names.map((n) => ids.get(n));
+    // A worker that dies in the middle of the step starting the wave: the step's transaction never
+    // commits (here the database aborts it just before the campaign clusters are marked started).
+    await db.query(`CREATE OR REPLACE FUNCTION campaign_test_die() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'worker died mid-step'; END $$ LANGUAGE plpgsql`);
+    await db.query(
+      `CREATE TRIGGER campaign_test_die BEFORE UPDATE OF upgrade_id ON campaign_clusters FOR EACH ROW
+         WHEN (NEW.upgrade_id IS NOT NULL AND OLD.cluster_id IN ('${eIds.join("','")}')) EXECUTE FUNCTION campaign_test_die()`,
+    );
+    let triggerDropped = false;
     try {
       const id = await create({ name: 'race-e', selector: select(...names), waves: [{ clusterCount: 3, soakMinutes: 0 }], maxConcurrent: 2 });
-      // Both workers' loops run; on top, many steps at once from both (what more replicas would do).
       const advancers = [worker.get(CampaignAdvancer), second.get(CampaignAdvancer)];
+      await eventually(
+        () => advancers[0].advanceOne().then(() => 'no error', (err: Error) => err.message),
+        (m) => /worker died mid-step/.test(m),
+        { timeoutMs: 20_000, what: 'a step to die' },
+      );
+      // Nothing of the dead steps remains: no upgrade, no queued job, every cluster still PENDING.
+      assert.deepEqual(await upgradesOf(names), []);
+      assert.equal((await db.query(`SELECT count(*)::int AS n FROM campaign_clusters WHERE campaign_id = $1 AND status = 'PENDING'`, [id]))[0].n, 3);
+      await db.query(`DROP TRIGGER campaign_test_die ON campaign_clusters`);
+      triggerDropped = true;
+      // Both workers' loops run; on top, many steps at once from both (what more replicas would do).
       await Promise.all(Array.from({ length: 12 }, (_, i) => advancers[i % 2].advanceOne()));
       await eventually(() => detail(id), (c) => c.counts.running > 0, { timeoutMs: 30_000, what: 'the wave to start' });
       await second.close(); // a replica gone mid-wave
@@ -311,6 +386,7 @@ describe('fleet upgrade campaigns on kube-sim', () => {
       assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
       assert.deepEqual(await upgradesOf(names), names.map((cluster) => ({ cluster, n: 1 })));
     } finally {
+      if (!triggerDropped) await db.query(`DROP TRIGGER IF EXISTS campaign_test_die ON campaign_clusters`);
       await second.close().catch(() => undefined);
     }
   });

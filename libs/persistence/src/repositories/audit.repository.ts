@@ -24,6 +24,25 @@ export class AuditRepository {
     );
   }
 
+  /** Many events in one statement (a campaign wave starting a thousand upgrades). */
+  async recordMany(tx: EntityManager, organizationId: string, events: AuditRecord[]): Promise<void> {
+    if (events.length === 0) return;
+    await tx.query(
+      `INSERT INTO audit_events (id, organization_id, actor, action, target_type, target_id, outcome, details)
+       SELECT i, $1, a, ac, tt, ti, o, d FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[]) AS t(i, a, ac, tt, ti, o, d)`,
+      [
+        organizationId,
+        events.map(() => uuidV7()),
+        events.map((e) => e.actor),
+        events.map((e) => e.action),
+        events.map((e) => e.targetType ?? null),
+        events.map((e) => e.targetId ?? null),
+        events.map((e) => e.outcome ?? 'SUCCESS'),
+        events.map((e) => JSON.stringify(e.details ?? {})),
+      ],
+    );
+  }
+
   /** Newest first, keyset-paginated on the time-ordered UUIDv7 id. */
   async list(organizationId: string, first: number, after?: string): Promise<Page<AuditEventEntity>> {
     const qb = this.db

@@ -355,6 +355,18 @@ export class CampaignRepository {
     return res[1] === 1;
   }
 
+  /** markStarted for many clusters in one statement; returns how many moved (the caller requires all). */
+  async markStartedMany(tx: EntityManager, campaignId: string, started: Array<{ clusterId: string; upgradeId: string }>): Promise<number> {
+    if (started.length === 0) return 0;
+    const res: [unknown[], number] = await tx.query(
+      `UPDATE campaign_clusters cc SET status = 'RUNNING', upgrade_id = t.u, started_at = now()
+         FROM unnest($2::uuid[], $3::uuid[]) AS t(c, u)
+        WHERE cc.campaign_id = $1 AND cc.cluster_id = t.c AND cc.status = 'PENDING'`,
+      [campaignId, started.map((s) => s.clusterId), started.map((s) => s.upgradeId)],
+    );
+    return res[1];
+  }
+
   /** The wave's clusters that were COMPLIANT when it began (its compliance baseline). */
   async compliantNow(tx: EntityManager, clusterIds: string[]): Promise<string[]> {
     if (clusterIds.length === 0) return [];

@@ -57,6 +57,23 @@ export class UpgradeRepository {
     return { active: active[0] ? strip(active[0]) : null };
   }
 
+  /**
+   * start() for many clusters in one statement: the clusters that already have an active upgrade
+   * (the partial unique index) are left out of the result.
+   */
+  async startMany(tx: EntityManager, organizationId: string, list: NewUpgrade[]): Promise<UpgradeEntity[]> {
+    if (list.length === 0) return [];
+    const col = <K extends keyof NewUpgrade>(k: K) => list.map((u) => u[k]);
+    const rows: Row[] = await tx.query(
+      `INSERT INTO upgrades AS u (organization_id, cluster_id, from_version, to_version, management_cluster_id, management_namespace, management_name, created_by)
+       SELECT $1, c, f, t, m, ns, n, b FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[]) AS x(c, f, t, m, ns, n, b)
+       ON CONFLICT (cluster_id) WHERE status IN ('QUEUED', 'RUNNING') DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [organizationId, col('clusterId'), col('fromVersion'), col('toVersion'), col('managementClusterId'), col('managementNamespace'), col('managementName'), col('createdBy')],
+    );
+    return rows.map(strip);
+  }
+
   async findById(organizationId: string, id: string, tx?: EntityManager): Promise<UpgradeEntity | null> {
     if (!isUuid(id)) return null;
     const rows: Row[] = await (tx ?? this.db).query(`SELECT ${COLUMNS} FROM upgrades u WHERE u.organization_id = $1 AND u.id = $2`, [organizationId, id]);
