@@ -83,6 +83,8 @@ async function main() {
     FLOTILLA_KEY_FILE: process.env.FLOTILLA_KEY_FILE ?? join(stateDir, 'encryption.key'),
     // Development: the API serves GraphiQL next to the dashboard.
     FLOTILLA_GRAPHIQL: process.env.FLOTILLA_GRAPHIQL ?? 'true',
+    // Development: webhooks may go to http://localhost receivers (never to private addresses).
+    FLOTILLA_WEBHOOK_ALLOW_HTTP_LOOPBACK: process.env.FLOTILLA_WEBHOOK_ALLOW_HTTP_LOOPBACK ?? 'true',
   };
   let config = loadConfig(env);
 

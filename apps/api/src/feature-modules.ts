@@ -17,6 +17,7 @@ import { FleetModule } from './fleet/fleet.module';
 import { InspectionsModule } from './inspections/inspections.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UpgradesModule } from './upgrades/upgrades.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The API's feature modules, one per folder; a new feature registers here to join the API. */
 export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
@@ -27,6 +28,7 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   ComplianceModule,
   UpgradesModule,
   InspectionsModule,
+  WebhooksModule,
 ];
 
 /** The features' repositories beyond the registry's: provided once, by InfrastructureModule, like the worker's. */

@@ -14,6 +14,7 @@ import { registerPolicyCommands } from './commands/policy.command';
 import { registerScanCommands } from './commands/scan.command';
 import { registerScheduleCommands } from './commands/schedule.command';
 import { registerTokenCommands } from './commands/token.command';
+import { registerWebhookCommands } from './commands/webhook.command';
 import { registerUpgradeCommands } from './commands/upgrade.command';
 import { Io, processIo } from './output';
 
@@ -56,6 +57,7 @@ Shell completion: source <(flotilla completion bash)   (or zsh)`,
   registerGroupCommands(program, ctx);
   registerTokenCommands(program, ctx);
   registerScheduleCommands(program, ctx);
+  registerWebhookCommands(program, ctx);
   program
     .command('completion')
     .description('print a shell completion script (commands, subcommands, flags and their choices)')

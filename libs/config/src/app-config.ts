@@ -32,6 +32,11 @@ export interface AppConfig {
   retention: { scanResultDays: number };
   /** Following a Cluster API rollout: poll interval, overall deadline, stall limit, and how long one job follows before handing over. */
   upgrade: { pollIntervalMs: number; deadlineSeconds: number; stallSeconds: number; followSliceSeconds: number };
+  /**
+   * Webhook deliveries. `allowHttpLoopback` is the development allowance: http:// and loopback
+   * destinations (localhost, 127.0.0.1, ::1); off, only https:// to public addresses.
+   */
+  webhooks: { allowHttpLoopback: boolean; timeoutMs: number; maxAttempts: number; retryBaseMs: number };
 }
 
 const bool = z
@@ -91,6 +96,11 @@ const EnvSchema = z.object({
   FLOTILLA_UPGRADE_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
   FLOTILLA_UPGRADE_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Development only: webhooks may use http:// and loopback hosts (`npm run dev` and the tests turn it on). */
+  FLOTILLA_WEBHOOK_ALLOW_HTTP_LOOPBACK: bool.default(false),
+  FLOTILLA_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  FLOTILLA_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+  FLOTILLA_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
 });
 
 export class ConfigError extends Error {}
@@ -131,6 +141,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       deadlineSeconds: e.FLOTILLA_UPGRADE_DEADLINE_SECONDS,
       stallSeconds: e.FLOTILLA_UPGRADE_STALL_SECONDS,
       followSliceSeconds: e.FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS,
+    },
+    webhooks: {
+      allowHttpLoopback: e.FLOTILLA_WEBHOOK_ALLOW_HTTP_LOOPBACK,
+      timeoutMs: e.FLOTILLA_WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.FLOTILLA_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.FLOTILLA_WEBHOOK_RETRY_BASE_MS,
     },
   };
 }

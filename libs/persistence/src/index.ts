@@ -28,7 +28,7 @@ export { PolicyRepository } from './repositories/policy.repository';
 export { PolicyEnforcementTargetRepository } from './repositories/policy-enforcement-target.repository';
 export type { PolicyRow, NewPolicy, PolicyTypeName, PolicyModeName, PolicyScopeKindName } from './repositories/policy.repository';
 export { ScanRepository } from './repositories/scan.repository';
-export type { ScanRow, ScanStatus, ScanTriggerName, StartScan, ClusterOutcome, PolicyOutcome, ClusterOutcomeStatus } from './repositories/scan.repository';
+export type { FinishedScanCounts, RecordedOutcome, ScanRow, ScanStatus, ScanTriggerName, StartScan, ClusterOutcome, PolicyOutcome, ClusterOutcomeStatus } from './repositories/scan.repository';
 export { ComplianceRepository } from './repositories/compliance.repository';
 export type { ClusterComplianceRow, CurrentPolicyResultRow, FleetCompliance } from './repositories/compliance.repository';
 export { ScanScheduleRepository } from './repositories/scan-schedule.repository';
@@ -46,3 +46,5 @@ export { REGISTRY_REPOSITORIES, repositoryProviders } from './registry-repositor
 export type { RepositoryClass } from './registry-repositories';
 export { StrandedWorkRepository } from './repositories/stranded-work.repository';
 export type { StrandedJob } from './repositories/stranded-work.repository';
+export { WebhookRepository } from './repositories/webhook.repository';
+export type { WebhookRow, NewWebhook, SealedSecret, DeliveryWork, NewFleetEventRow } from './repositories/webhook.repository';

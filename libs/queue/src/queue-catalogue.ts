@@ -9,6 +9,8 @@ export enum QueueName {
   Compliance = 'compliance',
   Upgrade = 'upgrade',
   Inspection = 'inspection',
+  /** Webhook deliveries: their own queue, attempts and back-off (see QueueSet's per-queue options). */
+  Webhook = 'webhook',
 }
 
 export enum JobName {
@@ -18,6 +20,8 @@ export enum JobName {
   RunInspection = 'run-inspection',
   /** Remove, on one cluster, the objects an ENFORCE policy created (it was deleted or switched to AUDIT). */
   CleanupPolicyObjects = 'cleanup-policy-objects',
+  /** Send one fleet event to one webhook (the delivery row holds which). */
+  DeliverWebhook = 'deliver-webhook',
 }
 
 export interface JobPayloads {
@@ -26,6 +30,8 @@ export interface JobPayloads {
   [JobName.RunUpgrade]: { organizationId: string; upgradeId: string };
   [JobName.RunInspection]: { organizationId: string; inspectionId: string };
   [JobName.CleanupPolicyObjects]: { organizationId: string; policyId: string; clusterId: string };
+  /** Ids only: the worker loads the event and decrypts the webhook's secret itself. */
+  [JobName.DeliverWebhook]: { organizationId: string; deliveryId: string };
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
@@ -34,6 +40,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.RunUpgrade]: QueueName.Upgrade,
   [JobName.RunInspection]: QueueName.Inspection,
   [JobName.CleanupPolicyObjects]: QueueName.Compliance,
+  [JobName.DeliverWebhook]: QueueName.Webhook,
 };
 
 /**
@@ -49,6 +56,8 @@ export const jobIds = {
   /** One per policy change (the tick is the policy's updated_at) and cluster. */
   cleanupPolicyObjects: (policyId: string, clusterId: string, tick: string | number) =>
     `cleanup.${policyId}.cluster.${clusterId}.${String(tick).replace(/[^A-Za-z0-9-]/g, '')}`,
+  /** One per delivery (event × webhook); its retries are the same job's attempts. */
+  deliverWebhook: (deliveryId: string) => `webhook.${deliveryId}`,
 };
 
 const REQUIRED_IDS: { [J in JobName]: Array<keyof JobPayloads[J]> } = {
@@ -57,6 +66,7 @@ const REQUIRED_IDS: { [J in JobName]: Array<keyof JobPayloads[J]> } = {
   [JobName.RunUpgrade]: ['organizationId', 'upgradeId'],
   [JobName.RunInspection]: ['organizationId', 'inspectionId'],
   [JobName.CleanupPolicyObjects]: ['organizationId', 'policyId', 'clusterId'],
+  [JobName.DeliverWebhook]: ['organizationId', 'deliveryId'],
 };
 
 export class InvalidJobPayloadError extends Error {}

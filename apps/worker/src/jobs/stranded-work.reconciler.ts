@@ -107,5 +107,7 @@ function messageFor(j: StrandedJob) {
       return outboxMessage(JobName.RunInspection, jobIds.runInspection(j.inspectionId!), { organizationId: j.organizationId, inspectionId: j.inspectionId! });
     case 'upgrade':
       return outboxMessage(JobName.RunUpgrade, jobIds.runUpgrade(j.upgradeId!, j.followSeq), { organizationId: j.organizationId, upgradeId: j.upgradeId! });
+    case 'webhook-delivery':
+      return outboxMessage(JobName.DeliverWebhook, jobIds.deliverWebhook(j.deliveryId!), { organizationId: j.organizationId, deliveryId: j.deliveryId! });
   }
 }

@@ -1,10 +1,11 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '@flotilla/config';
+import type { DestinationStream } from 'pino';
 import { createWorkerApp } from '../worker-app.factory';
 
 /** Boots a real worker (BullMQ on the test run's Redis prefix, PostgreSQL) with the API harness's config. */
-export async function startWorkerHarness(config: AppConfig): Promise<INestApplicationContext> {
-  const app = await createWorkerApp(config);
+export async function startWorkerHarness(config: AppConfig, opts: { logDestination?: DestinationStream } = {}): Promise<INestApplicationContext> {
+  const app = await createWorkerApp(config, opts);
   await app.init();
   return app;
 }
