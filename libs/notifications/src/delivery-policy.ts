@@ -17,6 +17,8 @@ export const WEBHOOK_LIMITS = {
   retryBaseMs: 10_000,
   /** No wait between attempts is longer. */
   maxRetryDelayMs: 60 * 60_000,
+  /** Events and their deliveries are kept this long, then pruned (the worker, hourly). */
+  eventRetentionDays: 30,
 } as const;
 
 export type DeliveryVerdict = 'delivered' | 'retry' | 'give-up';

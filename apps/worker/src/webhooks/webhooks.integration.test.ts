@@ -18,6 +18,7 @@ import { rawRequest } from '../../../kube-sim/src/testing/kube-sim.test-helper';
 import { startWorkerHarness } from '../testing/worker-test-harness';
 import { ClusterSyncService } from '../sync/cluster-sync.service';
 import { UpgradeOutcomeRecorder } from '../upgrades/upgrade-outcome.recorder';
+import { WebhookEventRetention } from './webhook-event-retention';
 
 const CLUSTERS = ['hook-scan', 'hook-down', 'hook-upgrade'];
 
@@ -323,6 +324,17 @@ describe('webhooks', () => {
     });
     const events: Array<{ n: number }> = await db.query(`SELECT count(*)::int AS n FROM webhook_events WHERE organization_id = $1 AND type = 'UPGRADE_FINISHED'`, [org.organizationId]);
     assert.equal(events[0].n, 1);
+  });
+
+  test('events older than the retention are pruned with their deliveries; newer ones stay', async () => {
+    const counts = async () => (await db.query(`SELECT (SELECT count(*) FROM webhook_events)::int AS e, (SELECT count(*) FROM webhook_deliveries)::int AS d`))[0];
+    const before = await counts();
+    assert.ok(before.e > 0 && before.d > 0);
+    const [old] = await db.query(`SELECT id FROM webhook_events ORDER BY created_at LIMIT 1`);
+    const [{ n: oldDeliveries }] = await db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = $1`, [old.id]);
+    await db.query(`UPDATE webhook_events SET created_at = now() - interval '31 days' WHERE id = $1`, [old.id]);
+    assert.equal(await worker.get(WebhookEventRetention).prune(), 1);
+    assert.deepEqual(await counts(), { e: before.e - 1, d: before.d - oldDeliveries });
   });
 
   test('no secret is ever in a log line, an outbox row, a job record, a BullMQ job, an event, an audit event, or the webhooks table in clear', async () => {
