@@ -14,6 +14,7 @@ import { AppConfig } from '@flotilla/config';
 import { ScanStarter } from '@flotilla/compliance';
 import {
   AuditRepository,
+  WebhookRepository,
   CampaignRepository,
   ClusterRepository,
   JobRecordRepository,
@@ -25,7 +26,8 @@ import {
   migrate,
   versionSortKey,
 } from '@flotilla/persistence';
-import { CampaignEvents, UpgradeStarter } from '@flotilla/queue';
+import { UpgradeStarter } from '@flotilla/queue';
+import { CampaignEvents, FleetEvents } from '@flotilla/notifications';
 import { planCampaign } from '@flotilla/upgrade';
 import { CampaignAdvancer } from '../apps/worker/src/campaigns/campaign-advancer';
 import { benchDatabase, median, releaseDatabase, round, runBenchmark, spreadOf } from './bench-support';
@@ -62,6 +64,7 @@ async function main() {
 
     const campaigns = new CampaignRepository(db);
     const audit = new AuditRepository(db);
+    const events = new FleetEvents(new WebhookRepository(db), new OutboxRepository(db));
     const config = { campaign: { tickMs: 0, soakMinuteSeconds: 1 } } as unknown as AppConfig;
     const advancer = new CampaignAdvancer(
       db,
@@ -69,9 +72,9 @@ async function main() {
       new ClusterRepository(db),
       new ManagementCatalogRepository(db),
       new UpgradeStarter(new UpgradeRepository(db), new OutboxRepository(db), new JobRecordRepository(db)),
-      new ScanStarter(new ScanRepository(db), new OutboxRepository(db), new JobRecordRepository(db)),
+      new ScanStarter(new ScanRepository(db), new OutboxRepository(db), new JobRecordRepository(db), events),
       audit,
-      new CampaignEvents(audit),
+      new CampaignEvents(audit, events),
       config,
     );
 

@@ -6,6 +6,7 @@ import { AgentIdentityHardening1765000000300 } from './1765000000300-agent-ident
 import { ClusterAgents1766000000100 } from './1766000000100-cluster-agents';
 import { ShortLivedCredentials1766000000200 } from './1766000000200-short-lived-credentials';
 import { UpgradeCampaigns1766000000300 } from './1766000000300-upgrade-campaigns';
+import { Webhooks1766000000400 } from './1766000000400-webhooks';
 import { PolicyPreview1766000000600 } from './1766000000600-policy-preview';
 import { ClusterProvisionings1766000000700 } from './1766000000700-cluster-provisionings';
 import { Workspaces1766000000800 } from './1766000000800-workspaces';
@@ -21,6 +22,7 @@ export const ALL_MIGRATIONS = [
   ClusterAgents1766000000100,
   ShortLivedCredentials1766000000200,
   UpgradeCampaigns1766000000300,
+  Webhooks1766000000400,
   PolicyPreview1766000000600,
   ClusterProvisionings1766000000700,
   Workspaces1766000000800,

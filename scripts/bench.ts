@@ -18,6 +18,7 @@ const BENCHES: Record<string, string> = {
   provisioning: 'bench/provisioning.bench.js',
   campaign: 'bench/campaign.bench.js',
   'policy-preview': 'bench/policy-preview.bench.js',
+  webhooks: 'bench/webhooks.bench.js',
 };
 
 function runOne(script: string): Promise<unknown> {

@@ -94,6 +94,8 @@ async function main() {
     FLOTILLA_GRAPHIQL: process.env.FLOTILLA_GRAPHIQL ?? 'true',
     // The agent endpoint's own port: a free one when the API's is (tests), else 4001.
     FLOTILLA_AGENT_PORT: process.env.FLOTILLA_AGENT_PORT ?? (process.env.PORT === '0' ? '0' : '4001'),
+    // Development: webhooks may go to http://localhost receivers (never to private addresses).
+    FLOTILLA_WEBHOOK_ALLOW_HTTP_LOOPBACK: process.env.FLOTILLA_WEBHOOK_ALLOW_HTTP_LOOPBACK ?? 'true',
   };
   let config = loadConfig(env);
 

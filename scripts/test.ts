@@ -62,6 +62,8 @@ async function main(): Promise<number> {
             FLOTILLA_QUEUE_PREFIX: `flotilla-test-${runId}`,
             FLOTILLA_TEST_RUN_ID: runId,
             LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+            // Tests run webhook receivers on 127.0.0.1.
+            FLOTILLA_WEBHOOK_ALLOW_HTTP_LOOPBACK: process.env.FLOTILLA_WEBHOOK_ALLOW_HTTP_LOOPBACK ?? 'true',
           },
         },
       );

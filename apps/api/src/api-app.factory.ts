@@ -6,6 +6,7 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '@flotilla/config';
 import { PinoNestLogger, createLogger } from '@flotilla/observability';
+import type { DestinationStream } from 'pino';
 import { ApiModule } from './api.module';
 import { RequestGate } from './auth/request-gate';
 import { registerDashboard } from './dashboard/dashboard-static';
@@ -14,12 +15,12 @@ import { MetricsService } from './health/metrics.service';
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds the API application (not yet listening): used by main, the dev stack and the tests. */
-export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApiApp(config: AppConfig, opts: { logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
   // X-Forwarded-For is believed only from the proxies FLOTILLA_TRUST_PROXY names (default: none). Fastify
   // also takes a hop count; the adapter's type does not say so.
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.api.trustProxy as boolean | string[] });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
-    logger: new PinoNestLogger(createLogger('flotilla-api', config.log.level)),
+    logger: new PinoNestLogger(createLogger('flotilla-api', config.log.level, opts.logDestination)),
     abortOnError: false,
   });
   app.enableShutdownHooks();

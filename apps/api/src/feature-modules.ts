@@ -25,6 +25,7 @@ import { ProvisioningModule } from './provisioning/provisioning.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UpgradesModule } from './upgrades/upgrades.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The API's feature modules, one per folder; a new feature registers here to join the API. */
 export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
@@ -39,6 +40,7 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   ProvisioningModule,
   WorkspacesModule,
   CampaignsModule,
+  WebhooksModule,
 ];
 
 /** The features' repositories beyond the registry's: provided once, by InfrastructureModule, like the worker's. */

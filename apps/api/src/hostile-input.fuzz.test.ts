@@ -35,6 +35,7 @@ const SNAPSHOT_SQL = `SELECT json_build_object(${[
   'upgrades',
   'inspections',
   'jobs',
+  'webhooks',
 ]
   .map((t) => `'${t}', (SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${t} x WHERE x.organization_id = $1)`)
   .join(', ')},

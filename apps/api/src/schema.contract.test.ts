@@ -10,7 +10,7 @@ import { printServedSchema } from './api-app.factory';
 import { ApiHarness, startApiHarness } from './testing/api-test-harness';
 
 /** The features whose operations the API serves today; each new feature adds its file here. */
-export const BUILT_FEATURES = ['registry', 'access', 'cli', 'compliance', 'upgrades', 'inspections', 'agents', 'campaigns', 'provisioning'];
+export const BUILT_FEATURES = ['registry', 'access', 'cli', 'compliance', 'upgrades', 'inspections', 'agents', 'campaigns', 'provisioning', 'notifications'];
 
 let api: ApiHarness;
 before(async () => {

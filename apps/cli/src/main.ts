@@ -16,6 +16,7 @@ import { registerPolicyCommands } from './commands/policy.command';
 import { registerScanCommands } from './commands/scan.command';
 import { registerScheduleCommands } from './commands/schedule.command';
 import { registerTokenCommands } from './commands/token.command';
+import { registerWebhookCommands } from './commands/webhook.command';
 import { registerUpgradeCommands } from './commands/upgrade.command';
 import { registerWorkspaceCommands } from './commands/workspace.command';
 import { Io, processIo } from './output';
@@ -62,6 +63,7 @@ Shell completion: source <(flotilla completion bash)   (or zsh)`,
   registerAgentCommands(program, ctx);
   registerWorkspaceCommands(program, ctx);
   registerCampaignCommands(program, ctx);
+  registerWebhookCommands(program, ctx);
   program
     .command('completion')
     .description('print a shell completion script (commands, subcommands, flags and their choices)')

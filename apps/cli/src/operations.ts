@@ -292,6 +292,30 @@ query AuditLog($first: Int, $after: String) {
 }
 `;
 
+/** ../shared/contract/operations/notifications.graphql */
+export const NOTIFICATIONS_GRAPHQL = `# Dashboard operations: outbound webhooks for fleet events.
+# The API's schema must accept each of them unchanged.
+
+mutation CreateWebhook($input: CreateWebhookInput!) {
+  createWebhook(input: $input) { id url events secret }
+}
+
+query Webhooks {
+  webhooks {
+    id
+    url
+    events
+    lastDeliveryAt
+    lastDeliveryStatus
+    failingSince
+  }
+}
+
+mutation DeleteWebhook($id: ID!) {
+  deleteWebhook(id: $id)
+}
+`;
+
 /**
  * What the CLI needs beyond the contract (a cluster's reason and compliance in one list, a failed
  * inspection's error, an upgrade's pre-flight reasons, deleting a group). Kept here, not in
@@ -581,6 +605,7 @@ export const CONTRACT_FILES: Record<string, string> = {
   access: ACCESS_GRAPHQL,
   agents: AGENTS_GRAPHQL,
   campaigns: CAMPAIGNS_GRAPHQL,
+  notifications: NOTIFICATIONS_GRAPHQL,
 };
 
 /** The operation names the CLI may send; a typo is a compile error, not a runtime one. */
@@ -637,6 +662,9 @@ export const OPERATION_NAMES = [
   'ResumeUpgradeCampaign',
   'CancelUpgradeCampaign',
   'CliPreviewPolicy',
+  'CreateWebhook',
+  'Webhooks',
+  'DeleteWebhook',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

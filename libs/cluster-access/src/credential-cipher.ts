@@ -59,6 +59,32 @@ export class CredentialCipher {
   }
 
   /**
+   * Any other secret that must be recoverable (a webhook's signing secret), sealed the same way
+   * under the current key, bound to `purpose` and `context` (e.g. ['webhook-secret', id, url]) as
+   * associated data, so it opens only for the row and purpose it was sealed for.
+   */
+  sealSecret(clear: string, purpose: string, context: string[]): EncryptedCredential {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentKeyId)!, iv);
+    cipher.setAAD(lengthPrefixed(['flotilla-secret-v1', purpose, ...context]));
+    const ciphertext = Buffer.concat([cipher.update(clear, 'utf8'), cipher.final()]);
+    return { keyId: this.currentKeyId, iv, ciphertext, authTag: cipher.getAuthTag(), format: BOUND_FORMAT };
+  }
+
+  openSecret(blob: EncryptedCredential, purpose: string, context: string[]): string {
+    const key = this.keys.get(blob.keyId);
+    if (!key) throw new Error(`secret was encrypted with key ${blob.keyId}, which is not configured`);
+    const decipher = createDecipheriv('aes-256-gcm', key, blob.iv);
+    decipher.setAAD(lengthPrefixed(['flotilla-secret-v1', purpose, ...context]));
+    decipher.setAuthTag(blob.authTag);
+    try {
+      return Buffer.concat([decipher.update(blob.ciphertext), decipher.final()]).toString('utf8');
+    } catch {
+      throw new CredentialBindingError(`the stored ${purpose} is not valid for this row (or key ${blob.keyId} does not match)`);
+    }
+  }
+
+  /**
    * The credential, only for the cluster and URL it was stored with. A legacy (format 1) blob has
    * nothing to check against and decrypts as before; callers re-encrypt it bound (see
    * ClusterClientFactory) so it is legacy only until its cluster's next sync.
@@ -83,7 +109,11 @@ export class CredentialCipher {
 
 /** Length-prefixed, so no choice of id and URL can collide with another. */
 function associatedData({ clusterId, apiServerUrl }: CredentialBinding): Buffer {
-  const parts = ['flotilla-credential-v2', clusterId, apiServerUrl].map((p) => Buffer.from(p, 'utf8'));
+  return lengthPrefixed(['flotilla-credential-v2', clusterId, apiServerUrl]);
+}
+
+function lengthPrefixed(values: string[]): Buffer {
+  const parts = values.map((p) => Buffer.from(p, 'utf8'));
   return Buffer.concat(parts.flatMap((p) => [Buffer.from(String(p.length).padStart(8, '0')), p]));
 }
 

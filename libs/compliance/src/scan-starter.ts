@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { JobRecordRepository, OutboxRepository, ScanRepository, ScanRow, StartScan } from '@flotilla/persistence';
+import { FleetEvents, WebhookEventType } from '@flotilla/notifications';
 import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
 
 /**
@@ -13,6 +14,7 @@ export class ScanStarter {
     private readonly scans: ScanRepository,
     private readonly outbox: OutboxRepository,
     private readonly jobs: JobRecordRepository,
+    private readonly events: FleetEvents,
   ) {}
 
   async start(tx: EntityManager, organizationId: string, s: StartScan): Promise<ScanRow | null> {
@@ -27,13 +29,32 @@ export class ScanStarter {
       tx,
       messages.map((m) => ({ id: m.jobId, organizationId, queue: m.queue, jobName: m.jobName })),
     );
-    return started.scan;
+    const scan = started.scan;
+    // A scan over no clusters is finished as it starts; one with clusters finishes with its last outcome (ComplianceScanService).
+    if (scan.status === 'SUCCEEDED') {
+      await this.events.publish(tx, {
+        organizationId,
+        type: WebhookEventType.SCAN_FINISHED,
+        subject: `scan/${scan.id}`,
+        payload: {
+          scanId: scan.id,
+          status: scan.status,
+          clusterCount: 0,
+          compliantCount: 0,
+          nonCompliantCount: 0,
+          erroredCount: 0,
+          violationCount: 0,
+          finishedAt: new Date(scan.finishedAt ?? Date.now()).toISOString(),
+        },
+      });
+    }
+    return scan;
   }
 }
 
 /** The one way a process provides ScanStarter (a Nest provider over the registry's repositories). */
 export const scanStarterProvider = {
   provide: ScanStarter,
-  inject: [ScanRepository, OutboxRepository, JobRecordRepository],
-  useFactory: (scans: ScanRepository, outbox: OutboxRepository, jobs: JobRecordRepository) => new ScanStarter(scans, outbox, jobs),
+  inject: [ScanRepository, OutboxRepository, JobRecordRepository, FleetEvents],
+  useFactory: (scans: ScanRepository, outbox: OutboxRepository, jobs: JobRecordRepository, events: FleetEvents) => new ScanStarter(scans, outbox, jobs, events),
 };

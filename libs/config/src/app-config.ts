@@ -43,6 +43,11 @@ export interface AppConfig {
   provisioning: { timeoutMinutes: number; pollIntervalMs: number };
   /** Campaigns: how often the loop looks at a running campaign, and how long a soak "minute" lasts (60; tests shorten it). */
   campaign: { tickMs: number; soakMinuteSeconds: number };
+  /**
+   * Webhook deliveries. `allowHttpLoopback` is the development allowance: http:// and loopback
+   * destinations (localhost, 127.0.0.1, ::1); off, only https:// to public addresses.
+   */
+  webhooks: { allowHttpLoopback: boolean; timeoutMs: number; maxAttempts: number; retryBaseMs: number };
 }
 
 const bool = z
@@ -115,6 +120,11 @@ const EnvSchema = z.object({
   FLOTILLA_CAMPAIGN_TICK_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
   /** For tests only: a soak minute of fewer seconds. */
   FLOTILLA_CAMPAIGN_SOAK_MINUTE_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
+  /** Development only: webhooks may use http:// and loopback hosts (`npm run dev` and the tests turn it on). */
+  FLOTILLA_WEBHOOK_ALLOW_HTTP_LOOPBACK: bool.default(false),
+  FLOTILLA_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  FLOTILLA_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+  FLOTILLA_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
 });
 
 export class ConfigError extends Error {}
@@ -164,6 +174,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     provisioning: { timeoutMinutes: e.FLOTILLA_PROVISION_TIMEOUT_MINUTES, pollIntervalMs: e.FLOTILLA_PROVISION_POLL_MS },
     campaign: { tickMs: e.FLOTILLA_CAMPAIGN_TICK_MS, soakMinuteSeconds: e.FLOTILLA_CAMPAIGN_SOAK_MINUTE_SECONDS },
+    webhooks: {
+      allowHttpLoopback: e.FLOTILLA_WEBHOOK_ALLOW_HTTP_LOOPBACK,
+      timeoutMs: e.FLOTILLA_WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.FLOTILLA_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.FLOTILLA_WEBHOOK_RETRY_BASE_MS,
+    },
   };
 }
 

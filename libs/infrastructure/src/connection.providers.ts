@@ -2,8 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '@flotilla/config';
 import { loadCredentialCipher } from '@flotilla/cluster-access';
-import { REGISTRY_REPOSITORIES, RepositoryClass, createDataSource, repositoryProviders } from '@flotilla/persistence';
-import { QueueSet, createRedis } from '@flotilla/queue';
+import { OutboxRepository, REGISTRY_REPOSITORIES, RepositoryClass, WebhookRepository, createDataSource, repositoryProviders } from '@flotilla/persistence';
+import { QueueName, QueueSet, createRedis } from '@flotilla/queue';
+import { FleetEvents, WEBHOOK_BACKOFF_TYPE } from '@flotilla/notifications';
 import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE, QUEUES, REDIS } from './infrastructure.tokens';
 
 export interface ConnectionOptions {
@@ -23,11 +24,21 @@ export function connectionProviders(config: AppConfig, options: ConnectionOption
     { provide: APP_CONFIG, useValue: config },
     { provide: DATA_SOURCE, useFactory: async () => createDataSource(config.database.url, options).initialize() },
     { provide: REDIS, useFactory: () => createRedis(config.redis.url) },
-    { provide: QUEUES, inject: [REDIS], useFactory: (redis: Redis) => new QueueSet(redis, config.queue.prefix) },
+    {
+      provide: QUEUES,
+      inject: [REDIS],
+      useFactory: (redis: Redis) =>
+        new QueueSet(redis, config.queue.prefix, {
+          // Webhook deliveries retry on their own schedule (libs/notifications delivery-policy.ts).
+          [QueueName.Webhook]: { attempts: config.webhooks.maxAttempts, backoff: { type: WEBHOOK_BACKOFF_TYPE, delay: config.webhooks.retryBaseMs } },
+        }),
+    },
     { provide: CREDENTIAL_CIPHER, useFactory: () => loadCredentialCipher(config.crypto) },
     ...repositoryProviders(DATA_SOURCE, repositories),
+    // The one seam every feature publishes fleet events through, inside its own transaction.
+    { provide: FleetEvents, inject: [WebhookRepository, OutboxRepository], useFactory: (w: WebhookRepository, o: OutboxRepository) => new FleetEvents(w, o) },
   ];
-  return { providers, exports: [APP_CONFIG, DATA_SOURCE, REDIS, QUEUES, CREDENTIAL_CIPHER, ...repositories] };
+  return { providers, exports: [APP_CONFIG, DATA_SOURCE, REDIS, QUEUES, CREDENTIAL_CIPHER, FleetEvents, ...repositories] };
 }
 
 /** Closes what connectionProviders opened, queues first (they use the Redis connection). */

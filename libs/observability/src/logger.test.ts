@@ -12,6 +12,11 @@ test('bearer tokens and Flotilla tokens are masked in free text', () => {
   assert.match(out, /Bearer \[REDACTED\]/);
 });
 
+test('webhook signing secrets are masked in free text', () => {
+  const secret = `whsec_${'x'.repeat(43)}`;
+  assert.equal(redactText(`opening ${secret} failed`), 'opening whsec_[REDACTED] failed');
+});
+
 test('secret fields are censored in structured log lines', () => {
   let line = '';
   const sink = new Writable({ write: (chunk, _e, cb) => ((line += chunk.toString()), cb()) });

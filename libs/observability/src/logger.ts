@@ -9,6 +9,8 @@ const REDACT = [
   'authorization',
   'password',
   'kubeconfig',
+  'secret',
+  '*.secret',
   '*.token',
   '*.caData',
   '*.caPem',
@@ -23,14 +25,16 @@ const REDACT = [
 
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 const FLT_TOKEN = /flt_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43}/g;
+const WEBHOOK_SECRET = /whsec_[A-Za-z0-9_-]{43}/g;
 
-/** Masks bearer tokens and Flotilla tokens inside free text (error messages from libraries). */
+/** Masks bearer tokens, Flotilla tokens and webhook secrets inside free text (error messages from libraries). */
 export function redactText(text: string): string {
-  return text.replace(BEARER, '$1[REDACTED]').replace(FLT_TOKEN, 'flt_[REDACTED]');
+  return text.replace(BEARER, '$1[REDACTED]').replace(FLT_TOKEN, 'flt_[REDACTED]').replace(WEBHOOK_SECRET, 'whsec_[REDACTED]');
 }
 
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+/** `destination`: where the JSON lines go (default stdout); tests pass a stream to search what was logged. */
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     redact: { paths: REDACT, censor: '[REDACTED]' },
@@ -43,7 +47,8 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
         method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's logger interface over pino: structured JSON lines with secrets redacted. */

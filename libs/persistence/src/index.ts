@@ -30,7 +30,7 @@ export type { PolicyRow, NewPolicy, PolicyTypeName, PolicyModeName, PolicyScopeK
 export { ScanRepository } from './repositories/scan.repository';
 export { ClusterSnapshotRepository } from './repositories/cluster-snapshot.repository';
 export type { StoredSnapshot, SnapshotObjects } from './repositories/cluster-snapshot.repository';
-export type { ScanRow, ScanStatus, ScanTriggerName, StartScan, ClusterOutcome, PolicyOutcome, ClusterOutcomeStatus } from './repositories/scan.repository';
+export type { FinishedScanCounts, RecordedOutcome, ScanRow, ScanStatus, ScanTriggerName, StartScan, ClusterOutcome, PolicyOutcome, ClusterOutcomeStatus } from './repositories/scan.repository';
 export { ComplianceRepository } from './repositories/compliance.repository';
 export type { ClusterComplianceRow, CurrentPolicyResultRow, FleetCompliance } from './repositories/compliance.repository';
 export { ScanScheduleRepository } from './repositories/scan-schedule.repository';
@@ -57,3 +57,5 @@ export type { WorkspaceRow, WorkspaceNamespaceRow, WorkspaceReach } from './repo
 export type { ClusterScope } from './repositories/cluster.repository';
 export { CampaignRepository, ClusterInRunningCampaignError } from './repositories/campaign.repository';
 export type { CampaignRow, CampaignWaveRow, CampaignClusterRow, NewCampaign, CampaignSelector, CampaignCandidateRow, CampaignStatusName, WaveStatusName, CampaignClusterStatusName } from './repositories/campaign.repository';
+export { WebhookRepository } from './repositories/webhook.repository';
+export type { WebhookRow, NewWebhook, SealedSecret, DeliveryWork, NewFleetEventRow } from './repositories/webhook.repository';

@@ -9,6 +9,7 @@ import { JobRecordRepository } from './repositories/job-record.repository';
 import { OrganizationRepository } from './repositories/organization.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { StrandedWorkRepository } from './repositories/stranded-work.repository';
+import { WebhookRepository } from './repositories/webhook.repository';
 
 export type RepositoryClass = new (db: DataSource) => unknown;
 
@@ -24,6 +25,8 @@ export const REGISTRY_REPOSITORIES: RepositoryClass[] = [
   OutboxRepository,
   JobRecordRepository,
   StrandedWorkRepository,
+  // Every feature publishes fleet events (FleetEvents), so both processes build this one.
+  WebhookRepository,
 ];
 
 /** Nest providers for repository classes, each constructed with the DataSource behind `dataSourceToken`. */

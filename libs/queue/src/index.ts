@@ -5,5 +5,3 @@ export { OutboxRelay } from './outbox-relay';
 export { PollingLoop } from './polling-loop';
 export { QueueStoreWatch } from './queue-store-watch';
 export { UpgradeStarter, upgradeStarterProvider } from './upgrade-starter';
-export { CampaignEvents, campaignEventsProvider, campaignEventOf } from './campaign-events';
-export type { CampaignEventName } from './campaign-events';

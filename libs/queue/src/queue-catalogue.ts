@@ -9,6 +9,8 @@ export enum QueueName {
   Compliance = 'compliance',
   Upgrade = 'upgrade',
   Inspection = 'inspection',
+  /** Webhook deliveries: their own queue, attempts and back-off (see QueueSet's per-queue options). */
+  Webhook = 'webhook',
 }
 
 export enum JobName {
@@ -20,6 +22,8 @@ export enum JobName {
   CleanupPolicyObjects = 'cleanup-policy-objects',
   /** Provision (or deprovision) one cluster through Cluster API on its management cluster, and follow it. */
   RunProvisioning = 'run-provisioning',
+  /** Send one fleet event to one webhook (the delivery row holds which). */
+  DeliverWebhook = 'deliver-webhook',
 }
 
 export interface JobPayloads {
@@ -29,6 +33,8 @@ export interface JobPayloads {
   [JobName.RunInspection]: { organizationId: string; inspectionId: string };
   [JobName.CleanupPolicyObjects]: { organizationId: string; policyId: string; clusterId: string };
   [JobName.RunProvisioning]: { organizationId: string; clusterId: string };
+  /** Ids only: the worker loads the event and decrypts the webhook's secret itself. */
+  [JobName.DeliverWebhook]: { organizationId: string; deliveryId: string };
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
@@ -39,6 +45,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.CleanupPolicyObjects]: QueueName.Compliance,
   // Cluster lifecycle through Cluster API, followed like upgrades: the same queue.
   [JobName.RunProvisioning]: QueueName.Upgrade,
+  [JobName.DeliverWebhook]: QueueName.Webhook,
 };
 
 /**
@@ -56,6 +63,8 @@ export const jobIds = {
   /** One per policy change (the tick is the policy's updated_at) and cluster. */
   cleanupPolicyObjects: (policyId: string, clusterId: string, tick: string | number) =>
     `cleanup.${policyId}.cluster.${clusterId}.${String(tick).replace(/[^A-Za-z0-9-]/g, '')}`,
+  /** One per delivery (event × webhook); its retries are the same job's attempts. */
+  deliverWebhook: (deliveryId: string) => `webhook.${deliveryId}`,
 };
 
 const REQUIRED_IDS: { [J in JobName]: Array<keyof JobPayloads[J]> } = {
@@ -65,6 +74,7 @@ const REQUIRED_IDS: { [J in JobName]: Array<keyof JobPayloads[J]> } = {
   [JobName.RunInspection]: ['organizationId', 'inspectionId'],
   [JobName.CleanupPolicyObjects]: ['organizationId', 'policyId', 'clusterId'],
   [JobName.RunProvisioning]: ['organizationId', 'clusterId'],
+  [JobName.DeliverWebhook]: ['organizationId', 'deliveryId'],
 };
 
 export class InvalidJobPayloadError extends Error {}

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { DefaultJobOptions, Queue } from 'bullmq';
 import IORedis, { Redis } from 'ioredis';
 import { QueueName } from './queue-catalogue';
 
@@ -32,6 +32,8 @@ export class QueueSet {
   constructor(
     private readonly connection: Redis,
     private readonly prefix: string,
+    /** Per-queue overrides of the default job options (the webhook queue's attempts and back-off). */
+    private readonly jobOptions: Partial<Record<QueueName, DefaultJobOptions>> = {},
   ) {}
 
   get(name: QueueName): Queue {
@@ -45,6 +47,7 @@ export class QueueSet {
           backoff: { type: 'exponential', delay: 2000 },
           removeOnComplete: { age: 3600, count: 1000 },
           removeOnFail: { age: 24 * 3600, count: 5000 },
+          ...this.jobOptions[name],
         },
       });
       this.queues.set(name, q);

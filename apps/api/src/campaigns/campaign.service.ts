@@ -8,7 +8,7 @@ import {
   ClusterInRunningCampaignError,
   CampaignStatusName,
 } from '@flotilla/persistence';
-import { CampaignEvents } from '@flotilla/queue';
+import { CampaignEvents } from '@flotilla/notifications';
 import { CampaignPlan, CampaignPlanError, ENDED_CAMPAIGN, parseKubeVersion, planCampaign } from '@flotilla/upgrade';
 import { ScheduleError, maintenanceWindowAt, validateCron, validateTimezone } from '@flotilla/schedule';
 import { dnsSubdomain, isUuid, kubeVersion } from '@flotilla/validation';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { campaignEventsProvider } from '@flotilla/queue';
+import { campaignEventsProvider } from '@flotilla/notifications';
 import { CampaignResolver } from './campaign.resolver';
 import { CampaignService } from './campaign.service';
 

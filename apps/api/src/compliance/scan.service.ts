@@ -33,8 +33,9 @@ export class ScanService {
   async run(viewer: ViewerContext, input: RunComplianceScanInput): Promise<ScanRow> {
     const groupId = input.groupId ?? null;
     const clusterIds = input.clusterIds ?? null;
-    if (groupId && clusterIds) throw badInput('input', 'give groupId or clusterIds, not both');
-    if (groupId && !isUuid(groupId)) throw badInput('input.groupId', `no cluster group with id ${idInMessage(groupId)}`);
+    // An empty string is a (malformed) id, not "no group": it would otherwise reach SQL as ''.
+    if (groupId !== null && clusterIds) throw badInput('input', 'give groupId or clusterIds, not both');
+    if (groupId !== null && !isUuid(groupId)) throw badInput('input.groupId', `no cluster group with id ${idInMessage(groupId)}`);
     if (clusterIds) {
       if (clusterIds.length === 0) throw badInput('input.clusterIds', 'must name at least one cluster (omit it to scan the whole organization)');
       if (clusterIds.length > MAX_LISTED_CLUSTERS) throw badInput('input.clusterIds', `may list at most ${MAX_LISTED_CLUSTERS} clusters`);

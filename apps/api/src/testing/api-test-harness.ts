@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AppConfig, loadConfig } from '@flotilla/config';
 import { bootstrapAdmin } from '@flotilla/access';
 import { migrate } from '@flotilla/persistence';
+import type { DestinationStream } from 'pino';
 import { createApiApp } from '../api-app.factory';
 import { AgentGateway } from '../agents/agent-gateway';
 
@@ -31,7 +32,7 @@ export interface ApiHarness {
  * Boots the real API (PostgreSQL, Redis) against the test run's database, on a random port.
  * The test runner (scripts/test.ts) sets DATABASE_URL and FLOTILLA_QUEUE_PREFIX per run.
  */
-export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApiHarness(env: Record<string, string> = {}, opts: { logDestination?: DestinationStream } = {}): Promise<ApiHarness> {
   const keyDir = mkdtempSync(join(tmpdir(), 'flotilla-key-'));
   const config = loadConfig({
     ...process.env,
@@ -43,7 +44,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     ...env,
   });
   await migrate(config.database.url);
-  const app = await createApiApp(config);
+  const app = await createApiApp(config, opts);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   // Agents connect on their own port (a random one here); FLOTILLA_AGENT_PORT picks it otherwise.

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@flotilla/config';
 import { AuditRepository, CampaignClusterRow, CampaignRepository, CampaignRow, ClusterRepository, ManagementCatalogRepository, NewUpgrade } from '@flotilla/persistence';
-import { CampaignEvents, PollingLoop, UpgradeStarter } from '@flotilla/queue';
+import { PollingLoop, UpgradeStarter } from '@flotilla/queue';
+import { CampaignEvents } from '@flotilla/notifications';
 import { ScanStarter } from '@flotilla/compliance';
 import { maintenanceWindowAt } from '@flotilla/schedule';
 import { StepDecision, decideCampaignStep, offeredSpelling } from '@flotilla/upgrade';

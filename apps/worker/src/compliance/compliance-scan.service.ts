@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ClusterClient, ClusterClientFactory, KubeObject, describeFailure, isUnavailable } from '@flotilla/cluster-access';
-import { ClusterOutcome, ClusterSnapshotRepository, PolicyEnforcementTargetRepository, PolicyOutcome, ScanRepository } from '@flotilla/persistence';
+import { ClusterOutcome, ClusterSnapshotRepository, PolicyEnforcementTargetRepository, PolicyOutcome, RecordedOutcome, ScanRepository } from '@flotilla/persistence';
+import { FleetEvents, WebhookEventType } from '@flotilla/notifications';
 import {
   ClusterFacts,
   ClusterSnapshot,
@@ -61,6 +62,7 @@ export class ComplianceScanService implements OnModuleInit {
     private readonly clients: ClusterClientFactory,
     private readonly targets: PolicyEnforcementTargetRepository,
     private readonly snapshots: ClusterSnapshotRepository,
+    private readonly events: FleetEvents,
   ) {}
 
   onModuleInit(): void {
@@ -95,8 +97,44 @@ export class ComplianceScanService implements OnModuleInit {
         }
       }
     }
-    const stored = await this.scans.recordClusterOutcome(this.db, organizationId, scanId, clusterId, outcome);
-    if (!stored) this.logger.debug({ scanId, clusterId }, 'cluster already recorded for this scan; nothing stored');
+    // The outcome and the fleet events it causes commit together (delivery happens later, in jobs of its own).
+    const recorded = await this.db.transaction(async (tx) => {
+      const r = await this.scans.recordClusterOutcome(tx, organizationId, scanId, clusterId, outcome);
+      if (r.stored) await this.publishEvents(tx, organizationId, scanId, clusterId, outcome, r);
+      return r;
+    });
+    if (!recorded.stored) this.logger.debug({ scanId, clusterId }, 'cluster already recorded for this scan; nothing stored');
+  }
+
+  /** COMPLIANCE_REGRESSED when this cluster was COMPLIANT before and is NON_COMPLIANT now; SCAN_FINISHED from the outcome that finished the scan. */
+  private async publishEvents(tx: EntityManager, organizationId: string, scanId: string, clusterId: string, outcome: ClusterOutcome, r: RecordedOutcome): Promise<void> {
+    if (r.previousStatus === 'COMPLIANT' && outcome.status === 'NON_COMPLIANT') {
+      await this.events.publish(tx, {
+        organizationId,
+        type: WebhookEventType.COMPLIANCE_REGRESSED,
+        subject: `cluster/${clusterId}`,
+        idempotencyKey: `${WebhookEventType.COMPLIANCE_REGRESSED}:scan/${scanId}:cluster/${clusterId}`,
+        payload: { scanId, cluster: { id: clusterId, name: r.clusterName ?? '' }, previousStatus: 'COMPLIANT', status: 'NON_COMPLIANT', violationCount: outcome.violationCount },
+      });
+    }
+    if (r.finishedScan) {
+      const f = r.finishedScan;
+      await this.events.publish(tx, {
+        organizationId,
+        type: WebhookEventType.SCAN_FINISHED,
+        subject: `scan/${scanId}`,
+        payload: {
+          scanId,
+          status: f.status,
+          clusterCount: f.clusterCount,
+          compliantCount: f.compliantCount,
+          nonCompliantCount: f.nonCompliantCount,
+          erroredCount: f.erroredCount,
+          violationCount: f.violationCount,
+          finishedAt: new Date(f.finishedAt).toISOString(),
+        },
+      });
+    }
   }
 
   private async evaluateCluster(cluster: ScannedCluster, policies: PolicyDefinition[]): Promise<ClusterOutcome> {

@@ -1,5 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { QueueName } from '@flotilla/queue';
+import { WEBHOOK_BACKOFF_TYPE, WEBHOOK_LIMITS, retryDelayMs } from '@flotilla/notifications';
 import { JobProcessorBase } from './job.processor-base';
 
 /** One BullMQ processor per queue; handlers for their job names live in the feature services. */
@@ -23,4 +24,22 @@ export class InspectionProcessor extends JobProcessorBase {
   protected readonly queue = QueueName.Inspection;
 }
 
-export const QUEUE_PROCESSORS = [ClusterSyncProcessor, ComplianceProcessor, UpgradeProcessor, InspectionProcessor];
+/**
+ * Webhook deliveries retry on their own schedule: exponential with jitter from the queue's base
+ * delay (FLOTILLA_WEBHOOK_RETRY_BASE_MS, set as the jobs' backoff.delay by QueueSet).
+ */
+@Processor(QueueName.Webhook, {
+  settings: {
+    backoffStrategy: (attemptsMade: number, type?: string, _err?: Error, job?: { opts: { backoff?: number | { delay?: number } } }) => {
+      if (type !== WEBHOOK_BACKOFF_TYPE) return 0;
+      const backoff = job?.opts.backoff;
+      const base = typeof backoff === 'object' && backoff.delay ? backoff.delay : WEBHOOK_LIMITS.retryBaseMs;
+      return retryDelayMs(attemptsMade, base);
+    },
+  },
+})
+export class WebhookProcessor extends JobProcessorBase {
+  protected readonly queue = QueueName.Webhook;
+}
+
+export const QUEUE_PROCESSORS = [ClusterSyncProcessor, ComplianceProcessor, UpgradeProcessor, InspectionProcessor, WebhookProcessor];

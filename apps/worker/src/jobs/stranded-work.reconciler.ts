@@ -109,5 +109,7 @@ function messageFor(j: StrandedJob) {
       return outboxMessage(JobName.RunUpgrade, jobIds.runUpgrade(j.upgradeId!, j.followSeq), { organizationId: j.organizationId, upgradeId: j.upgradeId! });
     case 'provisioning':
       return outboxMessage(JobName.RunProvisioning, jobIds.runProvisioning(j.clusterId!, j.provisioningAction!, j.followSeq), { organizationId: j.organizationId, clusterId: j.clusterId! });
+    case 'webhook-delivery':
+      return outboxMessage(JobName.DeliverWebhook, jobIds.deliverWebhook(j.deliveryId!), { organizationId: j.organizationId, deliveryId: j.deliveryId! });
   }
 }

@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@flotilla/config';
+import { DataSource } from 'typeorm';
 import { ClusterAgentRepository, ClusterEntity, ClusterRepository } from '@flotilla/persistence';
+import { FleetEvents, WebhookEventType } from '@flotilla/notifications';
 import { AGENT_DISCONNECT_GRACE_SECONDS, ClusterClientFactory, KubeApiError, assessNodes, describeFailure, detectProvider, detectRegion, isCredentialRejected, statusFromNodes } from '@flotilla/cluster-access';
 import { JobName, JobPayloads } from '@flotilla/queue';
 import { redactText } from '@flotilla/observability';
 import { syncBackoff } from '@flotilla/schedule';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
-import { APP_CONFIG } from '@flotilla/infrastructure';
+import { APP_CONFIG, DATA_SOURCE } from '@flotilla/infrastructure';
 import { CredentialRenewalService } from './credential-renewal.service';
 import { ManagementLinkService } from './management-link.service';
 
@@ -28,6 +30,8 @@ export class ClusterSyncService implements OnModuleInit {
     private readonly agents: ClusterAgentRepository,
     private readonly renewal: CredentialRenewalService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly events: FleetEvents,
   ) {}
 
   onModuleInit(): void {
@@ -69,10 +73,28 @@ export class ClusterSyncService implements OnModuleInit {
         return;
       }
       const reason = describeFailure(err);
-      await this.clusters.recordSyncFailure(organizationId, clusterId, reason, {
-        unreachableAfter: this.config.sync.unreachableAfterFailures,
-        backoff: syncBackoff(this.config.sync.intervalSeconds),
-        credentialRejected: isCredentialRejected(err),
+      await this.db.transaction(async (tx) => {
+        const after = await this.clusters.recordSyncFailure(
+          organizationId,
+          clusterId,
+          reason,
+          {
+            unreachableAfter: this.config.sync.unreachableAfterFailures,
+            backoff: syncBackoff(this.config.sync.intervalSeconds),
+            credentialRejected: isCredentialRejected(err),
+          },
+          tx,
+        );
+        if (after && after.status === 'UNREACHABLE' && after.previousStatus !== 'UNREACHABLE') {
+          // The transition, once: the key names when it happened, so turning UNREACHABLE again later is a new event.
+          await this.events.publish(tx, {
+            organizationId,
+            type: WebhookEventType.CLUSTER_UNREACHABLE,
+            subject: `cluster/${clusterId}`,
+            idempotencyKey: `${WebhookEventType.CLUSTER_UNREACHABLE}:cluster/${clusterId}:${after.updatedAt.toISOString()}`,
+            payload: { cluster: { id: clusterId, name: after.name }, previousStatus: after.previousStatus, reason: after.statusReason, consecutiveFailures: after.consecutiveFailures },
+          });
+        }
       });
     }
   }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditRepository, UpgradeEntity, UpgradeRepository } from '@flotilla/persistence';
+import { AuditRepository, ClusterRepository, UpgradeEntity, UpgradeRepository } from '@flotilla/persistence';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
+import { FleetEvents, WebhookEventType } from '@flotilla/notifications';
 
 const WORKER_ACTOR = 'flotilla-worker';
 
@@ -19,6 +20,8 @@ export class UpgradeOutcomeRecorder {
     private readonly upgrades: UpgradeRepository,
     private readonly audit: AuditRepository,
     @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly events: FleetEvents,
+    private readonly clusters: ClusterRepository,
   ) {}
 
   finish(organizationId: string, upgradeId: string, outcome: Outcome): Promise<UpgradeEntity | null> {
@@ -47,6 +50,13 @@ export class UpgradeOutcomeRecorder {
       targetId: u.id,
       outcome: u.status === 'SUCCEEDED' ? 'SUCCESS' : 'FAILURE',
       details: { clusterId: u.clusterId, fromVersion: u.fromVersion, toVersion: u.toVersion, phase: u.phase, error: u.error, requestedBy: u.createdBy },
+    });
+    const cluster = await this.clusters.findById(u.organizationId, u.clusterId, tx);
+    await this.events.publish(tx, {
+      organizationId: u.organizationId,
+      type: WebhookEventType.UPGRADE_FINISHED,
+      subject: `upgrade/${u.id}`,
+      payload: { upgradeId: u.id, cluster: { id: u.clusterId, name: cluster?.name ?? '' }, status: u.status, fromVersion: u.fromVersion, toVersion: u.toVersion, error: u.error },
     });
     return u;
   }

@@ -418,20 +418,27 @@ export class ClusterRepository {
    * (a single blip does not flap the dashboard), and its next sync comes sooner than an interval,
    * backing off exponentially up to one interval (libs/schedule syncBackoff: the one formula).
    */
+  /**
+   * Returns the cluster after the failure and its status before it (`previousStatus`), read under
+   * the row's lock: a caller that sees `previousStatus !== 'UNREACHABLE'` and `status ===
+   * 'UNREACHABLE'` holds the one transition (pass `tx` to publish it in the same transaction).
+   */
   async recordSyncFailure(
     organizationId: string,
     id: string,
     reason: string,
     opts: { unreachableAfter: number; backoff: { baseSeconds: number; maxSeconds: number }; credentialRejected?: boolean },
-  ): Promise<ClusterEntity | null> {
+    tx: EntityManager | DataSource = this.db,
+  ): Promise<(ClusterEntity & { previousStatus: ClusterStatus }) | null> {
     // A rejected credential is certain at once (no retry makes it work): never CONNECTED beside that reason.
-    const rows: [ClusterEntity[], number] = await this.db.query(
+    const rows: [Array<ClusterEntity & { previousStatus: ClusterStatus }>, number] = await tx.query(
       `UPDATE clusters c SET consecutive_failures = c.consecutive_failures + 1,
               status = CASE WHEN c.consecutive_failures + 1 >= $4 OR $7::boolean THEN 'UNREACHABLE' ELSE c.status END,
               status_reason = $3,
               next_sync_at = now() + make_interval(secs => least($6::float8, $5::float8 * power(2, least(c.consecutive_failures, 10)))),
               updated_at = now()
-        WHERE c.organization_id = $1 AND c.id = $2 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}`,
+         FROM (SELECT id, status FROM clusters WHERE organization_id = $1 AND id = $2 FOR UPDATE) prev
+        WHERE c.id = prev.id AND c.organization_id = $1 AND c.status <> 'DETACHED' RETURNING ${COLUMNS}, prev.status AS "previousStatus"`,
       [organizationId, id, reason, opts.unreachableAfter, opts.backoff.baseSeconds, opts.backoff.maxSeconds, opts.credentialRejected ?? false],
     );
     return rows[0][0] ?? null;

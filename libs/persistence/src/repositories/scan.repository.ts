@@ -61,6 +61,27 @@ const COLUMNS = `s.id, s.organization_id AS "organizationId", s.status, s.trigge
 
 
 /** Compliance scans: the scan row, its per-cluster ledger, results and the current compliance they feed. */
+/** A scan's counters as the outcome that finished it left them. */
+export interface FinishedScanCounts {
+  status: string;
+  clusterCount: number;
+  compliantCount: number;
+  nonCompliantCount: number;
+  erroredCount: number;
+  violationCount: number;
+  finishedAt: string;
+}
+
+export interface RecordedOutcome {
+  /** False when the cluster was already recorded for this scan (a job run twice): nothing changed. */
+  stored: boolean;
+  /** The cluster's compliance before this outcome (null: never scanned, or nothing stored). */
+  previousStatus: string | null;
+  clusterName: string | null;
+  /** Set only on the one outcome that finished the scan. */
+  finishedScan: FinishedScanCounts | null;
+}
+
 export class ScanRepository {
   constructor(private readonly db: DataSource) {}
 
@@ -185,10 +206,11 @@ export class ScanRepository {
    * done (or waits for the first run's commit, then finds it done) and stores nothing. The scan
    * turns SUCCEEDED in the statement that counts its last cluster. Returns whether it stored.
    */
-  async recordClusterOutcome(db: EntityManager | DataSource, organizationId: string, scanId: string, clusterId: string, o: ClusterOutcome): Promise<boolean> {
+  async recordClusterOutcome(db: EntityManager | DataSource, organizationId: string, scanId: string, clusterId: string, o: ClusterOutcome): Promise<RecordedOutcome> {
     const failed = o.status === 'ERROR' ? 1 : 0;
-    const rows: Array<{ stored: number }> = await db.query(
-      `WITH ledger AS (
+    const rows: Array<{ stored: number; previous_status: string | null; cluster_name: string | null; scan: FinishedScanCounts | null }> = await db.query(
+      `WITH previous AS (SELECT status FROM cluster_compliance WHERE cluster_id = $3 AND organization_id = $1),
+       ledger AS (
          UPDATE scan_clusters SET status = $4, violation_count = $5, error = $6, finished_at = $7
           WHERE organization_id = $1 AND scan_id = $2 AND cluster_id = $3 AND status = 'PENDING'
          RETURNING cluster_id),
@@ -230,8 +252,14 @@ export class ScanRepository {
              finished_at = CASE WHEN s.completed_count + s.failed_count + 1 >= s.cluster_count THEN now() ELSE NULL END
            FROM ledger
           WHERE s.organization_id = $1 AND s.id = $2
-         RETURNING 1)
-       SELECT (SELECT count(*) FROM ledger)::int AS stored`,
+         RETURNING s.status, s.cluster_count, s.compliant_count, s.non_compliant_count, s.errored_count, s.violation_count, s.finished_at)
+       SELECT (SELECT count(*) FROM ledger)::int AS stored,
+              (SELECT status FROM previous) AS previous_status,
+              (SELECT name FROM clusters WHERE id = $3) AS cluster_name,
+              (SELECT json_build_object('status', status, 'clusterCount', cluster_count, 'compliantCount', compliant_count,
+                        'nonCompliantCount', non_compliant_count, 'erroredCount', errored_count, 'violationCount', violation_count,
+                        'finishedAt', finished_at)
+                 FROM counted WHERE status = 'SUCCEEDED') AS scan`,
       [
         organizationId,
         scanId,
@@ -252,7 +280,8 @@ export class ScanRepository {
         o.status === 'NON_COMPLIANT' ? 1 : 0,
       ],
     );
-    return rows[0].stored > 0;
+    const r = rows[0];
+    return { stored: r.stored > 0, previousStatus: r.stored > 0 ? r.previous_status : null, clusterName: r.cluster_name, finishedScan: r.stored > 0 ? r.scan : null };
   }
 
   /**

@@ -1,12 +1,13 @@
 import { DataSource, EntityManager } from 'typeorm';
 
 export interface StrandedJob {
-  kind: 'scan-cluster' | 'inspection' | 'upgrade' | 'provisioning';
+  kind: 'scan-cluster' | 'inspection' | 'upgrade' | 'provisioning' | 'webhook-delivery';
   organizationId: string;
   scanId?: string;
   clusterId?: string;
   inspectionId?: string;
   upgradeId?: string;
+  deliveryId?: string;
   /** The upgrade's current follow-up (0: its first job): the one job id that may be live now. */
   followSeq?: number;
   /** A provisioning's live job: the action of its phase (with followSeq). */
@@ -50,8 +51,16 @@ export class StrandedWorkRepository {
         LIMIT $2`,
       [olderThanSeconds, limit],
     );
+    // A delivery waiting for its next attempt is a delayed job BullMQ still holds (re-adding is a no-op).
+    const deliveries: Array<{ organization_id: string; id: string }> = await tx.query(
+      `SELECT organization_id, id FROM webhook_deliveries
+        WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => $1)
+        LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
     return [
       ...provisionings.map((r) => ({ kind: 'provisioning' as const, organizationId: r.organization_id, clusterId: r.cluster_id, followSeq: r.follow_seq, provisioningAction: r.phase === 'PROVISIONING' ? ('provision' as const) : ('deprovision' as const) })),
+      ...deliveries.map((r) => ({ kind: 'webhook-delivery' as const, organizationId: r.organization_id, deliveryId: r.id })),
       ...upgrades.map((r) => ({ kind: 'upgrade' as const, organizationId: r.organization_id, upgradeId: r.id, followSeq: r.follow_seq })),
       ...scans.map((r) => ({ kind: 'scan-cluster' as const, organizationId: r.organization_id, scanId: r.scan_id, clusterId: r.cluster_id })),
       ...inspections.map((r) => ({ kind: 'inspection' as const, organizationId: r.organization_id, inspectionId: r.id })),
