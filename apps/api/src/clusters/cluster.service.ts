@@ -3,13 +3,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@flotilla/config';
 import { AuditRepository, ClusterCredentialRepository, ClusterEntity, ClusterGroupRepository, ClusterGroupWithCount, ClusterListQuery, ClusterOrderField, ClusterRepository, OutboxRepository } from '@flotilla/persistence';
 import { isUuid } from '@flotilla/validation';
-import { CLUSTER_ADMIN_ROLE, CredentialCipher } from '@flotilla/cluster-access';
+import { CLUSTER_ADMIN_ROLE, CredentialCipher, TunnelControl, tunnelChannels } from '@flotilla/cluster-access';
 import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';
 import { description, displayName, plainText } from '@flotilla/validation';
 import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } from '../common/domain.errors';
 import { validateLabels } from '../common/labels';
-import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE } from '@flotilla/infrastructure';
+import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE, REDIS } from '@flotilla/infrastructure';
+import type { Redis } from 'ioredis';
 import { AttachClusterInput, CreateClusterGroupInput, UpdateClusterInput } from './cluster.inputs';
 import { decodeCaData, validateApiServerUrl, validateClusterName, validateToken } from './cluster-input.validation';
 import { bindableRolesFor, trustRootsFor } from './cluster-trust.rules';
@@ -28,6 +29,7 @@ export class ClusterService {
     private readonly credentials: ClusterCredentialRepository,
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditRepository,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   /**
@@ -94,6 +96,9 @@ export class ClusterService {
     return this.db.transaction(async (tx) => {
       const current = await this.clusters.findById(viewer.organizationId, id, tx);
       if (!current || current.status === 'DETACHED') throw notFound('cluster', id);
+      if (current.connectionMode === 'AGENT' && (token !== undefined || apiServerUrl !== undefined)) {
+        throw badInput(token !== undefined ? 'input.token' : 'input.apiServerUrl', 'does not apply to a cluster connected through its agent: Flotilla stores no credential and dials no URL for it');
+      }
       const moved = apiServerUrl !== undefined && apiServerUrl !== current.apiServerUrl;
       // The stored token was given for the old URL: it never follows a URL change on its own.
       if (moved && token === undefined) {
@@ -141,13 +146,19 @@ export class ClusterService {
 
   /** Marks the cluster DETACHED and forgets its credential; its history stays. */
   async detach(viewer: ViewerContext, id: string): Promise<ClusterEntity> {
-    return this.db.transaction(async (tx) => {
+    const detached = await this.db.transaction(async (tx) => {
       const detached = await this.clusters.markDetached(tx, viewer.organizationId, id);
       if (!detached) throw notFound('cluster', id);
       await this.credentials.remove(tx, viewer.organizationId, id);
       await this.audit.record(tx, viewer.organizationId, { actor: viewer.actor, action: 'cluster.detach', targetType: 'Cluster', targetId: id });
       return detached;
     });
+    if (detached.connectionMode === 'AGENT') {
+      // Its agent's credential no longer connects (the cluster is detached); close the live tunnel now, on whichever replica.
+      const control: TunnelControl = { k: 'revoke' };
+      await this.redis.publish(tunnelChannels.control(this.config.queue.prefix, id), JSON.stringify(control)).catch(() => undefined);
+    }
+    return detached;
   }
 
   async listGroups(viewer: ViewerContext): Promise<ClusterGroupWithCount[]> {

@@ -225,6 +225,22 @@ test('registerAgentCluster refuses a bad name naming the field; connectionModes 
   const viewer = await api2.newOrganization();
   const other = await api2.gql(`query { clusters(filter: { connectionModes: [AGENT] }) { totalCount } }`, {}, viewer.token);
   assert.equal(other.data.clusters.totalCount, 0, "another organization sees none of this one's agent clusters");
+  // An agent cluster has no credential to rotate, and an expired registration token is refused.
+  const reg = await gql2(`mutation RegisterAgentCluster($input: RegisterAgentClusterInput!) { registerAgentCluster(input: $input) { cluster { id name status connection { mode } } registrationToken registrationExpiresAt agentEndpoint } }`, { input: { name: 'private-dc2', labels: [{ key: 'site', value: 'dc2' }] } });
+  assert.equal(reg.errors, undefined, JSON.stringify(reg.errors));
+  const r = reg.data.registerAgentCluster;
+  assert.deepEqual([r.cluster.status, r.cluster.connection.mode], ['PENDING', 'AGENT']);
+  assert.ok(new Date(r.registrationExpiresAt).getTime() - Date.now() <= 3600_000);
+  assert.match(r.agentEndpoint, /^ws:\/\/127\.0\.0\.1:\d+\/agent\/v1\/connect$/, 'the endpoint of the replica that served the mutation (no FLOTILLA_PUBLIC_URL)');
+  const rotate = await gql2(`mutation($id: ID!, $input: UpdateClusterInput!) { updateCluster(id: $id, input: $input) { id } }`, { id: r.cluster.id, input: { token: 'a'.repeat(40) } });
+  assert.equal(rotate.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+  assert.equal(rotate.errors?.[0]?.extensions?.field, 'input.token');
+  await db.query(`UPDATE cluster_agents SET registration_expires_at = now() - interval '1 second' WHERE cluster_id = $1`, [r.cluster.id]);
+  const expired = await fetch(r.agentEndpoint.replace(/^ws:/, 'http:').replace(/connect$/, 'register'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ registrationToken: r.registrationToken }) });
+  assert.equal(expired.status, 401);
+  const detached = await gql2(`mutation($id: ID!) { detachCluster(id: $id) { id status } }`, { id: r.cluster.id });
+  assert.equal(detached.data.detachCluster.status, 'DETACHED');
+
   const mine = await gql2(`query AgentClusters($first: Int, $after: String) { clusters(filter: { connectionModes: [AGENT] }, first: $first, after: $after) { totalCount edges { node { id name status connection { mode agentVersion lastHeartbeatAt } } } } }`, { first: 10 });
   assert.equal(mine.errors, undefined, JSON.stringify(mine.errors));
   assert.ok(mine.data.clusters.edges.every((e: any) => e.node.connection.mode === 'AGENT'));
