@@ -159,7 +159,7 @@ async function main() {
     // ---- connect every agent; API memory per connected agent
     await new Promise((r) => setTimeout(r, 2000));
     const apiRssBefore = rssMiB(api.child.pid!);
-    await pg.query(`UPDATE clusters SET last_seen_at = NULL WHERE organization_id = $1`, [viaAgent.organizationId]);
+    await pg.query(`UPDATE clusters SET last_seen_at = NULL, consecutive_failures = 0 WHERE organization_id = $1`, [viaAgent.organizationId]);
     const c0 = performance.now();
     clusters.forEach((c, i) => {
       const runner = new AgentRunner({
@@ -225,8 +225,8 @@ async function main() {
     // ---- one sync round of each set (the hub polls: /version and nodes per cluster)
     const syncRound = async (organizationId: string) => {
       const before = cpuSeconds(worker.child.pid!) + cpuSeconds(api.child.pid!);
-      await pg.query(`UPDATE clusters SET last_seen_at = NULL, next_sync_at = now() WHERE organization_id = $1`, [organizationId]);
-      const seconds = await until('a sync round', 600_000, async () => (await pg.query(`SELECT count(*)::int AS n FROM clusters WHERE organization_id = $1 AND last_seen_at IS NOT NULL`, [organizationId])).rows[0].n >= CLUSTERS, 250);
+      await pg.query(`UPDATE clusters SET last_seen_at = NULL, consecutive_failures = 0, next_sync_at = now() WHERE organization_id = $1`, [organizationId]);
+      const seconds = await until('a sync round', 600_000, async () => (await pg.query(`SELECT count(*)::int AS n FROM clusters WHERE organization_id = $1 AND (last_seen_at IS NOT NULL OR consecutive_failures > 0)`, [organizationId])).rows[0].n >= CLUSTERS, 250);
       await pg.query(`UPDATE clusters SET next_sync_at = 'infinity' WHERE organization_id = $1`, [organizationId]);
       const cpu = cpuSeconds(worker.child.pid!) + cpuSeconds(api.child.pid!) - before;
       return { seconds: round(seconds, 2), clustersPerSecond: round(CLUSTERS / seconds, 1), workerAndApiCpuMsPerCluster: round((cpu * 1000) / CLUSTERS, 2) };

@@ -29,5 +29,5 @@ export {
 } from './agent-identity';
 export { transportFailureClass } from './cluster-failure';
 export { CredentialBindingError } from './credential-cipher';
-export { AgentTunnelRouter, AgentTunnelTransport, AGENT_NOT_CONNECTED } from './agent-tunnel.transport';
+export { AgentTunnelRouter, AgentTunnelTransport, AGENT_NOT_CONNECTED, isAgentAbsence } from './agent-tunnel.transport';
 export * from './agent-protocol';

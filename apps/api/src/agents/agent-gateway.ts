@@ -236,7 +236,8 @@ export class AgentGateway implements OnApplicationShutdown {
         if (frame.t === 'res') reply = { id: frame.id, k: 'head', status: Number(frame.status) || 0 };
         else if (frame.t === 'chunk') reply = { id: frame.id, k: 'chunk', data: String(frame.data) };
         else if (frame.t === 'end') reply = { id: frame.id, k: 'end' };
-        else reply = { id: frame.id, k: 'error', transport: false, message: `the agent refused or failed the request: ${redactText(String(frame.message)).slice(0, 300)}` };
+        else if (frame.upstream === true) reply = { id: frame.id, k: 'error', transport: true, upstream: true, message: `through the agent: ${redactText(String(frame.message)).slice(0, 300)}` };
+        else reply = { id: frame.id, k: 'error', transport: false, message: `the agent refused the request: ${redactText(String(frame.message)).slice(0, 300)}` };
         if (frame.t === 'end' || frame.t === 'err') t.inFlight.delete(frame.id);
         await this.redis.publish(replyTo, JSON.stringify(reply)).catch(() => undefined);
         return;
