@@ -53,7 +53,8 @@ export type ForwardSink = {
   head(status: number): void;
   chunk(data: Buffer): void;
   end(): void;
-  fail(message: string): void;
+  /** upstream: the API server could not be reached or broke off (not a refusal by the agent). */
+  fail(message: string, upstream?: boolean): void;
 };
 
 /**
@@ -140,13 +141,13 @@ export class AgentKube {
             sink.end();
           }),
         );
-        res.on('error', (err) => finish(() => sink.fail(`the API server's answer broke off: ${err.message}`)));
+        res.on('error', (err) => finish(() => sink.fail(`the API server's answer broke off: ${err.message}`, true)));
       },
     );
     const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
     req.on('close', () => clearTimeout(deadline));
     req.on('timeout', () => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)));
-    req.on('error', (err: Error & { code?: string }) => finish(() => sink.fail(`cannot reach the API server: ${err.code ?? err.message}`)));
+    req.on('error', (err: Error & { code?: string }) => finish(() => sink.fail(`cannot reach the API server: ${err.code ?? err.message}`, true)));
     if (body) req.write(body);
     req.end();
   }

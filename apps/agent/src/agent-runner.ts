@@ -212,7 +212,7 @@ export class AgentRunner {
               head: (status) => send({ t: 'res', id: frame.id, status }),
               chunk: (d) => send({ t: 'chunk', id: frame.id, data: d.toString('base64') }),
               end: () => send({ t: 'end', id: frame.id }),
-              fail: (message) => send({ t: 'err', id: frame.id, message }),
+              fail: (message, upstream) => send({ t: 'err', id: frame.id, message, ...(upstream ? { upstream: true } : {}) }),
             });
             return;
         }

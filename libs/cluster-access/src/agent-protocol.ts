@@ -50,7 +50,8 @@ export type AgentFrame =
   | { t: 'res'; id: string; status: number }
   | { t: 'chunk'; id: string; data: string }
   | { t: 'end'; id: string }
-  | { t: 'err'; id: string; message: string }
+  /** upstream: the agent could not reach its own API server (a transport failure of the cluster), else it refused the request. */
+  | { t: 'err'; id: string; message: string; upstream?: boolean }
   | { t: 'ping' }
   | { t: 'rotate' };
 
@@ -71,7 +72,7 @@ export type TunnelReply =
   | { id: string; k: 'head'; status: number }
   | { id: string; k: 'chunk'; data: string }
   | { id: string; k: 'end' }
-  | { id: string; k: 'error'; transport: boolean; message: string };
+  | { id: string; k: 'error'; transport: boolean; message: string; upstream?: boolean };
 
 export const tunnelChannels = {
   request: (prefix: string, clusterId: string) => `${prefix}:agent:req:${clusterId}`,

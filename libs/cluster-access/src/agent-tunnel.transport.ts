@@ -111,6 +111,8 @@ export class AgentTunnelRouter {
         return;
       }
       case 'error':
+        // The agent could not reach its API server: the cluster's own transport failure, in the words a direct one gets.
+        if (reply.upstream) return this.fail(reply.id, new KubeApiError(`${where}: ${reply.message}`, null, upstreamCode(reply.message), true));
         return this.fail(reply.id, new KubeApiError(`${where}: ${reply.message}`, null, reply.transport ? 'AgentTunnel' : 'AgentRefused', reply.transport));
     }
   }
@@ -124,6 +126,16 @@ export class AgentTunnelRouter {
     for (const id of [...this.pending.keys()]) this.fail(id, new KubeApiError('the worker is shutting down', null, 'Transport', true));
     this.subscriber.disconnect();
   }
+}
+
+/** The socket error code in an agent's upstream failure ("cannot reach the API server: ECONNRESET"), for transportFailureClass. */
+function upstreamCode(message: string): string {
+  return /\b(E[A-Z]{3,}|ERR_[A-Z_]+|CERT_[A-Z_]+|[A-Z_]*_CERT[A-Z_]*)\b/.exec(message)?.[1] ?? 'AgentUpstream';
+}
+
+/** Whether the agent itself was missing (not connected, or its tunnel closed mid-request), as opposed to its cluster failing. */
+export function isAgentAbsence(err: unknown): boolean {
+  return err instanceof KubeApiError && (err.reason === AGENT_NOT_CONNECTED || err.reason === 'AgentTunnel');
 }
 
 /** A cluster reached through its agent: the same requests as DirectHttpsTransport, and no credential at all. */

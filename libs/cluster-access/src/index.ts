@@ -30,7 +30,7 @@ export {
 export { transportFailureClass } from './cluster-failure';
 export { installAgentIdentity } from './agent-identity.installer';
 export { CredentialBindingError } from './credential-cipher';
-export { AgentTunnelRouter, AgentTunnelTransport, AGENT_NOT_CONNECTED } from './agent-tunnel.transport';
+export { AgentTunnelRouter, AgentTunnelTransport, AGENT_NOT_CONNECTED, isAgentAbsence } from './agent-tunnel.transport';
 export * from './agent-protocol';
 export {
   DEFAULT_TOKEN_TTL_SECONDS,

@@ -156,7 +156,12 @@ export class AgentGateway implements OnApplicationShutdown {
         const revoked = hash ? await this.agents.isRevokedCredential(hash) : false;
         return refuse(401, revoked ? 'agent credential revoked (or its cluster detached): this agent will never connect again' : 'agent credential refused');
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, agent.clusterId, agent.organizationId, hash));
+      this.wss.handleUpgrade(req, socket, head, (ws) =>
+        void this.open(ws, agent.clusterId, agent.organizationId, hash).catch((err: Error) => {
+          this.logger.warn({ clusterId: agent.clusterId, error: redactText(err.message) }, 'agent tunnel could not be opened');
+          ws.terminate();
+        }),
+      );
     } catch (err) {
       this.logger.warn({ error: redactText((err as Error).message) }, 'agent connection failed');
       socket.destroy();
@@ -168,8 +173,10 @@ export class AgentGateway implements OnApplicationShutdown {
     const previous = this.tunnels.get(clusterId);
     if (previous) this.replace(previous);
     this.tunnels.set(clusterId, tunnel);
-    ws.on('message', (data: Buffer, isBinary: boolean) => void this.onFrame(tunnel, data, isBinary));
-    ws.on('close', () => void this.onClose(tunnel));
+    ws.on('message', (data: Buffer, isBinary: boolean) =>
+      void this.onFrame(tunnel, data, isBinary).catch((err: Error) => this.logger.warn({ clusterId, error: redactText(err.message) }, 'agent frame failed')),
+    );
+    ws.on('close', () => void this.onClose(tunnel).catch(() => undefined));
     ws.on('error', () => ws.terminate());
     const prefix = this.config.queue.prefix;
     await this.subscriber!.subscribe(tunnelChannels.request(prefix, clusterId), tunnelChannels.control(prefix, clusterId));
@@ -229,9 +236,10 @@ export class AgentGateway implements OnApplicationShutdown {
         if (frame.t === 'res') reply = { id: frame.id, k: 'head', status: Number(frame.status) || 0 };
         else if (frame.t === 'chunk') reply = { id: frame.id, k: 'chunk', data: String(frame.data) };
         else if (frame.t === 'end') reply = { id: frame.id, k: 'end' };
-        else reply = { id: frame.id, k: 'error', transport: false, message: `the agent refused or failed the request: ${redactText(String(frame.message)).slice(0, 300)}` };
+        else if (frame.upstream === true) reply = { id: frame.id, k: 'error', transport: true, upstream: true, message: `through the agent: ${redactText(String(frame.message)).slice(0, 300)}` };
+        else reply = { id: frame.id, k: 'error', transport: false, message: `the agent refused the request: ${redactText(String(frame.message)).slice(0, 300)}` };
         if (frame.t === 'end' || frame.t === 'err') t.inFlight.delete(frame.id);
-        await this.redis.publish(replyTo, JSON.stringify(reply));
+        await this.redis.publish(replyTo, JSON.stringify(reply)).catch(() => undefined);
         return;
       }
       default:
@@ -266,7 +274,7 @@ export class AgentGateway implements OnApplicationShutdown {
     } catch {
       return;
     }
-    const reply = (r: TunnelReply) => void this.redis.publish(req.replyTo, JSON.stringify(r));
+    const reply = (r: TunnelReply) => void this.redis.publish(req.replyTo, JSON.stringify(r)).catch(() => undefined);
     if (!t || t.ws.readyState !== WebSocket.OPEN) return reply({ id: req.id, k: 'error', transport: true, message: "the cluster's agent tunnel is closing" });
     // An agent carries traffic for its own cluster of its own organization only.
     if (req.organizationId !== t.organizationId || req.clusterId !== t.clusterId) return reply({ id: req.id, k: 'error', transport: false, message: 'not this agent\'s cluster' });
@@ -277,7 +285,8 @@ export class AgentGateway implements OnApplicationShutdown {
   }
 
   private failInFlight(t: Tunnel, why: string): void {
-    for (const [id, replyTo] of t.inFlight) void this.redis.publish(replyTo, JSON.stringify({ id, k: 'error', transport: true, message: why } satisfies TunnelReply));
+    // Best effort: a worker that hears nothing times out, which is the same answer.
+    for (const [id, replyTo] of t.inFlight) void this.redis.publish(replyTo, JSON.stringify({ id, k: 'error', transport: true, message: why } satisfies TunnelReply)).catch(() => undefined);
     t.inFlight.clear();
   }
 

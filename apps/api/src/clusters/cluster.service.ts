@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@flotilla/config';
 import { AuditRepository, ComplianceRepository, ClusterCredentialRepository, ClusterEntity, ClusterGroupRepository, ClusterGroupWithCount, ClusterListQuery, ClusterOrderField, ClusterRepository, OutboxRepository } from '@flotilla/persistence';
 import { isUuid } from '@flotilla/validation';
-import { CLUSTER_ADMIN_ROLE, CredentialCipher } from '@flotilla/cluster-access';
+import { CLUSTER_ADMIN_ROLE, CredentialCipher, TunnelControl, tunnelChannels } from '@flotilla/cluster-access';
 import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';
 import { clusterScope } from '../auth/workspace-restriction';
@@ -11,7 +11,8 @@ import { workspaceCompliance } from '../compliance/workspace-compliance';
 import { description, displayName, plainText } from '@flotilla/validation';
 import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } from '../common/domain.errors';
 import { validateLabels } from '../common/labels';
-import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE } from '@flotilla/infrastructure';
+import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE, REDIS } from '@flotilla/infrastructure';
+import type { Redis } from 'ioredis';
 import { AttachClusterInput, CreateClusterGroupInput, UpdateClusterInput } from './cluster.inputs';
 import { decodeCaData, validateApiServerUrl, validateClusterName, validateToken, validateTokenExpiresAt } from './cluster-input.validation';
 import { bindableRolesFor, trustRootsFor } from './cluster-trust.rules';
@@ -31,6 +32,7 @@ export class ClusterService {
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditRepository,
     private readonly compliance: ComplianceRepository,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   /**
@@ -114,6 +116,9 @@ export class ClusterService {
     return this.db.transaction(async (tx) => {
       const current = await this.clusters.findById(clusterScope(viewer), id, tx);
       if (!current || current.status === 'DETACHED') throw notFound('cluster', id);
+      if (current.connectionMode === 'AGENT' && (token !== undefined || apiServerUrl !== undefined)) {
+        throw badInput(token !== undefined ? 'input.token' : 'input.apiServerUrl', 'does not apply to a cluster connected through its agent: Flotilla stores no credential and dials no URL for it');
+      }
       const moved = apiServerUrl !== undefined && apiServerUrl !== current.apiServerUrl;
       // The stored token was given for the old URL: it never follows a URL change on its own.
       if (moved && token === undefined) {
@@ -164,7 +169,7 @@ export class ClusterService {
 
   /** Marks the cluster DETACHED and forgets its credential; its history stays. */
   async detach(viewer: ViewerContext, id: string): Promise<ClusterEntity> {
-    return this.db.transaction(async (tx) => {
+    const detached = await this.db.transaction(async (tx) => {
       // Another workspace's cluster answers like a missing one.
       if (viewer.workspace && !(await this.clusters.findById(clusterScope(viewer), id, tx))) throw notFound('cluster', id);
       const detached = await this.clusters.markDetached(tx, viewer.organizationId, id);
@@ -173,6 +178,12 @@ export class ClusterService {
       await this.audit.record(tx, viewer.organizationId, { actor: viewer.actor, action: 'cluster.detach', targetType: 'Cluster', targetId: id });
       return detached;
     });
+    if (detached.connectionMode === 'AGENT') {
+      // Its agent's credential no longer connects (the cluster is detached); close the live tunnel now, on whichever replica.
+      const control: TunnelControl = { k: 'revoke' };
+      await this.redis.publish(tunnelChannels.control(this.config.queue.prefix, id), JSON.stringify(control)).catch(() => undefined);
+    }
+    return detached;
   }
 
   async listGroups(viewer: ViewerContext): Promise<ClusterGroupWithCount[]> {

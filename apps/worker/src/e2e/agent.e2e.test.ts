@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import IORedis from 'ioredis';
+import { WebSocket } from 'ws';
+import { AgentRunner } from '../../../agent/src/agent-runner';
+import { kubeconfigTarget } from '../../../agent/src/agent-kube';
 import { AgentTunnelRouter, tunnelChannels } from '@flotilla/cluster-access';
 import { eventually, repoRoot } from '@flotilla/testing';
 import { isolatedEnv } from '@flotilla/testing/isolated-database';
@@ -201,6 +204,30 @@ test('a private cluster through its agent: attach --agent, agent run, scans with
   agent = startAgent(agentKubeconfig);
   await eventually(() => connection(id), (c) => c.status === 'CONNECTED', { timeoutMs: 90_000, what: 'the agent cluster to turn CONNECTED again' });
 
+  // Rotation over the live tunnel: the agent (here in-process, rotating every second) keeps the new
+  // credential in its Secret; the old one never connects again.
+  agent.proc.kill('SIGTERM');
+  await agent.exited;
+  const rotating = new AgentRunner({ target: kubeconfigTarget(agentKubeconfig), rotateEveryMs: 1000 });
+  const rotatingDone = rotating.run();
+  const readCredential = async () => Buffer.from((await adminRequest(sim, CLUSTER, '/api/v1/namespaces/flotilla-system/secrets/flotilla-agent-registration')).json.data.credential, 'base64').toString('utf8');
+  const rotated = await eventually(readCredential, (c) => c !== stored.credential, { timeoutMs: 60_000, what: 'the agent to rotate its credential' });
+  assert.match(rotated, /^flt_agent_/);
+  rotating.stop();
+  assert.deepEqual(await rotatingDone, { reason: 'stopped' });
+  const oldRefused = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(stored.endpoint, { headers: { authorization: `Bearer ${stored.credential}` } });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('error', () => undefined);
+  });
+  assert.equal(oldRefused, 401, 'the credential before rotation is refused');
+  agent = startAgent(agentKubeconfig);
+  await eventually(async () => api1.app.get(AgentGateway).connectedCount, (n) => n === 1, { timeoutMs: 60_000, what: 'the agent to connect with its rotated credential' });
+
   // revokeAgent (on replica 2) ends the agent (its tunnel is on replica 1) at once; its credential never connects again.
   const revoked = await gql2(`mutation RevokeAgent($clusterId: ID!) { revokeAgent(clusterId: $clusterId) { id status connection { mode connectedAt } } }`, { clusterId: id });
   assert.equal(revoked.errors, undefined, JSON.stringify(revoked.errors));
@@ -225,6 +252,22 @@ test('registerAgentCluster refuses a bad name naming the field; connectionModes 
   const viewer = await api2.newOrganization();
   const other = await api2.gql(`query { clusters(filter: { connectionModes: [AGENT] }) { totalCount } }`, {}, viewer.token);
   assert.equal(other.data.clusters.totalCount, 0, "another organization sees none of this one's agent clusters");
+  // An agent cluster has no credential to rotate, and an expired registration token is refused.
+  const reg = await gql2(`mutation RegisterAgentCluster($input: RegisterAgentClusterInput!) { registerAgentCluster(input: $input) { cluster { id name status connection { mode } } registrationToken registrationExpiresAt agentEndpoint } }`, { input: { name: 'private-dc2', labels: [{ key: 'site', value: 'dc2' }] } });
+  assert.equal(reg.errors, undefined, JSON.stringify(reg.errors));
+  const r = reg.data.registerAgentCluster;
+  assert.deepEqual([r.cluster.status, r.cluster.connection.mode], ['PENDING', 'AGENT']);
+  assert.ok(new Date(r.registrationExpiresAt).getTime() - Date.now() <= 3600_000);
+  assert.match(r.agentEndpoint, /^ws:\/\/127\.0\.0\.1:\d+\/agent\/v1\/connect$/, 'the endpoint of the replica that served the mutation (no FLOTILLA_PUBLIC_URL)');
+  const rotate = await gql2(`mutation($id: ID!, $input: UpdateClusterInput!) { updateCluster(id: $id, input: $input) { id } }`, { id: r.cluster.id, input: { token: 'a'.repeat(40), useSystemTrustRoots: true } });
+  assert.equal(rotate.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+  assert.equal(rotate.errors?.[0]?.extensions?.field, 'input.token');
+  await db.query(`UPDATE cluster_agents SET registration_expires_at = now() - interval '1 second' WHERE cluster_id = $1`, [r.cluster.id]);
+  const expired = await fetch(r.agentEndpoint.replace(/^ws:/, 'http:').replace(/connect$/, 'register'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ registrationToken: r.registrationToken }) });
+  assert.equal(expired.status, 401);
+  const detached = await gql2(`mutation($id: ID!) { detachCluster(id: $id) { id status } }`, { id: r.cluster.id });
+  assert.equal(detached.data.detachCluster.status, 'DETACHED');
+
   const mine = await gql2(`query AgentClusters($first: Int, $after: String) { clusters(filter: { connectionModes: [AGENT] }, first: $first, after: $after) { totalCount edges { node { id name status connection { mode agentVersion lastHeartbeatAt } } } } }`, { first: 10 });
   assert.equal(mine.errors, undefined, JSON.stringify(mine.errors));
   assert.ok(mine.data.clusters.edges.every((e: any) => e.node.connection.mode === 'AGENT'));

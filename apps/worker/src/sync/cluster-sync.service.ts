@@ -3,7 +3,7 @@ import { AppConfig } from '@flotilla/config';
 import { DataSource } from 'typeorm';
 import { ClusterAgentRepository, ClusterEntity, ClusterRepository } from '@flotilla/persistence';
 import { FleetEvents, WebhookEventType } from '@flotilla/notifications';
-import { AGENT_DISCONNECT_GRACE_SECONDS, ClusterClientFactory, KubeApiError, assessNodes, describeFailure, detectProvider, detectRegion, isCredentialRejected, statusFromNodes } from '@flotilla/cluster-access';
+import { AGENT_DISCONNECT_GRACE_SECONDS, ClusterClientFactory, assessNodes, isAgentAbsence, describeFailure, detectProvider, detectRegion, isCredentialRejected, statusFromNodes } from '@flotilla/cluster-access';
 import { JobName, JobPayloads } from '@flotilla/queue';
 import { redactText } from '@flotilla/observability';
 import { syncBackoff } from '@flotilla/schedule';
@@ -68,7 +68,7 @@ export class ClusterSyncService implements OnModuleInit {
         this.logger.warn({ clusterId, error: redactText(err.message) }, 'could not read Cluster API objects'),
       );
     } catch (err) {
-      if (cluster.connectionMode === 'AGENT' && err instanceof KubeApiError && err.transport) {
+      if (cluster.connectionMode === 'AGENT' && isAgentAbsence(err)) {
         await this.recordAgentAbsent(cluster);
         return;
       }
