@@ -1,9 +1,11 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import {
+  ComplianceHistoryRepository,
   ComplianceRepository,
   InspectionRepository,
   ManagementCatalogRepository,
   PolicyEnforcementTargetRepository,
+  PolicyExceptionRepository,
   PolicyRepository,
   RepositoryClass,
   ScanRepository,
@@ -39,4 +41,6 @@ export const API_FEATURE_REPOSITORIES: RepositoryClass[] = [
   UpgradeRepository,
   ManagementCatalogRepository,
   InspectionRepository,
+  ComplianceHistoryRepository,
+  PolicyExceptionRepository,
 ];

@@ -46,3 +46,13 @@ export { REGISTRY_REPOSITORIES, repositoryProviders } from './registry-repositor
 export type { RepositoryClass } from './registry-repositories';
 export { StrandedWorkRepository } from './repositories/stranded-work.repository';
 export type { StrandedJob } from './repositories/stranded-work.repository';
+export { ComplianceHistoryRepository } from './repositories/compliance-history.repository';
+export type { ComplianceChangeRow, ComplianceTrendRow, TrendBucketName } from './repositories/compliance-history.repository';
+export { PolicyExceptionRepository } from './repositories/policy-exception.repository';
+export type {
+  NewPolicyException,
+  PolicyExceptionRow,
+  PolicyExceptionState,
+  PolicyExceptionStatusName,
+  StoredExceptionRule,
+} from './repositories/policy-exception.repository';

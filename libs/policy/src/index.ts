@@ -19,3 +19,12 @@ export { ENFORCED_KINDS, MANAGED_LABEL_SELECTOR, objectsCreatedBy } from './enfo
 export { evaluatePodSecurity, highestPodSecurityLevel } from './pod-security/evaluate-pod-security';
 export type { PodSecurityLevel, PodSecurityResult } from './pod-security/evaluate-pod-security';
 export { podSpecsOf } from './workloads';
+export {
+  EXCEPTION_EXPIRING_WITHIN_DAYS,
+  applicableExceptions,
+  exceptionCovers,
+  exemptFromPlan,
+  expiringExceptions,
+  partitionViolations,
+} from './exceptions/policy-exceptions';
+export type { ExceptionRule, ExceptionScope, ExemptedViolation } from './exceptions/policy-exceptions';

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { scanStarterProvider } from '@flotilla/compliance';
 import './compliance.enums';
 import { ClusterComplianceResolver, FleetComplianceResolver } from './compliance-rollup.resolver';
+import { ClusterComplianceHistoryResolver, FleetComplianceTrendResolver, PolicyExceptionResolver } from './governance.resolver';
+import { PolicyExceptionService } from './policy-exception.service';
 import { PolicyResolver, PolicyScopeResolver } from './policy.resolver';
 import { PolicyService } from './policy.service';
 import { ScanResolver } from './scan.resolver';
@@ -18,6 +20,10 @@ import { ScanService } from './scan.service';
     ScanResolver,
     ClusterComplianceResolver,
     FleetComplianceResolver,
+    PolicyExceptionService,
+    PolicyExceptionResolver,
+    ClusterComplianceHistoryResolver,
+    FleetComplianceTrendResolver,
   ],
 })
 export class ComplianceModule {}
