@@ -13,6 +13,7 @@ const BENCHES: Record<string, string> = {
   sync: 'bench/sync.bench.js',
   'kube-sim': 'apps/kube-sim/bench/kube-sim.bench.js',
   compliance: 'bench/compliance.bench.js',
+  'compliance-history': 'bench/compliance-history.bench.js',
 };
 
 function runOne(script: string): Promise<unknown> {

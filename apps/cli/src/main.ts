@@ -7,6 +7,7 @@ import { CliError, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './
 import { bashCompletion, zshCompletion } from './completion';
 import { registerAdminCommands } from './commands/admin.command';
 import { registerClusterCommands } from './commands/cluster.command';
+import { registerExceptionCommands } from './commands/exception.command';
 import { registerGroupCommands } from './commands/group.command';
 import { registerInspectCommands } from './commands/inspect.command';
 import { registerLoginCommands } from './commands/login.command';
@@ -51,6 +52,7 @@ Shell completion: source <(flotilla completion bash)   (or zsh)`,
   registerClusterCommands(program, ctx);
   registerPolicyCommands(program, ctx);
   registerScanCommands(program, ctx);
+  registerExceptionCommands(program, ctx);
   registerUpgradeCommands(program, ctx);
   registerInspectCommands(program, ctx);
   registerGroupCommands(program, ctx);

@@ -297,6 +297,88 @@ query AuditLog($first: Int, $after: String) {
  * inspection's error, an upgrade's pre-flight reasons, deleting a group). Kept here, not in
  * ../shared; apps/api/src/schema.contract.test.ts checks the served schema accepts every one.
  */
+/** ../shared/contract/operations/governance.graphql */
+export const GOVERNANCE_GRAPHQL = `# Dashboard and CLI operations: compliance history and trends, policy exceptions, impact
+# preview, custom (CEL) policies.
+# The API's schema must accept each of them unchanged.
+
+query ComplianceTrend($from: DateTime!, $to: DateTime!) {
+  fleetSummary {
+    complianceTrend(from: $from, to: $to, bucket: DAY) {
+      at
+      compliantClusters
+      nonCompliantClusters
+      erroredClusters
+      violationCount
+    }
+  }
+}
+
+query ClusterComplianceHistory($id: ID!, $from: DateTime!, $to: DateTime!) {
+  cluster(id: $id) {
+    id
+    complianceHistory(from: $from, to: $to) {
+      at
+      policyName
+      status
+      violationCount
+      scanId
+    }
+  }
+}
+
+query PreviewPolicy($input: CreatePolicyInput!) {
+  previewPolicy(input: $input) {
+    evaluatedClusters
+    wouldViolateClusters
+    newlyNonCompliantClusters
+    oldestSnapshotAt
+    clusters(first: 50) {
+      cluster { id name }
+      violationCount
+      violations(first: 20) { kind namespace name message }
+    }
+  }
+}
+
+mutation RequestPolicyException($input: PolicyExceptionInput!) {
+  requestPolicyException(input: $input) { id status expiresAt }
+}
+
+mutation ApprovePolicyException($id: ID!) {
+  approvePolicyException(id: $id) { id status approvedBy expiresAt }
+}
+
+mutation RevokePolicyException($id: ID!) {
+  revokePolicyException(id: $id) { id status }
+}
+
+query PolicyExceptions($status: [PolicyExceptionStatus!]) {
+  policyExceptions(status: $status) {
+    id
+    policy { id name }
+    target { clusterId groupId namespace kind name }
+    reason
+    ticket
+    status
+    requestedBy
+    approvedBy
+    expiresAt
+  }
+}
+
+query ClusterExemptions($id: ID!) {
+  cluster(id: $id) {
+    id
+    policyResults {
+      policy { id name type }
+      status
+      exempted { kind namespace name message exceptionId }
+    }
+  }
+}
+`;
+
 export const CLI_OWN_GRAPHQL = `# Operations only the flotilla CLI sends (checked against the served schema by the contract test).
 
 query CliClusterList($filter: ClusterFilter, $first: Int, $after: String) {
@@ -400,6 +482,10 @@ query CliClusterUpgrades($id: ID!) {
 mutation CliDeleteClusterGroup($id: ID!) {
   deleteClusterGroup(id: $id) { id name }
 }
+
+query CliRecentScanSummaries($first: Int) {
+  scans(first: $first) { edges { node { id status createdAt summary { compliant nonCompliant errored violations } } } }
+}
 `;
 
 export const CONTRACT_FILES: Record<string, string> = {
@@ -409,6 +495,7 @@ export const CONTRACT_FILES: Record<string, string> = {
   upgrades: UPGRADES_GRAPHQL,
   inspections: INSPECTIONS_GRAPHQL,
   access: ACCESS_GRAPHQL,
+  governance: GOVERNANCE_GRAPHQL,
 };
 
 /** The operation names the CLI may send; a typo is a compile error, not a runtime one. */
@@ -445,6 +532,11 @@ export const OPERATION_NAMES = [
   'CliUpgrade',
   'CliClusterUpgrades',
   'CliDeleteClusterGroup',
+  'RequestPolicyException',
+  'ApprovePolicyException',
+  'RevokePolicyException',
+  'PolicyExceptions',
+  'CliRecentScanSummaries',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

@@ -22,6 +22,7 @@ export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
   'CliClusters',
   'CliDeleteClusterGroup',
   'CliInspection',
+  'CliRecentScanSummaries',
   'CliUpgrade',
   'CliWhoAmI',
   'ClusterCompliance',

@@ -81,7 +81,8 @@ export class PolicyExceptionRepository {
 
   /** REQUESTED (and not expired) → APPROVED; null when it was not in that state. */
   async approve(tx: EntityManager, organizationId: string, id: string, approvedBy: string, approvedByToken: string): Promise<PolicyExceptionRow | null> {
-    const rows: PolicyExceptionRow[] = await tx.query(
+    // An UPDATE answers [rows, count].
+    const [rows]: [PolicyExceptionRow[], number] = await tx.query(
       `UPDATE policy_exceptions e SET state = 'APPROVED', approved_by = $3, approved_by_token = $4, approved_at = now()
         WHERE e.organization_id = $1 AND e.id = $2 AND e.state = 'REQUESTED' AND e.expires_at > now() AND e.requested_by_token <> $4
         RETURNING ${COLUMNS}`,
@@ -92,7 +93,7 @@ export class PolicyExceptionRepository {
 
   /** REQUESTED or APPROVED → REVOKED; null when it was already REJECTED or REVOKED. */
   async revoke(tx: EntityManager, organizationId: string, id: string, revokedBy: string): Promise<PolicyExceptionRow | null> {
-    const rows: PolicyExceptionRow[] = await tx.query(
+    const [rows]: [PolicyExceptionRow[], number] = await tx.query(
       `UPDATE policy_exceptions e SET state = 'REVOKED', revoked_by = $3, revoked_at = now()
         WHERE e.organization_id = $1 AND e.id = $2 AND e.state IN ('REQUESTED', 'APPROVED')
         RETURNING ${COLUMNS}`,
@@ -129,7 +130,7 @@ export class PolicyExceptionRepository {
   /** Marks the expiring notice taken; returns the ids this call took (each is taken once). */
   async markExpiringNoticed(tx: EntityManager, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows: Array<{ id: string }> = await tx.query(
+    const [rows]: [Array<{ id: string }>, number] = await tx.query(
       `UPDATE policy_exceptions SET expiring_noticed_at = now() WHERE id = ANY($1::uuid[]) AND expiring_noticed_at IS NULL RETURNING id`,
       [ids],
     );
