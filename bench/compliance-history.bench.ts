@@ -1,7 +1,7 @@
 /**
  * Compliance history benchmark (issue 12): synthetic history of BENCH_CLUSTERS (3,000) clusters ×
  * BENCH_POLICIES (30) policies over BENCH_DAYS (730) days, each (cluster, policy) changing on
- * average every BENCH_CHANGE_DAYS (14) days — seeded in SQL with generate_series, in time order as
+ * average every BENCH_CHANGE_DAYS (14) days (to 0 violations 80% of the time, else 1–3; 1% errors) — seeded in SQL with generate_series, in time order as
  * scans would write it — then the API's own queries (ComplianceHistoryRepository) timed:
  * DAY/WEEK trends over two years and 30 days (per-day sums), an HOUR trend over 7 days
  * (transitions), one cluster's history, and for comparison a DAY trend computed straight from the
@@ -29,7 +29,7 @@ async function seed(c: Client, org: string): Promise<{ seconds: number; policyRo
   const changes = Math.max(1, Math.floor(DAYS / CHANGE_DAYS));
   await c.query(`CREATE TEMP TABLE bench_clusters AS SELECT gen_random_uuid() AS id, 'cluster-' || g AS name FROM generate_series(1, $1) g`, [CLUSTERS]);
   await c.query(`CREATE TEMP TABLE bench_policies AS SELECT gen_random_uuid() AS id, 'policy-' || g AS name FROM generate_series(1, $1) g`, [POLICIES]);
-  // Each (cluster, policy) changes once per CHANGE_DAYS window at a random moment in it, to 0–3 violations (1% errors).
+  // Each (cluster, policy) changes once per CHANGE_DAYS window at a random moment in it: 0 violations 80% of the time, else 1–3 (1% errors).
   await c.query(
     `INSERT INTO policy_compliance_transitions (organization_id, cluster_id, policy_id, cluster_name, policy_name, at, scan_id, status, violation_count)
      SELECT $1, cl.id, po.id, cl.name, po.name, t.at, gen_random_uuid(),
@@ -38,8 +38,8 @@ async function seed(c: Client, org: string): Promise<{ seconds: number; policyRo
        FROM bench_clusters cl CROSS JOIN bench_policies po
        CROSS JOIN LATERAL (
          SELECT now() - make_interval(days => $2) + make_interval(secs => (k * $3 + random() * $3) * 86400) AS at,
-                (random() * 3.49)::int AS v, random() AS r
-           FROM generate_series(0, $4 - 1) k) t
+                CASE WHEN random() < 0.8 THEN 0 ELSE 1 + (random() * 2.49)::int END AS v, random() AS r
+           FROM generate_series(0, $4 - 1 + 0 * length(cl.name || po.name)) k) t
       ORDER BY t.at`,
     [org, DAYS, CHANGE_DAYS, changes],
   );

@@ -22,7 +22,7 @@ import { ExceptionExpiryCheck } from './exception-expiry.check';
 import { ScanRetention } from './scan-retention';
 
 // History over days of simulated time (the evaluation clock moved, no sleeping) and exceptions.
-const CLUSTERS = ['hist-a', 'hist-b', 'hist-c', 'exc-1'];
+const CLUSTERS = ['hist-a', 'hist-b', 'hist-c', 'exc-1', 'enf-1'];
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
@@ -64,8 +64,8 @@ async function attach(token: string, cluster: string): Promise<string> {
   return d.attachCluster.id;
 }
 
-async function policy(token: string, name: string, type: string, spec: unknown): Promise<string> {
-  const d = await gql(token, `mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { id } }`, { input: { name, type, mode: 'AUDIT', spec, scope: { kind: 'ORGANIZATION' } } });
+async function policy(token: string, name: string, type: string, spec: unknown, mode = 'AUDIT'): Promise<string> {
+  const d = await gql(token, `mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { id } }`, { input: { name, type, mode, spec, scope: { kind: 'ORGANIZATION' } } });
   return d.createPolicy.id;
 }
 
@@ -344,5 +344,27 @@ describe('policy exceptions', () => {
     const tooLong = await asOperator('exception', 'request', '--policy', 'pss', '--namespace', 'team-c', '--reason', 'x', '--expires', '400d');
     assert.equal(tooLong.code, 1);
     assert.match(tooLong.err, /input\.expiresAt/);
+  });
+
+  test('ENFORCE does not act where an approved exception applies, and reports what it waives', async () => {
+    const org = await api.newOrganization();
+    const approver = (await gql(org.token, `mutation { createApiToken(input: { name: "approver", role: ADMIN }) { token } }`)).createApiToken.token as string;
+    const k = admin('enf-1');
+    await k.create(namespace('team-a'));
+    await k.create(namespace('team-b'));
+    const clusterId = await attach(org.token, 'enf-1');
+    const net = await policy(org.token, 'net', 'NETWORK', { defaultDeny: 'ingress' }, 'ENFORCE');
+    const e = (
+      await gql(org.token, `mutation($input: PolicyExceptionInput!) { requestPolicyException(input: $input) { id } }`, {
+        input: { policyId: net, target: { namespace: 'team-b' }, reason: 'team-b runs an ingress controller', expiresAt: new Date(Date.now() + DAY).toISOString() },
+      })
+    ).requestPolicyException;
+    await gql(approver, `mutation($id: ID!) { approvePolicyException(id: $id) { id } }`, { id: e.id });
+    const scan = await scanAt(org.token, Date.now());
+    assert.deepEqual(scan.summary, { compliant: 1, nonCompliant: 0, errored: 0, violations: 0 });
+    const managed = (await k.list('NetworkPolicy')).filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'flotilla');
+    assert.deepEqual(managed.map((o) => o.metadata.namespace).sort(), ['default', 'team-a'], 'nothing applied in the exempted namespace');
+    const r = (await gql(org.token, `query($id: ID!) { cluster(id: $id) { policyResults { status exempted { kind name exceptionId } } } }`, { id: clusterId })).cluster.policyResults[0];
+    assert.deepEqual(r, { status: 'COMPLIANT', exempted: [{ kind: 'Namespace', name: 'team-b', exceptionId: e.id }] });
   });
 });

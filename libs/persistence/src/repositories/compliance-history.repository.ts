@@ -59,27 +59,7 @@ export class ComplianceHistoryRepository {
     const unit = UNIT[bucket];
     const rows: Array<{ at: Date; c: string; n: string; e: string; v: string }> =
       bucket === 'HOUR'
-        ? await this.db.query(
-            `WITH p AS (SELECT date_trunc('hour', $2::timestamptz AT TIME ZONE 'UTC') AS f, date_trunc('hour', $3::timestamptz AT TIME ZONE 'UTC') AS l),
-             base AS (
-               SELECT coalesce(sum(d.c), 0) AS c, coalesce(sum(d.n), 0) AS n, coalesce(sum(d.e), 0) AS e, coalesce(sum(d.v), 0) AS v FROM (
-                 SELECT sum(compliant) AS c, sum(non_compliant) AS n, sum(errored) AS e, sum(violations) AS v
-                   FROM compliance_trend_daily, p WHERE organization_id = $1 AND day < p.f::date
-                 UNION ALL
-                 SELECT ${DELTAS} FROM cluster_compliance_transitions t, p
-                  WHERE t.organization_id = $1 AND t.at >= (p.f::date::timestamp AT TIME ZONE 'UTC') AND t.at < (p.f AT TIME ZONE 'UTC')) d),
-             inrange AS (
-               SELECT date_trunc('hour', t.at AT TIME ZONE 'UTC') AS b, ${DELTAS} FROM cluster_compliance_transitions t, p
-                WHERE t.organization_id = $1 AND t.at >= (p.f AT TIME ZONE 'UTC') AND t.at < ((p.l + interval '1 hour') AT TIME ZONE 'UTC')
-                GROUP BY 1),
-             series AS (SELECT g AS b FROM p, generate_series(p.f, p.l, interval '1 hour') g)
-             SELECT s.b AT TIME ZONE 'UTC' AS at,
-                    base.c + sum(coalesce(i.c, 0)) OVER w AS c, base.n + sum(coalesce(i.n, 0)) OVER w AS n,
-                    base.e + sum(coalesce(i.e, 0)) OVER w AS e, base.v + sum(coalesce(i.v, 0)) OVER w AS v
-               FROM series s CROSS JOIN base LEFT JOIN inrange i ON i.b = s.b
-             WINDOW w AS (ORDER BY s.b) ORDER BY s.b`,
-            [organizationId, from, to],
-          )
+        ? await this.hourly(organizationId, from, to)
         : await this.db.query(
             `WITH p AS (SELECT date_trunc($4, $2::timestamptz AT TIME ZONE 'UTC') AS f, date_trunc($4, $3::timestamptz AT TIME ZONE 'UTC') AS l,
                                ('1 ' || $4)::interval AS step),
@@ -105,6 +85,37 @@ export class ComplianceHistoryRepository {
       erroredClusters: Number(r.e),
       violationCount: Number(r.v),
     }));
+  }
+
+  /**
+   * HOUR buckets from the transitions of the range. The bounds are computed here and passed as
+   * values, so both transition reads are index range scans on (organization_id, at): the state at
+   * the first bucket's start is the per-day sums before its day plus that day's changes before it.
+   */
+  private hourly(organizationId: string, from: Date, to: Date): Promise<Array<{ at: Date; c: string; n: string; e: string; v: string }>> {
+    const first = new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000);
+    const last = new Date(Math.floor(to.getTime() / 3_600_000) * 3_600_000);
+    const end = new Date(last.getTime() + 3_600_000);
+    const dayStart = new Date(Math.floor(first.getTime() / 86_400_000) * 86_400_000);
+    return this.db.query(
+      `WITH base AS (
+         SELECT coalesce(sum(d.c), 0) AS c, coalesce(sum(d.n), 0) AS n, coalesce(sum(d.e), 0) AS e, coalesce(sum(d.v), 0) AS v FROM (
+           SELECT sum(compliant) AS c, sum(non_compliant) AS n, sum(errored) AS e, sum(violations) AS v
+             FROM compliance_trend_daily WHERE organization_id = $1 AND day < $2::date
+           UNION ALL
+           SELECT ${DELTAS} FROM cluster_compliance_transitions t WHERE t.organization_id = $1 AND t.at >= $3 AND t.at < $4) d),
+       inrange AS (
+         SELECT date_trunc('hour', t.at AT TIME ZONE 'UTC') AS b, ${DELTAS} FROM cluster_compliance_transitions t
+          WHERE t.organization_id = $1 AND t.at >= $4 AND t.at < $5
+          GROUP BY 1),
+       series AS (SELECT g AS b FROM generate_series($4::timestamptz AT TIME ZONE 'UTC', $6::timestamptz AT TIME ZONE 'UTC', interval '1 hour') g)
+       SELECT s.b AT TIME ZONE 'UTC' AS at,
+              base.c + sum(coalesce(i.c, 0)) OVER w AS c, base.n + sum(coalesce(i.n, 0)) OVER w AS n,
+              base.e + sum(coalesce(i.e, 0)) OVER w AS e, base.v + sum(coalesce(i.v, 0)) OVER w AS v
+         FROM series s CROSS JOIN base LEFT JOIN inrange i ON i.b = s.b
+       WINDOW w AS (ORDER BY s.b) ORDER BY s.b`,
+      [organizationId, dayStart.toISOString().slice(0, 10), dayStart, first, end, last],
+    );
   }
 
   /**
