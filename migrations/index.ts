@@ -7,6 +7,8 @@ import { ClusterAgents1766000000100 } from './1766000000100-cluster-agents';
 import { ShortLivedCredentials1766000000200 } from './1766000000200-short-lived-credentials';
 import { UpgradeCampaigns1766000000300 } from './1766000000300-upgrade-campaigns';
 import { Webhooks1766000000400 } from './1766000000400-webhooks';
+import { ComplianceHistory1766000000500 } from './1766000000500-compliance-history';
+import { PolicyExceptions1766000000510 } from './1766000000510-policy-exceptions';
 import { PolicyPreview1766000000600 } from './1766000000600-policy-preview';
 import { ClusterProvisionings1766000000700 } from './1766000000700-cluster-provisionings';
 import { Workspaces1766000000800 } from './1766000000800-workspaces';
@@ -23,6 +25,8 @@ export const ALL_MIGRATIONS = [
   ShortLivedCredentials1766000000200,
   UpgradeCampaigns1766000000300,
   Webhooks1766000000400,
+  ComplianceHistory1766000000500,
+  PolicyExceptions1766000000510,
   PolicyPreview1766000000600,
   ClusterProvisionings1766000000700,
   Workspaces1766000000800,

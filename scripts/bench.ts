@@ -19,6 +19,7 @@ const BENCHES: Record<string, string> = {
   campaign: 'bench/campaign.bench.js',
   'policy-preview': 'bench/policy-preview.bench.js',
   webhooks: 'bench/webhooks.bench.js',
+  'compliance-history': 'bench/compliance-history.bench.js',
 };
 
 function runOne(script: string): Promise<unknown> {

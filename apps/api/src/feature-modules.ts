@@ -2,10 +2,12 @@ import { DynamicModule, Type } from '@nestjs/common';
 import {
   ClusterSnapshotRepository,
   CampaignRepository,
+  ComplianceHistoryRepository,
   ComplianceRepository,
   InspectionRepository,
   ManagementCatalogRepository,
   PolicyEnforcementTargetRepository,
+  PolicyExceptionRepository,
   PolicyRepository,
   ProvisioningRepository,
   RepositoryClass,
@@ -57,4 +59,6 @@ export const API_FEATURE_REPOSITORIES: RepositoryClass[] = [
   WorkspaceRepository,
   ClusterSnapshotRepository,
   CampaignRepository,
+  ComplianceHistoryRepository,
+  PolicyExceptionRepository,
 ];

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'graphql';
 import { repoRoot, sharedDir } from '@flotilla/testing';
 import { CLI_OWN_GRAPHQL } from '../../cli/src/operations';
 import { printServedSchema } from './api-app.factory';
@@ -11,6 +12,15 @@ import { ApiHarness, startApiHarness } from './testing/api-test-harness';
 
 /** The features whose operations the API serves today; each new feature adds its file here. */
 export const BUILT_FEATURES = ['registry', 'access', 'cli', 'compliance', 'upgrades', 'inspections', 'agents', 'campaigns', 'provisioning', 'notifications'];
+
+/**
+ * Features served in part while another branch builds the rest: every operation of the file but
+ * the listed pending ones must validate. Once none is pending, the feature moves to BUILT_FEATURES.
+ */
+export const PARTIAL_FEATURES: Record<string, string[]> = {
+  // previewPolicy comes with the snapshot cache (items 3–5 of issue 12).
+  governance: ['PreviewPolicy'],
+};
 
 let api: ApiHarness;
 before(async () => {
@@ -49,9 +59,25 @@ test('the dashboard sends the contract\'s operations as they are: its copies equ
   const copies = readdirSync(dir).filter((f) => f.endsWith('.graphql'));
   assert.ok(copies.length > 0);
   for (const f of copies) {
-    assert.ok(BUILT_FEATURES.includes(f.replace(/\.graphql$/, '')), `${f}: the dashboard uses a feature the API does not serve yet`);
+    const feature = f.replace(/\.graphql$/, '');
+    assert.ok(BUILT_FEATURES.includes(feature) || feature in PARTIAL_FEATURES, `${f}: the dashboard uses a feature the API does not serve yet`);
     const shared = readFileSync(join(sharedDir(), 'contract/operations', f), 'utf8');
     assert.equal(readFileSync(join(dir, f), 'utf8'), shared, `apps/dashboard/src/contract/${f} differs from the contract: copy ../shared/contract/operations/${f} over it`);
+  }
+});
+
+test('the served schema accepts the operations of the partly built features, all but those still pending', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+  const file = join(dir, 'schema.graphql');
+  writeFileSync(file, printServedSchema(api.app));
+  for (const [feature, pending] of Object.entries(PARTIAL_FEATURES)) {
+    const source = readFileSync(join(sharedDir(), 'contract/operations', `${feature}.graphql`), 'utf8');
+    const served = parse(source).definitions.filter((d) => !(d.kind === 'OperationDefinition' && d.name && pending.includes(d.name.value)));
+    assert.ok(served.length > 0, feature);
+    const ops = join(dir, `${feature}-served.graphql`);
+    writeFileSync(ops, served.map((d) => source.slice(d.loc!.start, d.loc!.end)).join('\n\n') + '\n');
+    const out = execFileSync(process.execPath, [join(sharedDir(), 'contract/check-contract.mjs'), file, ops], { cwd: repoRoot(), encoding: 'utf8' });
+    assert.match(out, new RegExp(`contract: ${served.length} passed, 0 failed`), `${feature}: ${out}`);
   }
 });
 

@@ -9,6 +9,7 @@ import { registerAdminCommands } from './commands/admin.command';
 import { registerAgentCommands } from './commands/agent.command';
 import { registerCampaignCommands } from './commands/campaign.command';
 import { registerClusterCommands } from './commands/cluster.command';
+import { registerExceptionCommands } from './commands/exception.command';
 import { registerGroupCommands } from './commands/group.command';
 import { registerInspectCommands } from './commands/inspect.command';
 import { registerLoginCommands } from './commands/login.command';
@@ -55,6 +56,7 @@ Shell completion: source <(flotilla completion bash)   (or zsh)`,
   registerClusterCommands(program, ctx);
   registerPolicyCommands(program, ctx);
   registerScanCommands(program, ctx);
+  registerExceptionCommands(program, ctx);
   registerUpgradeCommands(program, ctx);
   registerInspectCommands(program, ctx);
   registerGroupCommands(program, ctx);

@@ -394,6 +394,88 @@ mutation CancelUpgradeCampaign($id: ID!) {
 }
 `;
 
+/** ../shared/contract/operations/governance.graphql */
+export const GOVERNANCE_GRAPHQL = `# Dashboard and CLI operations: compliance history and trends, policy exceptions, impact
+# preview, custom (CEL) policies.
+# The API's schema must accept each of them unchanged.
+
+query ComplianceTrend($from: DateTime!, $to: DateTime!) {
+  fleetSummary {
+    complianceTrend(from: $from, to: $to, bucket: DAY) {
+      at
+      compliantClusters
+      nonCompliantClusters
+      erroredClusters
+      violationCount
+    }
+  }
+}
+
+query ClusterComplianceHistory($id: ID!, $from: DateTime!, $to: DateTime!) {
+  cluster(id: $id) {
+    id
+    complianceHistory(from: $from, to: $to) {
+      at
+      policyName
+      status
+      violationCount
+      scanId
+    }
+  }
+}
+
+query PreviewPolicy($input: CreatePolicyInput!) {
+  previewPolicy(input: $input) {
+    evaluatedClusters
+    wouldViolateClusters
+    newlyNonCompliantClusters
+    oldestSnapshotAt
+    clusters(first: 50) {
+      cluster { id name }
+      violationCount
+      violations(first: 20) { kind namespace name message }
+    }
+  }
+}
+
+mutation RequestPolicyException($input: PolicyExceptionInput!) {
+  requestPolicyException(input: $input) { id status expiresAt }
+}
+
+mutation ApprovePolicyException($id: ID!) {
+  approvePolicyException(id: $id) { id status approvedBy expiresAt }
+}
+
+mutation RevokePolicyException($id: ID!) {
+  revokePolicyException(id: $id) { id status }
+}
+
+query PolicyExceptions($status: [PolicyExceptionStatus!]) {
+  policyExceptions(status: $status) {
+    id
+    policy { id name }
+    target { clusterId groupId namespace kind name }
+    reason
+    ticket
+    status
+    requestedBy
+    approvedBy
+    expiresAt
+  }
+}
+
+query ClusterExemptions($id: ID!) {
+  cluster(id: $id) {
+    id
+    policyResults {
+      policy { id name type }
+      status
+      exempted { kind namespace name message exceptionId }
+    }
+  }
+}
+`;
+
 export const CLI_OWN_GRAPHQL = `# Operations only the flotilla CLI sends (checked against the served schema by the contract test).
 
 query CliClusterList($filter: ClusterFilter, $first: Int, $after: String) {
@@ -552,6 +634,10 @@ query CliPreviewPolicy($input: CreatePolicyInput!) {
     }
   }
 }
+
+query CliRecentScanSummaries($first: Int) {
+  scans(first: $first) { edges { node { id status createdAt summary { compliant nonCompliant errored violations } } } }
+}
 `;
 
 /** ../shared/contract/operations/agents.graphql */
@@ -606,6 +692,7 @@ export const CONTRACT_FILES: Record<string, string> = {
   agents: AGENTS_GRAPHQL,
   campaigns: CAMPAIGNS_GRAPHQL,
   notifications: NOTIFICATIONS_GRAPHQL,
+  governance: GOVERNANCE_GRAPHQL,
 };
 
 /** The operation names the CLI may send; a typo is a compile error, not a runtime one. */
@@ -665,6 +752,11 @@ export const OPERATION_NAMES = [
   'CreateWebhook',
   'Webhooks',
   'DeleteWebhook',
+  'RequestPolicyException',
+  'ApprovePolicyException',
+  'RevokePolicyException',
+  'PolicyExceptions',
+  'CliRecentScanSummaries',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

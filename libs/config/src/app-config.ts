@@ -29,7 +29,7 @@ export interface AppConfig {
   crypto: { encryptionKey?: string; keyId: string; keyFile: string };
   log: { level: string };
   kube: { insecureSkipTlsVerify: boolean };
-  retention: { scanResultDays: number };
+  retention: { scanResultDays: number; /** FLOTILLA_COMPLIANCE_HISTORY_RETENTION_DAYS (default 730). */ complianceHistoryDays: number };
   /** Following a Cluster API rollout: poll interval, overall deadline, stall limit, and how long one job follows before handing over. */
   upgrade: { pollIntervalMs: number; deadlineSeconds: number; stallSeconds: number; followSliceSeconds: number };
   /**
@@ -103,6 +103,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FLOTILLA_KUBE_INSECURE_SKIP_TLS_VERIFY: bool.default(false),
   FLOTILLA_SCAN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  FLOTILLA_COMPLIANCE_HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
   FLOTILLA_UPGRADE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   FLOTILLA_UPGRADE_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
   FLOTILLA_UPGRADE_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
@@ -159,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     crypto: { encryptionKey: e.FLOTILLA_ENCRYPTION_KEY, keyId: e.FLOTILLA_ENCRYPTION_KEY_ID, keyFile: e.FLOTILLA_KEY_FILE },
     log: { level: e.LOG_LEVEL },
     kube: { insecureSkipTlsVerify: e.FLOTILLA_KUBE_INSECURE_SKIP_TLS_VERIFY },
-    retention: { scanResultDays: e.FLOTILLA_SCAN_RETENTION_DAYS },
+    retention: { scanResultDays: e.FLOTILLA_SCAN_RETENTION_DAYS, complianceHistoryDays: e.FLOTILLA_COMPLIANCE_HISTORY_RETENTION_DAYS },
     upgrade: {
       pollIntervalMs: e.FLOTILLA_UPGRADE_POLL_MS,
       deadlineSeconds: e.FLOTILLA_UPGRADE_DEADLINE_SECONDS,

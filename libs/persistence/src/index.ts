@@ -59,3 +59,13 @@ export { CampaignRepository, ClusterInRunningCampaignError } from './repositorie
 export type { CampaignRow, CampaignWaveRow, CampaignClusterRow, NewCampaign, CampaignSelector, CampaignCandidateRow, CampaignStatusName, WaveStatusName, CampaignClusterStatusName } from './repositories/campaign.repository';
 export { WebhookRepository } from './repositories/webhook.repository';
 export type { WebhookRow, NewWebhook, SealedSecret, DeliveryWork, NewFleetEventRow } from './repositories/webhook.repository';
+export { ComplianceHistoryRepository } from './repositories/compliance-history.repository';
+export type { ComplianceChangeRow, ComplianceTrendRow, TrendBucketName } from './repositories/compliance-history.repository';
+export { PolicyExceptionRepository } from './repositories/policy-exception.repository';
+export type {
+  NewPolicyException,
+  PolicyExceptionRow,
+  PolicyExceptionState,
+  PolicyExceptionStatusName,
+  StoredExceptionRule,
+} from './repositories/policy-exception.repository';

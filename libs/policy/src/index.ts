@@ -33,3 +33,12 @@ export { evaluatePodSecurity, highestPodSecurityLevel } from './pod-security/eva
 export type { PodSecurityLevel, PodSecurityResult } from './pod-security/evaluate-pod-security';
 export { podSpecsOf } from './workloads';
 export { compactSnapshot } from './snapshot-compaction';
+export {
+  EXCEPTION_EXPIRING_WITHIN_DAYS,
+  applicableExceptions,
+  exceptionCovers,
+  exemptFromPlan,
+  expiringExceptions,
+  partitionViolations,
+} from './exceptions/policy-exceptions';
+export type { ExceptionRule, ExceptionScope, ExemptedViolation } from './exceptions/policy-exceptions';

@@ -51,6 +51,7 @@ export class ClusterComplianceResolver {
           status: r.status as ComplianceStatusEnum,
           checkedAt: r.checkedAt,
           violations: r.violations.map((v) => ({ kind: v.kind, namespace: v.namespace ?? null, name: v.name, message: v.message })),
+          exempted: r.exempted.map((v) => ({ kind: v.kind, namespace: v.namespace ?? null, name: v.name, message: v.message, exceptionId: v.exceptionId })),
           error: r.error,
           enforcement: r.enforcement,
           scanId: r.scanId,

@@ -61,6 +61,15 @@ export class ViolationModel {
   @Field() message!: string;
 }
 
+@ObjectType('ExemptedViolation', { description: 'A violation an approved, unexpired policy exception waives: reported, not counted' })
+export class ExemptedViolationModel {
+  @Field() kind!: string;
+  @Field(() => String, { nullable: true }) namespace!: string | null;
+  @Field() name!: string;
+  @Field() message!: string;
+  @Field(() => ID) exceptionId!: string;
+}
+
 @ObjectType('PolicyResult')
 export class PolicyResultModel {
   @Field(() => PolicyModel) policy!: PolicyModel;
@@ -68,6 +77,8 @@ export class PolicyResultModel {
   @Field() checkedAt!: Date;
   @Field(() => [ViolationModel], { description: 'What is still wrong (for ENFORCE: after enforcement, what objects could not fix)' })
   violations!: ViolationModel[];
+  @Field(() => [ExemptedViolationModel], { description: 'Violations approved, unexpired exceptions waived at that evaluation: reported, not counted' })
+  exempted!: ExemptedViolationModel[];
   @Field(() => String, { nullable: true, description: 'Why the policy could not be evaluated (ERROR)' }) error!: string | null;
   @Field(() => JSONScalar, { nullable: true, description: 'ENFORCE: the objects applied, namespaces labelled and writes that failed' })
   enforcement!: unknown;

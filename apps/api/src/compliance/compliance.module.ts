@@ -4,6 +4,8 @@ import './compliance.enums';
 import { ClusterComplianceResolver, FleetComplianceResolver } from './compliance-rollup.resolver';
 import { PolicyPreviewClusterResolver, PolicyPreviewResolver } from './policy-preview.resolver';
 import { PolicyPreviewService } from './policy-preview.service';
+import { ClusterComplianceHistoryResolver, FleetComplianceTrendResolver, PolicyExceptionResolver } from './governance.resolver';
+import { PolicyExceptionService } from './policy-exception.service';
 import { PolicyResolver, PolicyScopeResolver } from './policy.resolver';
 import { PolicyService } from './policy.service';
 import { ScanResolver } from './scan.resolver';
@@ -23,6 +25,10 @@ import { ScanService } from './scan.service';
     ScanResolver,
     ClusterComplianceResolver,
     FleetComplianceResolver,
+    PolicyExceptionService,
+    PolicyExceptionResolver,
+    ClusterComplianceHistoryResolver,
+    FleetComplianceTrendResolver,
   ],
 })
 export class ComplianceModule {}

@@ -30,6 +30,7 @@ export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
   'CliManagementClusters',
   'CliPreviewClusterManifests',
   'CliProvisionCluster',
+  'CliRecentScanSummaries',
   'CliUpgrade',
   'CliWhoAmI',
   'CliWorkspaces',

@@ -68,7 +68,7 @@ describe('flotilla scan, inspect and upgrade against the real API, worker and ku
     assert.equal(r.code, 1, `${r.out}\n${r.err}`);
     assert.match(r.out, /^CLUSTER\s+COMPLIANCE\s+VIOLATIONS\s+CHECKED\s+REASON\n/);
     for (const name of sim.clusterNames()) assert.match(r.out, new RegExp(`^${name}\\s+NON_COMPLIANT\\s+[1-9]`, 'm'));
-    assert.match(r.out, /scan\/\S+ SUCCEEDED: 0 compliant, 3 non-compliant, 0 errored, \d+ violations\n$/);
+    assert.match(r.out, /scan\/\S+ SUCCEEDED: 0 compliant, 3 non-compliant, 0 errored, \d+ violations\ntrend: 0 compliant clusters now\b.*\n$/);
     assert.match(r.err, /error: 3 non-compliant and 0 errored of 3 clusters\n$/);
 
     const json = await flotilla('scan', 'run', '--wait', '-o', 'json');

@@ -30,6 +30,7 @@ async function cli(handlers: Record<string, Handler>, args: string[]) {
   }
 }
 
+const recent = (id: string, createdAt: string, compliant: number) => ({ node: { id, status: 'SUCCEEDED', createdAt, summary: { compliant, nonCompliant: 0, errored: 0, violations: 0 } } });
 const scan = (status: string, done: number, summary: object | null) => ({
   data: { scan: { id: 's1', status, trigger: 'MANUAL', clusterCount: 2, completedCount: done, failedCount: 0, startedAt: null, finishedAt: null, summary } },
 });
@@ -51,10 +52,12 @@ test('scan run --wait follows the scan, lists failing clusters and exits 1 when 
           },
         },
       }),
+      CliRecentScanSummaries: () => ({ data: { scans: { edges: [recent('s1', '2026-01-02T00:00:00Z', 1), recent('s0', '2026-01-01T00:00:00Z', 2)] } } }),
     },
     ['scan', 'run', '--wait'],
   );
   assert.equal(r.code, 1);
+  assert.match(r.out, /trend: 1 compliant cluster now, 2 at the previous scan \(-1\)\n$/);
   assert.match(r.out, /^CLUSTER\s+COMPLIANCE\s+VIOLATIONS\s+CHECKED\s+REASON\ndev-1\s+NON_COMPLIANT\s+4\s+-\s+-\nedge-1\s+ERROR\s+0\s+-\s+connect ECONNREFUSED 127\.0\.0\.1:6443\n/);
   assert.match(r.out, /scan\/s1 SUCCEEDED: 1 compliant, 1 non-compliant, 0 errored, 4 violations/);
   assert.match(r.err, /scan RUNNING: 1\/2 clusters done/);
@@ -71,11 +74,12 @@ test('scan run --wait exits 0 when every cluster complies', async () => {
       RunComplianceScan: () => ({ data: { runComplianceScan: { id: 's1', status: 'QUEUED', clusterCount: 2 } } }),
       ScanDetail: () => scan('SUCCEEDED', 2, { compliant: 2, nonCompliant: 0, errored: 0, violations: 0 }),
       CliClusterList: () => ({ data: { clusters: { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] } } }),
+      CliRecentScanSummaries: () => ({ data: { scans: { edges: [recent('s1', '2026-01-02T00:00:00Z', 2)] } } }),
     },
     ['scan', 'run', '--wait'],
   );
   assert.equal(r.code, 0, r.err);
-  assert.equal(r.out, 'scan/s1 SUCCEEDED: 2 compliant, 0 non-compliant, 0 errored, 0 violations\n');
+  assert.equal(r.out, 'scan/s1 SUCCEEDED: 2 compliant, 0 non-compliant, 0 errored, 0 violations\ntrend: 2 compliant clusters now (no previous scan to compare with)\n');
 });
 
 const inspection = (status: string, failed: number, error: string | null = null) => ({

@@ -4,6 +4,7 @@ import { CliError } from '../cli-error';
 import { resolveGroupId } from '../cluster-lookup';
 import { TERMINAL_JOB_STATUSES, parseCount, parseSeconds, waitForJob } from '../job-waiter';
 import { ClusterListRow } from '../cluster-view';
+import { ScanTrendPoint, previousScan, scanTrendLine } from '../scan-trend';
 import { emit, formatFields, formatJson, formatTable, formatYaml, outputOption, timeAgo, truncate } from '../output';
 
 interface ScanDetail {
@@ -59,10 +60,19 @@ export function registerScanCommands(program: Command, ctx: CliContext): void {
         first: TABLE_LIMIT,
       });
       const rows = failing.clusters.edges.map((e) => e.node);
-      const result = { scan: done, failingClusters: rows, failingClusterCount: failing.clusters.totalCount };
+      // The trend: compliant clusters now against the previous finished scan (of any scope).
+      const recent = await client.request<{ scans: { edges: Array<{ node: ScanTrendPoint }> } }>('CliRecentScanSummaries', { first: 20 });
+      const self = recent.scans.edges.map((e) => e.node).find((s) => s.id === done.id);
+      const current: ScanTrendPoint = self ?? { id: done.id, status: done.status, createdAt: new Date().toISOString(), summary: done.summary };
+      const previous = previousScan(current, recent.scans.edges.map((e) => e.node));
+      const trend = { compliantClusters: done.summary?.compliant ?? 0, previousScanId: previous?.id ?? null, previousCompliantClusters: previous?.summary?.compliant ?? null };
+      const result = { scan: done, failingClusters: rows, failingClusterCount: failing.clusters.totalCount, trend };
       if (opts.output === 'json') ctx.io.out(formatJson(result));
       else if (opts.output === 'yaml') ctx.io.out(formatYaml(result));
-      else printScanResult(ctx, done, rows, failing.clusters.totalCount);
+      else {
+        printScanResult(ctx, done, rows, failing.clusters.totalCount);
+        ctx.io.out(`${scanTrendLine(current, previous)}\n`);
+      }
 
       const s = done.summary;
       if (done.status !== 'SUCCEEDED') throw new CliError(`scan ${done.id} ended ${done.status}`);

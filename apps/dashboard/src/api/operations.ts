@@ -2,6 +2,7 @@
 // (the contract test fails when a copy drifts), and the few of its own in ../operations.
 import * as access from '../contract/access.graphql';
 import * as compliance from '../contract/compliance.graphql';
+import * as governance from '../contract/governance.graphql';
 import * as inspections from '../contract/inspections.graphql';
 import * as registry from '../contract/registry.graphql';
 import * as upgrades from '../contract/upgrades.graphql';
@@ -29,6 +30,10 @@ export const CreatePolicy = operation(compliance, 'CreatePolicy');
 export const UpdatePolicy = operation(compliance, 'UpdatePolicy');
 export const DeletePolicy = operation(compliance, 'DeletePolicy');
 export const RunComplianceScan = operation(compliance, 'RunComplianceScan');
+
+export const ComplianceTrend = operation(governance, 'ComplianceTrend');
+export const ClusterComplianceHistory = operation(governance, 'ClusterComplianceHistory');
+export const ClusterExemptions = operation(governance, 'ClusterExemptions');
 
 export const ClusterUpgrades = operation(upgrades, 'ClusterUpgrades');
 export const StartUpgrade = operation(upgrades, 'StartUpgrade');

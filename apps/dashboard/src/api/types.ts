@@ -54,6 +54,35 @@ export interface FleetComplianceResult {
   };
 }
 
+export interface ComplianceTrendPoint {
+  at: string;
+  compliantClusters: number;
+  nonCompliantClusters: number;
+  erroredClusters: number;
+  violationCount: number;
+}
+export interface ComplianceTrendResult {
+  fleetSummary: { complianceTrend: ComplianceTrendPoint[] };
+}
+
+export interface ComplianceChange {
+  at: string;
+  policyName: string;
+  status: ComplianceStatus;
+  violationCount: number;
+  scanId: string | null;
+}
+export interface ClusterComplianceHistoryResult {
+  cluster: { id: string; complianceHistory: ComplianceChange[] } | null;
+}
+
+export interface ExemptedViolation extends Violation {
+  exceptionId: string;
+}
+export interface ClusterExemptionsResult {
+  cluster: { id: string; policyResults: Array<{ policy: { id: string; name: string; type: PolicyType }; status: ComplianceStatus; exempted: ExemptedViolation[] }> } | null;
+}
+
 export interface ClusterRow {
   id: string;
   name: string;

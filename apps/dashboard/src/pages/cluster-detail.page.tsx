@@ -2,7 +2,9 @@ import { useCallback, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import {
   ClusterCompliance,
+  ClusterComplianceHistory,
   ClusterDetail,
+  ClusterExemptions,
   ClusterInspections,
   ClusterUpgrades,
   InspectionDetail,
@@ -13,8 +15,11 @@ import {
 import {
   INSPECTION_KINDS,
   isRunning,
+  type ClusterComplianceHistoryResult,
   type ClusterComplianceResult,
   type ClusterDetailResult,
+  type ClusterExemptionsResult,
+  type ExemptedViolation,
   type ClusterInspectionsResult,
   type ClusterUpgradesResult,
   type InspectionDetailResult,
@@ -93,6 +98,7 @@ export function ClusterDetailPage({ id }: { id: string }) {
       </section>
       <UpgradesSection id={id} />
       <ComplianceSection id={id} />
+      <ComplianceHistorySection id={id} />
       <InspectionsSection id={id} />
     </>
   );
@@ -195,6 +201,8 @@ function UpgradesSection({ id }: { id: string }) {
 function ComplianceSection({ id }: { id: string }) {
   const { role } = useSession();
   const [{ data, error }] = useQuery<ClusterComplianceResult>({ query: ClusterCompliance, variables: { id } });
+  const [{ data: exemptions }] = useQuery<ClusterExemptionsResult>({ query: ClusterExemptions, variables: { id } });
+  const exemptedByPolicy = new Map((exemptions?.cluster?.policyResults ?? []).map((r) => [r.policy.id, r.exempted]));
   const [scan, runScan] = useMutation(RunComplianceScan);
   const c = data?.cluster;
   if (!c) return error ? <ErrorNote error={error} /> : null;
@@ -228,6 +236,7 @@ function ComplianceSection({ id }: { id: string }) {
               <th scope="col">Mode</th>
               <th scope="col">Result</th>
               <th scope="col">Violations</th>
+              <th scope="col">Exempted</th>
             </tr>
           </thead>
           <tbody data-testid="policy-results">
@@ -246,6 +255,78 @@ function ComplianceSection({ id }: { id: string }) {
                     <Violations violations={r.violations} />
                   )}
                 </td>
+                <td className="wrap">
+                  <Exempted exempted={exemptedByPolicy.get(r.policy.id) ?? []} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Violations an approved exception waives: shown (with the exception), never hidden, not counted. */
+function Exempted({ exempted }: { exempted: ExemptedViolation[] }) {
+  if (exempted.length === 0) return <>none</>;
+  return (
+    <details data-testid="exempted-violations">
+      <summary>
+        {exempted.length} exempted
+      </summary>
+      <ul className="violations">
+        {exempted.map((v, i) => (
+          <li key={i}>
+            <code>
+              {v.kind} {v.namespace ? `${v.namespace}/` : ''}
+              {v.name}
+            </code>
+            : {v.message} <span className="muted">(exception {v.exceptionId.slice(0, 8)})</span>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+const HISTORY_DAYS = 30;
+
+/** The changes of each policy's result on this cluster over the last 30 days, newest first. */
+function ComplianceHistorySection({ id }: { id: string }) {
+  const [range] = useState(() => ({ from: new Date(Date.now() - HISTORY_DAYS * 86_400_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() }));
+  const [{ data, error }] = useQuery<ClusterComplianceHistoryResult>({ query: ClusterComplianceHistory, variables: { id, ...range } });
+  const changes = [...(data?.cluster?.complianceHistory ?? [])].reverse();
+  return (
+    <section className="card" aria-labelledby="compliance-history">
+      <h2 id="compliance-history">Compliance history, last {HISTORY_DAYS} days</h2>
+      <ErrorNote error={error} />
+      {!data ? (
+        !error && <Loading what="the compliance history" />
+      ) : changes.length === 0 ? (
+        <p className="muted">No changes in the last {HISTORY_DAYS} days.</p>
+      ) : (
+        <table>
+          <caption className="visually-hidden">Changes of policy results</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Policy</th>
+              <th scope="col">Result</th>
+              <th scope="col" className="num">
+                Violations
+              </th>
+            </tr>
+          </thead>
+          <tbody data-testid="compliance-history">
+            {changes.map((h, i) => (
+              <tr key={i}>
+                <td>{formatTime(h.at)}</td>
+                <th scope="row">{h.policyName}</th>
+                <td>
+                  <StatusBadge value={h.status} />
+                </td>
+                <td className="num">{h.violationCount}</td>
               </tr>
             ))}
           </tbody>

@@ -1,11 +1,28 @@
+import { useState } from 'react';
 import { useQuery } from 'urql';
-import { FleetCompliance, FleetOverview } from '../api/operations';
-import type { FleetComplianceResult, FleetOverviewResult } from '../api/types';
+import { ComplianceTrend, FleetCompliance, FleetOverview } from '../api/operations';
+import type { ComplianceTrendResult, FleetComplianceResult, FleetOverviewResult } from '../api/types';
 import { formatNumber, formatTime } from '../components/format';
 import { Link } from '../components/link.component';
 import { ErrorNote, Loading } from '../components/notices.component';
 import { StatusBadge, humanize, providerLabel } from '../components/status.component';
 import { Title } from '../components/title.component';
+import { TrendChart } from '../components/trend-chart.component';
+
+const TREND_DAYS = 30;
+
+/** The last 30 days, one point per UTC day; the window is fixed when the page mounts. */
+function ComplianceTrendCard() {
+  const [range] = useState(() => ({ from: new Date(Date.now() - (TREND_DAYS - 1) * 86_400_000).toISOString(), to: new Date().toISOString() }));
+  const [{ data, error }] = useQuery<ComplianceTrendResult>({ query: ComplianceTrend, variables: range });
+  return (
+    <section className="card" aria-labelledby="trend">
+      <h2 id="trend">Compliance, last {TREND_DAYS} days</h2>
+      <ErrorNote error={error} />
+      {data ? <TrendChart points={data.fleetSummary.complianceTrend} /> : !error && <Loading what="the compliance trend" />}
+    </section>
+  );
+}
 
 function Breakdown({ title, column, rows, total, linkFor }: { title: string; column: string; rows: Array<{ label: string; count: number; value: string }>; total: number; linkFor?: (value: string) => string }) {
   return (
@@ -84,6 +101,7 @@ export function OverviewPage() {
           </dl>
           <ErrorNote error={complianceError} />
           {c && <p className="muted">Last compliance scan: {c.lastScanAt ? formatTime(c.lastScanAt) : 'none yet'}.</p>}
+          <ComplianceTrendCard />
           <div className="grid">
             <Breakdown
               title="By status"

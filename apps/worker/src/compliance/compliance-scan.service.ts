@@ -7,6 +7,8 @@ import {
   ClusterFacts,
   ClusterSnapshot,
   KubeObject as PolicyKubeObject,
+  ExceptionRule,
+  ExceptionScope,
   PolicyDefinition,
   SNAPSHOT_KINDS,
   compactSnapshot,
@@ -14,6 +16,8 @@ import {
   Violation,
   WHOLE_CLUSTER,
   evaluatePolicy,
+  exemptFromPlan,
+  partitionViolations,
   planEnforcement,
   snapshotKindsFor,
 } from '@flotilla/policy';
@@ -21,6 +25,7 @@ import { JobName, JobPayloads } from '@flotilla/queue';
 import { redactText } from '@flotilla/observability';
 import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
+import { ComplianceClock } from './compliance-clock';
 
 /** List calls in flight per cluster while taking its snapshot. */
 const LISTS_IN_FLIGHT = 1;
@@ -50,6 +55,10 @@ class ClusterUnavailable extends Error {}
  * evaluate again on the snapshot as the API server returned it, so the result says what is still
  * wrong after enforcement. Everything is stored in one transaction with the ledger transition, so
  * a job that runs twice stores its results once.
+ *
+ * Approved exceptions that have not expired at the evaluation's time (the ComplianceClock) waive
+ * the violations they cover: those are stored as `exempted`, count for nothing, and ENFORCE does not
+ * act where an exception applies.
  */
 @Injectable()
 export class ComplianceScanService implements OnModuleInit {
@@ -63,6 +72,7 @@ export class ComplianceScanService implements OnModuleInit {
     private readonly targets: PolicyEnforcementTargetRepository,
     private readonly snapshots: ClusterSnapshotRepository,
     private readonly events: FleetEvents,
+    private readonly clock: ComplianceClock,
   ) {}
 
   onModuleInit(): void {
@@ -80,18 +90,19 @@ export class ComplianceScanService implements OnModuleInit {
       ...p,
       reach: workspaceId && workspaceNamespaces ? { kind: 'WORKSPACE', workspaceId, namespaces: workspaceNamespaces } : WHOLE_CLUSTER,
     }));
+    const at = this.clock.now();
     let outcome: ClusterOutcome;
     if (!cluster || cluster.status === 'DETACHED') {
-      outcome = errorOutcome([], 'the cluster was detached before it could be scanned');
+      outcome = errorOutcome([], 'the cluster was detached before it could be scanned', at);
     } else {
       try {
-        outcome = await this.evaluateCluster(cluster, policies);
+        outcome = await this.evaluateCluster({ ...cluster, exceptions: job.exceptions, at }, policies);
       } catch (err) {
         if (err instanceof ClusterUnavailable) {
-          outcome = errorOutcome(policies, err.message);
+          outcome = errorOutcome(policies, err.message, at);
         } else if (ctx?.lastAttempt ?? true) {
           // Out of retries (or called directly): record the failure so the scan still ends.
-          outcome = errorOutcome(policies, `internal error while scanning: ${redactText((err as Error).message ?? String(err))}`);
+          outcome = errorOutcome(policies, `internal error while scanning: ${redactText((err as Error).message ?? String(err))}`, at);
         } else {
           throw err;
         }
@@ -138,7 +149,7 @@ export class ComplianceScanService implements OnModuleInit {
   }
 
   private async evaluateCluster(cluster: ScannedCluster, policies: PolicyDefinition[]): Promise<ClusterOutcome> {
-    if (policies.length === 0) return { status: 'COMPLIANT', violationCount: 0, error: null, checkedAt: new Date(), policies: [] };
+    if (policies.length === 0) return { status: 'COMPLIANT', violationCount: 0, error: null, checkedAt: cluster.at, policies: [] };
     let client: ClusterClient;
     try {
       client = await this.clients.forCluster(cluster);
@@ -163,7 +174,7 @@ export class ComplianceScanService implements OnModuleInit {
     const results: PolicyOutcome[] = [];
     for (const policy of policies) {
       try {
-        results.push(policy.mode === 'ENFORCE' ? await this.enforce(client, cluster, policy, snapshot, facts) : audit(policy, snapshot));
+        results.push(policy.mode === 'ENFORCE' ? await this.enforce(client, cluster, policy, snapshot, facts) : audit(cluster, policy, snapshot));
       } catch (err) {
         if (err instanceof ClusterUnavailable) throw err;
         results.push({ policyId: policy.id, status: 'ERROR', violations: [], enforcement: null, error: redactText((err as Error).message) });
@@ -178,12 +189,12 @@ export class ComplianceScanService implements OnModuleInit {
     const violationCount = results.reduce((n, r) => n + r.violations.length, 0);
     const status = results.some((r) => r.status === 'ERROR') ? 'ERROR' : violationCount > 0 ? 'NON_COMPLIANT' : 'COMPLIANT';
     const errors = results.filter((r) => r.error).map((r) => r.error);
-    return { status, violationCount, error: errors.length ? errors.join('; ') : null, checkedAt: new Date(), policies: results };
+    return { status, violationCount, error: errors.length ? errors.join('; ') : null, checkedAt: cluster.at, policies: results };
   }
 
   /** Makes the cluster comply where objects can, then reports what is still wrong. Never deletes. */
   private async enforce(client: ClusterClient, cluster: ScannedCluster, policy: PolicyDefinition, snapshot: ClusterSnapshot, facts: ClusterFacts): Promise<PolicyOutcome> {
-    const plan = planEnforcement(policy, snapshot, facts);
+    const plan = exemptFromPlan(planEnforcement(policy, snapshot, facts), cluster.exceptions, exceptionScope(cluster, policy));
     const record: EnforcementRecord = { applied: [], labelledNamespaces: [], failed: [], ...(plan.notes?.length ? { notes: plan.notes } : {}) };
     // Before the first object exists: deleting the policy later must know to clean up here.
     if (plan.apply.length > 0) await this.targets.record(cluster.organizationId, policy.id, cluster.id);
@@ -214,11 +225,12 @@ export class ComplianceScanService implements OnModuleInit {
       }
     }
     // What is still wrong after enforcement, judged on the objects as the API server returned them.
-    const after = evaluatePolicy(policy, snapshot);
+    const after = partitionViolations(evaluatePolicy(policy, snapshot).violations, cluster.exceptions, exceptionScope(cluster, policy));
     return {
       policyId: policy.id,
-      status: after.status,
+      status: after.violations.length ? 'NON_COMPLIANT' : 'COMPLIANT',
       violations: after.violations,
+      exempted: after.exempted,
       enforcement: record.applied.length || record.labelledNamespaces.length || record.failed.length || record.notes ? record : null,
       error: null,
     };
@@ -229,6 +241,11 @@ interface ScannedCluster {
   id: string;
   organizationId: string;
   apiServerUrl: string;
+  groupId: string | null;
+  /** Approved exceptions that may apply here; each is judged against `at`. */
+  exceptions: ExceptionRule[];
+  /** The evaluation's time: results, history and exception expiry. */
+  at: Date;
   /** The roles its agent may bind; null for a cluster attached before bind was narrowed. */
   bindableRoles?: string[] | null;
 }
@@ -241,9 +258,13 @@ function unbindableRole(object: { kind?: string; roleRef?: unknown }, bindableRo
   return `Flotilla's agent on this cluster may not bind ClusterRole ${role} (it was attached with bindable roles ${bindableRoles.join(', ')}): re-attach with flotilla cluster attach NAME --update --bindable-role ${role} …`;
 }
 
-function audit(policy: PolicyDefinition, snapshot: ClusterSnapshot): PolicyOutcome {
-  const e = evaluatePolicy(policy, snapshot);
-  return { policyId: policy.id, status: e.status, violations: e.violations as Violation[], enforcement: null, error: null };
+function exceptionScope(cluster: ScannedCluster, policy: PolicyDefinition): ExceptionScope {
+  return { policyId: policy.id, clusterId: cluster.id, groupId: cluster.groupId, at: cluster.at };
+}
+
+function audit(cluster: ScannedCluster, policy: PolicyDefinition, snapshot: ClusterSnapshot): PolicyOutcome {
+  const e = partitionViolations(evaluatePolicy(policy, snapshot).violations, cluster.exceptions, exceptionScope(cluster, policy));
+  return { policyId: policy.id, status: e.violations.length ? 'NON_COMPLIANT' : 'COMPLIANT', violations: e.violations, exempted: e.exempted, enforcement: null, error: null };
 }
 
 const SNAPSHOT_KIND_SET: ReadonlySet<string> = new Set(SNAPSHOT_KINDS);
@@ -303,12 +324,12 @@ function upsertObject(snapshot: ClusterSnapshot, kind: SnapshotKind, object: Kub
   else list.push(object as (typeof list)[number]);
 }
 
-function errorOutcome(policies: Array<{ id: string }>, reason: string): ClusterOutcome {
+function errorOutcome(policies: Array<{ id: string }>, reason: string, at: Date): ClusterOutcome {
   return {
     status: 'ERROR',
     violationCount: 0,
     error: reason,
-    checkedAt: new Date(),
+    checkedAt: at,
     policies: policies.map((p) => ({ policyId: p.id, status: 'ERROR', violations: [], enforcement: null, error: reason })),
   };
 }

@@ -61,7 +61,7 @@ async function attach(name: string): Promise<string> {
   return data.attachCluster.id;
 }
 
-async function tokenWithRole(role: 'OPERATOR' | 'VIEWER'): Promise<string> {
+async function tokenWithRole(role: 'ADMIN' | 'OPERATOR' | 'VIEWER'): Promise<string> {
   const data = await gql(`mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`, { input: { name: `dashboard-${role.toLowerCase()}`, role } });
   return data.createApiToken.token;
 }
@@ -233,6 +233,47 @@ describe('the dashboard in Chromium', { skip }, () => {
     assert.match(first, /^\w+ \S+\/\S+: \S/, 'kind namespace/name: what is wrong');
     assert.match(first, /restricted/);
     await shot(page, '08-cluster-violations');
+  });
+
+  test('an approved exception: the cluster page lists the violations it waives and its compliance history; the overview charts the trend', async () => {
+    const clusterId = ids.get('dash-tkg-01');
+    const results = await gql(`query($id: ID!) { cluster(id: $id) { policyResults { policy { id name } violations { namespace } } } }`, { id: clusterId });
+    const restricted = results.cluster.policyResults.find((r: { policy: { name: string } }) => r.policy.name === 'restricted-pods');
+    const namespace = restricted.violations.find((v: { namespace: string | null }) => v.namespace).namespace as string;
+    const requested = await gql(`mutation($input: PolicyExceptionInput!) { requestPolicyException(input: $input) { id } }`, {
+      input: { policyId: restricted.policy.id, target: { clusterId, namespace }, reason: 'e2e: vendor pods until the chart is fixed', expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+    });
+    const exceptionId = requested.requestPolicyException.id as string;
+    await gql(`mutation($id: ID!) { approvePolicyException(id: $id) { id } }`, { id: exceptionId }, await tokenWithRole('ADMIN'));
+    const scan = await gql(`mutation($input: RunComplianceScanInput!) { runComplianceScan(input: $input) { id } }`, { input: { clusterIds: [clusterId] } });
+    await eventually(
+      () => gql(`query($id: ID!) { scan(id: $id) { status } }`, { id: scan.runComplianceScan.id }),
+      (d) => d.scan.status === 'SUCCEEDED',
+      { timeoutMs: 30_000, what: 'the scan after the exception to end' },
+    );
+
+    await page.goto(`/clusters/${clusterId}`);
+    const row = page.getByTestId('policy-results').getByRole('row', { name: /restricted-pods/ });
+    const exempted = row.getByTestId('exempted-violations');
+    await exempted.waitFor();
+    await exempted.locator('summary').click();
+    const waived = (await exempted.locator('li').first().textContent()) ?? '';
+    assert.ok(waived.includes(`${namespace}/`), waived);
+    assert.ok(waived.includes(exceptionId.slice(0, 8)), 'names the exception');
+    const history = page.getByTestId('compliance-history');
+    await history.getByRole('row', { name: /restricted-pods/ }).first().waitFor();
+    assert.ok((await history.getByRole('row').count()) >= 1);
+    await shot(page, '08b-cluster-exempted-history');
+
+    await page.goto('/');
+    const trend = page.getByTestId('compliance-trend');
+    await trend.waitFor();
+    assert.equal(await trend.locator('polyline').count(), 3, 'compliant, non-compliant and errored lines');
+    const days = trend.getByTestId('compliance-trend-table').locator('tbody tr');
+    assert.equal(await days.count(), 30);
+    const today = (await days.last().locator('td').allTextContents()).map((t) => Number(t.replace(/\D/g, '')));
+    assert.ok(today[0] + today[1] + today[2] >= 1, `today counts the scanned clusters: ${today.join(', ')}`);
+    await shot(page, '08c-overview-trend');
   });
 
   test('a VIEWER sees the fleet but no button it cannot use', async () => {

@@ -16,6 +16,7 @@ export interface CurrentPolicyResultRow {
   status: 'COMPLIANT' | 'NON_COMPLIANT' | 'ERROR';
   checkedAt: Date;
   violations: Array<{ kind: string; namespace?: string; name: string; message: string }>;
+  exempted: Array<{ kind: string; namespace?: string; name: string; message: string; exceptionId: string }>;
   enforcement: unknown;
   error: string | null;
 }
@@ -47,7 +48,7 @@ export class ComplianceRepository {
     if (clusterIds.length === 0) return [];
     return this.db.query(
       `SELECT c.cluster_id AS "clusterId", c.policy_id AS "policyId", c.scan_id AS "scanId", c.status, c.checked_at AS "checkedAt",
-              pr.violations, pr.enforcement, pr.error
+              pr.violations, pr.exempted, pr.enforcement, pr.error
          FROM cluster_policy_results_current c
          JOIN policy_results pr ON pr.scan_id = c.scan_id AND pr.cluster_id = c.cluster_id AND pr.policy_id = c.policy_id
          -- A policy deleted while a scan was running may have been written back by that scan.

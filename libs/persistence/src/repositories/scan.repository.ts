@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '@flotilla/validation';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
+import type { StoredExceptionRule } from './policy-exception.repository';
 import { effectivePolicyCondition, workspaceNamespacesExpression, type PolicyModeName, type PolicyTypeName } from './policy.repository';
 
 export type ScanStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -39,7 +40,10 @@ export interface StartScan {
 export interface PolicyOutcome {
   policyId: string;
   status: ClusterOutcomeStatus;
+  /** The violations that count. */
   violations: unknown[];
+  /** Violations an approved, unexpired exception waived (each with its exceptionId): reported, not counted. */
+  exempted?: unknown[];
   enforcement: unknown | null;
   error: string | null;
 }
@@ -164,6 +168,8 @@ export class ScanRepository {
     cluster: { id: string; organizationId: string; apiServerUrl: string; status: string; groupId: string | null; bindableRoles: string[] | null } | null;
     /** `workspaceNamespaces`: for a WORKSPACE-scoped policy, its workspace's namespaces on this cluster; null otherwise. */
     policies: Array<{ id: string; name: string; type: PolicyTypeName; mode: PolicyModeName; spec: unknown; workspaceId: string | null; workspaceNamespaces: string[] | null }>;
+    /** Approved exceptions of those policies that may apply to this cluster (expiry is judged at evaluation). */
+    exceptions: StoredExceptionRule[];
   } | null> {
     const rows: Array<Record<string, any>> = await this.db.query(
       `SELECT sc.status AS "ledgerStatus", s.status AS "scanStatus",
@@ -173,7 +179,12 @@ export class ScanRepository {
                         'workspaceId', p.workspace_id,
                         'workspaceNamespaces', CASE WHEN p.scope_kind = 'WORKSPACE' THEN ${workspaceNamespacesExpression('c.id')} END) ORDER BY p.name), '[]'::json)
                  FROM policies p
-                WHERE c.id IS NOT NULL AND ${effectivePolicyCondition('sc.organization_id', 'c.group_id', 'c.id')}) AS policies
+                WHERE c.id IS NOT NULL AND ${effectivePolicyCondition('sc.organization_id', 'c.group_id', 'c.id')}) AS policies,
+              (SELECT coalesce(json_agg(json_build_object('id', e.id, 'policyId', e.policy_id, 'clusterId', e.cluster_id, 'groupId', e.group_id,
+                                                          'namespace', e.namespace, 'kind', e.kind, 'name', e.name, 'expiresAt', e.expires_at)), '[]'::json)
+                 FROM policy_exceptions e
+                WHERE c.id IS NOT NULL AND e.organization_id = sc.organization_id AND e.state = 'APPROVED'
+                  AND (e.cluster_id IS NULL OR e.cluster_id = c.id) AND (e.group_id IS NULL OR e.group_id = c.group_id)) AS exceptions
          FROM scan_clusters sc
          JOIN scans s ON s.id = sc.scan_id
          LEFT JOIN clusters c ON c.id = sc.cluster_id AND c.organization_id = sc.organization_id
@@ -187,6 +198,7 @@ export class ScanRepository {
       scanStatus: r.scanStatus,
       cluster: r.clusterId ? { id: r.clusterId, organizationId, apiServerUrl: r.apiServerUrl, status: r.clusterStatus, groupId: r.groupId, bindableRoles: r.bindableRoles } : null,
       policies: r.policies,
+      exceptions: r.exceptions,
     };
   }
 
@@ -215,11 +227,16 @@ export class ScanRepository {
           WHERE organization_id = $1 AND scan_id = $2 AND cluster_id = $3 AND status = 'PENDING'
          RETURNING cluster_id),
        input AS (
-         SELECT * FROM unnest($8::uuid[], $9::text[], $10::int[], $11::jsonb[], $12::jsonb[], $13::text[])
-           AS t(policy_id, status, violation_count, violations, enforcement, error)),
+         SELECT * FROM unnest($8::uuid[], $9::text[], $10::int[], $11::jsonb[], $12::jsonb[], $13::text[], $18::jsonb[])
+           AS t(policy_id, status, violation_count, violations, enforcement, error, exempted)),
+       -- What the current state said before this statement (every CTE reads the statement's snapshot).
+       previous_policies AS (
+         SELECT policy_id, status, violation_count FROM cluster_policy_results_current WHERE cluster_id = $3),
+       previous_cluster AS (
+         SELECT status, violation_count FROM cluster_compliance_transitions WHERE cluster_id = $3 ORDER BY at DESC LIMIT 1),
        results AS (
-         INSERT INTO policy_results (scan_id, cluster_id, organization_id, checked_at, policy_id, status, violation_count, violations, enforcement, error)
-         SELECT $2, $3, $1, $7, i.policy_id, i.status, i.violation_count, i.violations, i.enforcement, i.error FROM input i, ledger
+         INSERT INTO policy_results (scan_id, cluster_id, organization_id, checked_at, policy_id, status, violation_count, violations, enforcement, error, exempted)
+         SELECT $2, $3, $1, $7, i.policy_id, i.status, i.violation_count, i.violations, i.enforcement, i.error, i.exempted FROM input i, ledger
          ON CONFLICT DO NOTHING
          RETURNING 1),
        current_state AS (
@@ -229,6 +246,23 @@ export class ScanRepository {
                 reason = EXCLUDED.reason, checked_at = EXCLUDED.checked_at, last_scan_id = EXCLUDED.last_scan_id
           WHERE cc.checked_at <= EXCLUDED.checked_at
          RETURNING cluster_id),
+       -- History: only changes, and only for an outcome that became the current state of an attached
+       -- cluster (a late, older outcome rewrites nothing). Names are copied: history outlives both.
+       historied AS (
+         SELECT c.id, c.name FROM clusters c, current_state s WHERE c.id = s.cluster_id AND c.status <> 'DETACHED'),
+       policy_history AS (
+         INSERT INTO policy_compliance_transitions (organization_id, cluster_id, policy_id, cluster_name, policy_name, at, scan_id, status, violation_count)
+         SELECT $1, $3, i.policy_id, h.name, p.name, $7, $2, i.status, i.violation_count
+           FROM input i CROSS JOIN historied h JOIN policies p ON p.id = i.policy_id
+           LEFT JOIN previous_policies pp ON pp.policy_id = i.policy_id
+          WHERE pp.policy_id IS NULL OR pp.status <> i.status OR pp.violation_count <> i.violation_count
+         RETURNING 1),
+       cluster_history AS (
+         INSERT INTO cluster_compliance_transitions (organization_id, cluster_id, cluster_name, at, scan_id, status, violation_count, previous_status, previous_violation_count)
+         SELECT $1, $3, h.name, $7, $2, $4, $5, pc.status, coalesce(pc.violation_count, 0)
+           FROM historied h LEFT JOIN previous_cluster pc ON true
+          WHERE pc.status IS DISTINCT FROM $4 OR pc.violation_count <> $5
+         RETURNING 1),
        gone AS (
          DELETE FROM cluster_policy_results_current c USING current_state s
           WHERE c.cluster_id = s.cluster_id AND NOT (c.policy_id = ANY($8::uuid[]))
@@ -278,6 +312,7 @@ export class ScanRepository {
         failed,
         o.status === 'COMPLIANT' ? 1 : 0,
         o.status === 'NON_COMPLIANT' ? 1 : 0,
+        o.policies.map((p) => JSON.stringify(p.exempted ?? [])),
       ],
     );
     const r = rows[0];
