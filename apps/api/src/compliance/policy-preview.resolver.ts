@@ -10,7 +10,9 @@ import { CreatePolicyInput } from './compliance.inputs';
 import { PolicyPreviewClusterModel, PolicyPreviewModel } from './policy-preview.model';
 import { PREVIEW_MAX_CLUSTERS, PREVIEW_MAX_VIOLATIONS, PolicyPreviewService } from './policy-preview.service';
 
-function pageSize(first: number, max: number, field: string): number {
+/** An explicit null `first` means the field's default, as an absent one does. */
+function pageSize(first: number | null, fallback: number, max: number, field: string): number {
+  if (first === null) return fallback;
   if (!Number.isInteger(first) || first < 0 || first > max) throw badInput(field, `must be between 0 and ${max}`);
   return first;
 }
@@ -40,15 +42,15 @@ export class PolicyPreviewResolver {
   }
 
   @ResolveField(() => [PolicyPreviewClusterModel], { description: `Clusters that would violate, by name (at most ${PREVIEW_MAX_CLUSTERS})` })
-  clusters(@Parent() p: PolicyPreviewModel, @Args('first', { type: () => Int, defaultValue: 50 }) first: number): PolicyPreviewClusterModel[] {
-    return p.allClusters.slice(0, pageSize(first, PREVIEW_MAX_CLUSTERS, 'first'));
+  clusters(@Parent() p: PolicyPreviewModel, @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null): PolicyPreviewClusterModel[] {
+    return p.allClusters.slice(0, pageSize(first, 50, PREVIEW_MAX_CLUSTERS, 'first'));
   }
 }
 
 @Resolver(() => PolicyPreviewClusterModel)
 export class PolicyPreviewClusterResolver {
   @ResolveField(() => [ViolationModel], { description: `Sample violations, sorted (at most ${PREVIEW_MAX_VIOLATIONS})` })
-  violations(@Parent() c: PolicyPreviewClusterModel, @Args('first', { type: () => Int, defaultValue: 20 }) first: number): ViolationModel[] {
-    return c.allViolations.slice(0, pageSize(first, PREVIEW_MAX_VIOLATIONS, 'first')).map((v) => ({ kind: v.kind, namespace: v.namespace ?? null, name: v.name, message: v.message }));
+  violations(@Parent() c: PolicyPreviewClusterModel, @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number | null): ViolationModel[] {
+    return c.allViolations.slice(0, pageSize(first, 20, PREVIEW_MAX_VIOLATIONS, 'first')).map((v) => ({ kind: v.kind, namespace: v.namespace ?? null, name: v.name, message: v.message }));
   }
 }

@@ -13,7 +13,6 @@ import {
   SNAPSHOT_KINDS,
   compactSnapshot,
   SnapshotKind,
-  Violation,
   WHOLE_CLUSTER,
   evaluatePolicy,
   exemptFromPlan,

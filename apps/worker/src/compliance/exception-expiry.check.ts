@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditRepository, PolicyExceptionRepository } from '@flotilla/persistence';
 import { EXCEPTION_EXPIRING_WITHIN_DAYS, expiringExceptions } from '@flotilla/policy';
 import { PollingLoop } from '@flotilla/queue';
+import { FleetEvents, WebhookEventType } from '@flotilla/notifications';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
 
 const EVERY_MS = 3600_000;
@@ -10,7 +11,7 @@ const EVERY_MS = 3600_000;
 /**
  * EXCEPTION_EXPIRING: once per approved exception, when it is ≤ 7 days from its expiry (checked
  * at start and hourly; each exception is taken once across worker replicas), an audit event
- * `policyException.expiring`. Expiry itself needs no timer: evaluation compares expiresAt with
+ * `policyException.expiring` and the fleet event (webhook) EXCEPTION_EXPIRING, in one transaction. Expiry itself needs no timer: evaluation compares expiresAt with
  * its clock.
  */
 @Injectable()
@@ -25,6 +26,7 @@ export class ExceptionExpiryCheck implements OnApplicationBootstrap, OnApplicati
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly exceptions: PolicyExceptionRepository,
     private readonly audit: AuditRepository,
+    private readonly events: FleetEvents,
   ) {}
 
   /** Returns the ids of the exceptions noticed as expiring by this call. */
@@ -36,8 +38,15 @@ export class ExceptionExpiryCheck implements OnApplicationBootstrap, OnApplicati
       for (const e of expiring.filter((x) => taken.has(x.id))) {
         const details = { policyId: e.policyId, expiresAt: new Date(e.expiresAt).toISOString(), requestedBy: e.requestedBy, approvedBy: e.approvedBy };
         await this.audit.record(tx, e.organizationId, { actor: 'system', action: 'policyException.expiring', targetType: 'PolicyException', targetId: e.id, details });
-        // WEBHOOK (EXCEPTION_EXPIRING): publish here, in this transaction, e.g.
-        //   await this.webhooks.publish(tx, e.organizationId, 'EXCEPTION_EXPIRING', { exceptionId: e.id, ...details });
+        const [cluster] = e.clusterId
+          ? ((await tx.query(`SELECT id, name FROM clusters WHERE organization_id = $1 AND id = $2`, [e.organizationId, e.clusterId])) as Array<{ id: string; name: string }>)
+          : [];
+        await this.events.publish(tx, {
+          organizationId: e.organizationId,
+          type: WebhookEventType.EXCEPTION_EXPIRING,
+          subject: `exception/${e.id}`,
+          payload: { exceptionId: e.id, policyId: e.policyId, cluster: cluster ?? null, expiresAt: details.expiresAt },
+        });
         this.logger.log({ organizationId: e.organizationId, exceptionId: e.id, expiresAt: details.expiresAt }, 'policy exception expires within 7 days');
       }
       return [...taken];
