@@ -97,6 +97,7 @@ async function main() {
     PORT: '0',
     LOG_LEVEL: 'error',
     FLOTILLA_RATE_LIMIT_PER_MINUTE: '0',
+    FLOTILLA_AGENT_PORT: '0',
     FLOTILLA_QUEUE_PREFIX: `bench-${Date.now()}`,
     FLOTILLA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   };

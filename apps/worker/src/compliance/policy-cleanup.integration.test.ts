@@ -19,6 +19,9 @@ import { startWorkerHarness } from '../testing/worker-test-harness';
 import { PolicyCleanupReconciler } from './policy-cleanup.reconciler';
 import { PolicyCleanupService } from './policy-cleanup.service';
 
+/** The bindings attach creates for Flotilla's own identity; no policy owns them. */
+const AGENT_BINDINGS = ['ClusterRoleBinding/flotilla-agent', 'RoleBinding/flotilla-system/flotilla-agent-token-renewal'];
+
 // Through GraphQL, the outbox, BullMQ, the worker and kube-sim, with clusters attached as the real
 // agent identity (its own token, its own ClusterRole): removing an ENFORCE policy removes exactly
 // what it created, on every cluster, and the audit log says so; and a stored credential only ever
@@ -162,14 +165,14 @@ describe('removing an ENFORCE policy removes what it created', () => {
     assert.deepEqual(grantEvents.map((e) => e.details.deleted), [2, 2]);
     for (const cluster of ['clean-1', 'clean-2']) {
       const left = await objects(cluster);
-      // The agent's own binding carries Flotilla's label too, but no policy id: it stays.
-      assert.deepEqual(left.filter((x) => x.includes('Binding/')), ['ClusterRoleBinding/flotilla-agent'], `${cluster}: ${left.join(', ')}`);
+      // The agent's own bindings (its ClusterRole, and the Role that lets it renew its token) carry Flotilla's label too, but no policy id: they stay.
+      assert.deepEqual(left.filter((x) => x.includes('Binding/')), AGENT_BINDINGS, `${cluster}: ${left.join(', ')}`);
       assert.ok(left.some((x) => x.startsWith('ResourceQuota/default/flotilla-quota-')), 'the untouched policy keeps its quota');
     }
     const remaining = await db.query(`SELECT policy_id AS "policyId" FROM policy_enforcement_targets WHERE policy_id = ANY($1::uuid[])`, [[net, grant, quota]]);
     assert.deepEqual([...new Set(remaining.map((r: { policyId: string }) => r.policyId))], [quota]);
     await scanToEnd(org.token);
-    assert.deepEqual((await objects('clean-1')).filter((x) => x.includes('Binding/')), ['ClusterRoleBinding/flotilla-agent'], 'an AUDIT policy creates nothing');
+    assert.deepEqual((await objects('clean-1')).filter((x) => x.includes('Binding/')), AGENT_BINDINGS, 'an AUDIT policy creates nothing');
 
     // A job that runs again finds nothing to do: no second event, nothing deleted.
     await worker.get(PolicyCleanupService).cleanup({ organizationId: org.organizationId, policyId: net, clusterId: ids['clean-1'] });
