@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, KubeObject, agentObjects, isLegacyAgentTokenSecret } from '@flotilla/cluster-access/agent-identity';
+import { AGENT_NAMESPACE, AGENT_TOKEN_SECRET, KubeObject, establishAgentIdentity, isLegacyAgentTokenSecret } from '@flotilla/cluster-access/agent-identity';
 import { DEFAULT_TOKEN_TTL_SECONDS } from '@flotilla/cluster-access/token-renewal';
 import { CliError } from './cli-error';
 
@@ -133,21 +133,25 @@ export async function ensureAgentIdentity(kubeConfig: KubeConfig, contextName?: 
     },
   };
 
-  for (const desired of agentObjects({ bindableRoles: options.bindableRoles, provisioning: options.provisioning })) {
-    const kindOps = ops[desired.kind];
-    const ref = `${desired.kind.toLowerCase()}/${desired.metadata.name}`;
-    let status: Status;
-    try {
-      await call(`creating ${ref}`, kindOps.create(desired));
-      status = 'created';
-    } catch (err) {
-      if (statusCode(err) !== 409) throw kubeError(err, `cannot create ${ref}`, target.contextName);
-      status = await reconcile(desired, kindOps, call, target.contextName);
-    }
-    options.onProgress?.(`${ref} ${status}`);
-  }
-
-  const issued = await requestToken(core, call, options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, target.contextName);
+  // The objects and the TokenRequest are the shared attach path (establishAgentIdentity); this
+  // writer only says how to create, reconcile and ask with the operator's kubeconfig.
+  const issued = await establishAgentIdentity(
+    {
+      ensure: async (desired) => {
+        const kindOps = ops[desired.kind];
+        const ref = `${desired.kind.toLowerCase()}/${desired.metadata.name}`;
+        try {
+          await call(`creating ${ref}`, kindOps.create(desired));
+          return 'created';
+        } catch (err) {
+          if (statusCode(err) !== 409) throw kubeError(err, `cannot create ${ref}`, target.contextName);
+          return reconcile(desired, kindOps, call, target.contextName);
+        }
+      },
+      requestToken: (namespace, name, expirationSeconds) => requestToken(core, call, namespace, name, expirationSeconds, target.contextName),
+    },
+    { bindableRoles: options.bindableRoles, provisioning: options.provisioning, tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, onProgress: options.onProgress },
+  );
   return {
     apiServerUrl: target.server,
     token: issued.token,
@@ -160,6 +164,8 @@ export async function ensureAgentIdentity(kubeConfig: KubeConfig, contextName?: 
 async function requestToken(
   core: CoreV1Api,
   call: <T>(what: string, p: Promise<T>) => Promise<T>,
+  namespace: string,
+  name: string,
   expirationSeconds: number,
   contextName: string,
 ): Promise<{ token: string; expiresAt: Date }> {
@@ -168,18 +174,18 @@ async function requestToken(
     answer = await call(
       'requesting a token for the agent',
       core.createNamespacedServiceAccountToken({
-        name: AGENT_SERVICE_ACCOUNT,
-        namespace: AGENT_NAMESPACE,
+        name,
+        namespace,
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds } } as never,
       }),
     );
   } catch (err) {
-    throw kubeError(err, `cannot create a token for serviceaccount ${AGENT_NAMESPACE}/${AGENT_SERVICE_ACCOUNT}`, contextName);
+    throw kubeError(err, `cannot create a token for serviceaccount ${namespace}/${name}`, contextName);
   }
   const token = answer.status?.token;
   const expiresAt = answer.status?.expirationTimestamp ? new Date(answer.status.expirationTimestamp) : undefined;
   if (!token || !expiresAt || Number.isNaN(expiresAt.getTime())) {
-    throw new CliError(`the cluster answered the TokenRequest for ${AGENT_NAMESPACE}/${AGENT_SERVICE_ACCOUNT} without a token and its expiry`);
+    throw new CliError(`the cluster answered the TokenRequest for ${namespace}/${name} without a token and its expiry`);
   }
   return { token, expiresAt };
 }

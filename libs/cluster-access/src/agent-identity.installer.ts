@@ -1,35 +1,45 @@
-import { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, AGENT_TOKEN_SECRET, AgentIdentityOptions, agentObjects } from './agent-identity';
+import { AGENT_NAMESPACE, AgentIdentityOptions, establishAgentIdentity } from './agent-identity';
 import { ClusterClient, KubeObject } from './cluster-client';
 import { KubeApiError } from './kube-api.error';
 
+/** What the worker stores after attaching a cluster itself: the agent's short-lived token, its life, and the cluster's CA when it publishes one. */
+export interface InstalledAgentIdentity {
+  token: string;
+  /** When the token was asked for (taken before the request, so renewal never comes late). */
+  issuedAt: Date;
+  /** As the API server answered the TokenRequest. */
+  expiresAt: Date;
+  /** The CA bundle every namespace publishes (kube-root-ca.crt), PEM; null when absent. */
+  caPem: string | null;
+}
+
 /**
- * Creates the agent identity attach creates (the same objects, from agentObjects) on a cluster
- * Flotilla holds a one-time admin credential for — a cluster it just provisioned, where no human
- * runs `attach` — and returns the agent's token. Idempotent: an object that exists is kept (a
- * re-run never mints a second token), so a retried job finds the same token.
+ * Attach, done by Flotilla on a cluster it holds a one-time admin credential for — a cluster it
+ * just provisioned, where no human runs `attach`: the same objects and the same TokenRequest as
+ * `flotilla cluster attach` (establishAgentIdentity), through ClusterClient. An object that
+ * exists is kept (a retried job finds its own); each run issues a new short-lived token, which the
+ * caller stores with its expiry so the worker renews it like any attached cluster's.
  */
 export async function installAgentIdentity(
   admin: ClusterClient,
-  opts: AgentIdentityOptions & { tokenTimeoutMs?: number; pollMs?: number } = {},
-): Promise<{ token: string; caPem: string | null }> {
-  for (const desired of agentObjects(opts)) {
-    try {
-      await admin.create(desired);
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.statusCode === 409)) throw err;
-    }
-  }
-  const deadline = Date.now() + (opts.tokenTimeoutMs ?? 30_000);
-  for (;;) {
-    const secret = await admin.get<KubeObject & { type?: string; data?: Record<string, string> }>('Secret', AGENT_TOKEN_SECRET, AGENT_NAMESPACE);
-    if (secret && (secret.type !== 'kubernetes.io/service-account-token' || secret.metadata.annotations?.['kubernetes.io/service-account.name'] !== AGENT_SERVICE_ACCOUNT)) {
-      throw new Error(`secret ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET} exists but is not a service-account token for ${AGENT_SERVICE_ACCOUNT}`);
-    }
-    if (secret?.data?.token) {
-      const ca = secret.data['ca.crt'];
-      return { token: Buffer.from(secret.data.token, 'base64').toString('utf8'), caPem: ca ? Buffer.from(ca, 'base64').toString('utf8') : null };
-    }
-    if (Date.now() >= deadline) throw new Error(`the token controller did not fill ${AGENT_NAMESPACE}/${AGENT_TOKEN_SECRET} in time`);
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
-  }
+  opts: AgentIdentityOptions & { tokenTtlSeconds?: number; now?: () => Date } = {},
+): Promise<InstalledAgentIdentity> {
+  const issuedAt = (opts.now ?? (() => new Date()))();
+  const issued = await establishAgentIdentity(
+    {
+      ensure: async (desired) => {
+        try {
+          await admin.create(desired);
+          return 'created';
+        } catch (err) {
+          if (err instanceof KubeApiError && err.statusCode === 409) return 'unchanged';
+          throw err;
+        }
+      },
+      requestToken: (namespace, name, expirationSeconds) => admin.requestServiceAccountToken(namespace, name, expirationSeconds),
+    },
+    opts,
+  );
+  const rootCa = await admin.get<KubeObject & { data?: Record<string, string> }>('ConfigMap', 'kube-root-ca.crt', AGENT_NAMESPACE).catch(() => null);
+  return { token: issued.token, issuedAt, expiresAt: issued.expiresAt, caPem: rootCa?.data?.['ca.crt'] ?? null };
 }

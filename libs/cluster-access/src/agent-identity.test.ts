@@ -11,6 +11,7 @@ import {
   agentClusterRole,
   agentClusterRoleRules,
   agentObjects,
+  establishAgentIdentity,
   checkBindableRoles,
   escalationGrants,
   wildcardGrants,
@@ -149,4 +150,31 @@ test('the provisioning opt-in adds exactly Cluster create/delete and get (no lis
   ]);
   assert.deepEqual(escalationGrants(prov), []);
   assert.deepEqual(wildcardGrants(prov), []);
+});
+
+test('establishAgentIdentity: every agent object in order, then one TokenRequest for flotilla-agent (24 h unless asked), and no Secret', async () => {
+  const ensured: string[] = [];
+  const requested: Array<[string, string, number]> = [];
+  const progress: string[] = [];
+  const writer = {
+    ensure: async (o: { kind: string; metadata: { name: string } }) => {
+      ensured.push(`${o.kind}/${o.metadata.name}`);
+      return o.kind === 'Namespace' ? ('unchanged' as const) : ('created' as const);
+    },
+    requestToken: async (namespace: string, name: string, seconds: number) => {
+      requested.push([namespace, name, seconds]);
+      return { token: 't', expiresAt: new Date(Date.UTC(2030, 0, 1)) };
+    },
+  };
+  const issued = await establishAgentIdentity(writer, { provisioning: true, onProgress: (l) => progress.push(l) });
+  assert.deepEqual(ensured, agentObjects({ provisioning: true }).map((o) => `${o.kind}/${o.metadata.name}`));
+  assert.ok(ensured.includes(`RoleBinding/${AGENT_TOKEN_ROLE}`));
+  assert.ok(!ensured.some((e) => e.startsWith('Secret/')), 'no token Secret');
+  assert.deepEqual(requested, [[AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, 24 * 60 * 60]]);
+  assert.deepEqual(issued, { token: 't', expiresAt: new Date(Date.UTC(2030, 0, 1)) });
+  assert.equal(progress[0], `namespace/${AGENT_NAMESPACE} unchanged`);
+
+  requested.length = 0;
+  await establishAgentIdentity(writer, { tokenTtlSeconds: 3600 });
+  assert.deepEqual(requested, [[AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, 3600]]);
 });

@@ -12,6 +12,8 @@
  * stolen agent token can grant at most those roles (never cluster-admin unless the operator asked).
  */
 
+import { DEFAULT_TOKEN_TTL_SECONDS } from './token-renewal';
+
 export const AGENT_NAMESPACE = 'flotilla-system';
 export const AGENT_SERVICE_ACCOUNT = 'flotilla-agent';
 export const AGENT_CLUSTER_ROLE = 'flotilla-agent';
@@ -157,6 +159,35 @@ export function agentObjects(options: AgentIdentityOptions = {}): KubeObject[] {
       subjects: [{ kind: 'ServiceAccount', name: AGENT_SERVICE_ACCOUNT, namespace: AGENT_NAMESPACE }],
     },
   ];
+}
+
+/** How an attach reaches the cluster: the CLI with the operator's kubeconfig, the worker with a provisioned cluster's admin kubeconfig. */
+export interface AgentIdentityWriter {
+  /** Creates the object, or brings an existing one to the desired state (or keeps it); says which. */
+  ensure(object: KubeObject): Promise<'created' | 'configured' | 'unchanged'>;
+  /** A TokenRequest for namespace/name; the expiry is the one the API server answers with (it may shorten the lifetime). */
+  requestToken(namespace: string, name: string, expirationSeconds: number): Promise<{ token: string; expiresAt: Date }>;
+}
+
+export interface EstablishAgentIdentityOptions extends AgentIdentityOptions {
+  /** The token's lifetime to ask for (default 24 h). */
+  tokenTtlSeconds?: number;
+  /** One line per object: "namespace/flotilla-system created". */
+  onProgress?: (line: string) => void;
+}
+
+/**
+ * The one attach path, whoever attaches: every object of agentObjects, in order, then a short-lived
+ * TokenRequest token of flotilla-agent (never a token Secret). The returned token and its expiry
+ * are what Flotilla stores and later renews with that same identity. Safe to repeat: each run issues
+ * a new token, and tokens issued before stay valid until they expire.
+ */
+export async function establishAgentIdentity(writer: AgentIdentityWriter, options: EstablishAgentIdentityOptions = {}): Promise<{ token: string; expiresAt: Date }> {
+  for (const desired of agentObjects({ bindableRoles: options.bindableRoles, provisioning: options.provisioning })) {
+    const status = await writer.ensure(desired);
+    options.onProgress?.(`${desired.kind.toLowerCase()}/${desired.metadata.name} ${status}`);
+  }
+  return writer.requestToken(AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS);
 }
 
 /** The token Secret an older attach created (Flotilla's labels, bound to flotilla-agent): safe for `attach --update` to delete. */

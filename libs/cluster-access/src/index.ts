@@ -29,6 +29,9 @@ export {
 } from './agent-identity';
 export { transportFailureClass } from './cluster-failure';
 export { installAgentIdentity } from './agent-identity.installer';
+export type { InstalledAgentIdentity } from './agent-identity.installer';
+export { establishAgentIdentity } from './agent-identity';
+export type { AgentIdentityWriter, EstablishAgentIdentityOptions } from './agent-identity';
 export { CredentialBindingError } from './credential-cipher';
 export { AgentTunnelRouter, AgentTunnelTransport, AGENT_NOT_CONNECTED, isAgentAbsence } from './agent-tunnel.transport';
 export * from './agent-protocol';

@@ -16,8 +16,7 @@ export interface ResourceType {
   removable?: true;
   /**
    * Read only over a direct connection, never forwarded by the outbound agent (isCataloguePath
-   * refuses it): Secrets, which provisioning reads once (the `<name>-kubeconfig` Cluster API writes,
-   * the new cluster's agent token).
+   * refuses it): Secrets, which provisioning reads once (the `<name>-kubeconfig` Cluster API writes).
    */
   directOnly?: true;
 }
@@ -62,8 +61,8 @@ export const RESOURCE_CATALOGUE = {
   TanzuKubernetesRelease: { group: TANZU_RUN, version: 'v1alpha3', plural: 'tanzukubernetesreleases', namespaced: false },
   VirtualMachineClass: { group: VM_OPERATOR, version: 'v1alpha1', plural: 'virtualmachineclasses', namespaced: false },
   StorageClass: { group: STORAGE, version: 'v1', plural: 'storageclasses', namespaced: false },
-  // Provisioning only, over a direct connection: the kubeconfig Secret Cluster API writes, and the
-  // agent's token Secret on a cluster Flotilla just created (see directOnly).
+  // Provisioning only, over a direct connection: the kubeconfig Secret Cluster API writes (see
+  // directOnly). The agent's own credential is a TokenRequest token, never a Secret.
   Secret: { group: CORE, version: 'v1', plural: 'secrets', namespaced: true, directOnly: true },
 } as const satisfies Record<string, ResourceType>;
 

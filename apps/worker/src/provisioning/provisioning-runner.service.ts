@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@flotilla/config';
 import { AuditRepository, ClusterCredentialRepository, ClusterRepository, JobRecordRepository, OutboxRepository, ProvisioningRepository, ProvisioningRow } from '@flotilla/persistence';
-import { ClusterClient, ClusterClientFactory, CredentialCipher, DEFAULT_BINDABLE_ROLES, KubeApiError, KubeObject, describeFailure, installAgentIdentity } from '@flotilla/cluster-access';
+import { ClusterClient, ClusterClientFactory, CredentialCipher, DEFAULT_BINDABLE_ROLES, DEFAULT_TOKEN_TTL_SECONDS, KubeApiError, KubeObject, InstalledAgentIdentity, describeFailure, installAgentIdentity } from '@flotilla/cluster-access';
 import { JobName, JobPayloads, QueueName, jobIds, outboxMessage } from '@flotilla/queue';
 import { CapiClusterStatus, MANAGED_BY_LABEL, MANAGED_BY_VALUE, ResolvedProvisionSpec, assessProvisioning, parseAdminKubeconfig, renderClusterManifests } from '@flotilla/provisioning';
 import { redactText } from '@flotilla/observability';
@@ -24,8 +24,9 @@ type SecretObject = KubeObject & { data?: Record<string, string> };
  *   (once: a Cluster that exists and carries Flotilla's managed-by label is followed, not applied
  *   again), follows the Cluster's phase and conditions until the control plane is ready, reads the
  *   `<name>-kubeconfig` Secret, creates the agent identity attach creates with that admin
- *   credential (installAgentIdentity, the same objects), stores only the agent's token, and queues
- *   the first sync (→ CONNECTED). The admin credential is used for that setup only and never stored.
+ *   credential (installAgentIdentity: the same objects and TokenRequest as CLI attach), stores only
+ *   the agent's short-lived token with its expiry (renewed by the worker like any attached
+ *   cluster's), and queues the first sync (→ CONNECTED). The admin credential is used for that setup only and never stored.
  * - DELETING: deletes the Cluster and follows it until it is gone → the cluster is DETACHED.
  *
  * Following polls for at most one slice (FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS), then hands over
@@ -154,8 +155,8 @@ export class ProvisioningRunnerService implements OnModuleInit {
 
   /**
    * The control plane is ready: with the kubeconfig Cluster API wrote, create the agent identity in
-   * the new cluster and store the agent's token (never the admin credential). False while the
-   * Secret is not there yet.
+   * the new cluster and store the agent's short-lived token with its expiry (never the admin
+   * credential). False while the Secret is not there yet.
    */
   private async connect(p: ProvisioningRow, mgmt: ClusterClient): Promise<boolean> {
     const secret = await mgmt.get<SecretObject>('Secret', `${p.name}-kubeconfig`, p.namespace);
@@ -175,9 +176,9 @@ export class ProvisioningRunnerService implements OnModuleInit {
       { apiServerUrl: admin.server, token: admin.token, caPem: admin.caPem, insecureSkipTlsVerify: this.config.kube.insecureSkipTlsVerify || admin.insecureSkipTlsVerify },
       { timeoutMs: this.config.sync.timeoutMs },
     );
-    let agent: { token: string; caPem: string | null };
+    let agent: InstalledAgentIdentity;
     try {
-      agent = await installAgentIdentity(adminClient, { bindableRoles: cluster.bindableRoles ?? DEFAULT_BINDABLE_ROLES });
+      agent = await installAgentIdentity(adminClient, { bindableRoles: cluster.bindableRoles ?? DEFAULT_BINDABLE_ROLES, tokenTtlSeconds: DEFAULT_TOKEN_TTL_SECONDS });
     } finally {
       adminClient.close();
     }
@@ -186,7 +187,10 @@ export class ProvisioningRunnerService implements OnModuleInit {
       const done = await this.provisionings.finish(tx, p.organizationId, p.clusterId, ['PROVISIONING'], 'RUNNING', 'control plane ready; attached with the Flotilla agent identity');
       if (!done) return;
       await this.provisionings.markReachable(tx, p.organizationId, p.clusterId, admin.server);
-      await this.credentials.save(tx, p.organizationId, p.clusterId, this.cipher.encrypt({ token: agent.token, caPem }, { clusterId: p.clusterId, apiServerUrl: admin.server }));
+      await this.credentials.save(tx, p.organizationId, p.clusterId, this.cipher.encrypt({ token: agent.token, caPem }, { clusterId: p.clusterId, apiServerUrl: admin.server }), {
+        issuedAt: agent.issuedAt,
+        expiresAt: agent.expiresAt,
+      });
       await this.outbox.add(tx, [outboxMessage(JobName.SyncCluster, jobIds.syncCluster(p.clusterId, `provisioned-${Date.now()}`), { organizationId: p.organizationId, clusterId: p.clusterId })]);
       await this.audit.record(tx, p.organizationId, {
         actor: WORKER_ACTOR,

@@ -149,7 +149,9 @@ describe('provisioning through Cluster API on kube-sim', () => {
       assert.equal(r.errors![0].extensions?.field, 'input.workers[1].vmClass');
       assert.match(r.errors![0].message, /"gpu-xlarge" is not a VM class the management cluster offers \(offered: best-effort-large, best-effort-medium, .*guaranteed-medium\)/);
     }
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM clusters WHERE name = 'tkg-dev-01'`);
+    // The run's database is shared with other test files (the CLI's provision test makes a
+    // tkg-dev-01 too): count this organization's rows only.
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM clusters WHERE organization_id = $1 AND name = 'tkg-dev-01'`, [api.organizationId]);
     assert.equal(n, 0, 'nothing recorded');
   });
 
@@ -185,9 +187,15 @@ describe('provisioning through Cluster API on kube-sim', () => {
     const nodes = await kube('tkg-dev-01').listNodes();
     assert.ok(nodes.every((n: any) => n.spec.providerID.startsWith('vsphere://')));
 
-    // The stored credential is the agent's token, not the admin kubeconfig's.
-    const [blob] = await db.query(`SELECT format FROM cluster_credentials WHERE cluster_id = $1`, [created.id]);
+    // The stored credential is the agent's short-lived TokenRequest token (not the admin
+    // kubeconfig's), stored with its expiry so the worker renews it; no token Secret was made.
+    const [blob] = await db.query(`SELECT format, credential_issued_at, credential_expires_at FROM cluster_credentials WHERE cluster_id = $1`, [created.id]);
     assert.equal(blob.format, 2);
+    assert.ok(blob.credential_issued_at && blob.credential_expires_at, 'stored with its issue and expiry times');
+    const lifeHours = (blob.credential_expires_at.getTime() - blob.credential_issued_at.getTime()) / 3_600_000;
+    assert.ok(lifeHours > 23 && lifeHours < 25, `a 24 h token (${lifeHours} h)`);
+    assert.equal(await kube('tkg-dev-01').get('Secret', 'flotilla-agent-token', 'flotilla-system'), null, 'no long-lived token Secret');
+    assert.ok((await kube('tkg-dev-01').get('RoleBinding', 'flotilla-agent-token-renewal', 'flotilla-system')) !== null, 'the token-renewal RoleBinding exists');
     const actions = (await db.query(`SELECT action FROM audit_events WHERE target_id = $1 ORDER BY at`, [created.id])).map((a: any) => a.action);
     for (const a of ['cluster.provision', 'cluster.provision.apply', 'cluster.provision.attach']) {
       assert.equal(actions.filter((x: string) => x === a).length, 1, `${a} audited exactly once (${actions.join(', ')})`);
