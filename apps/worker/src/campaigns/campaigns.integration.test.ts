@@ -1,6 +1,7 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
+import { Server, createServer } from 'node:http';
 import { INestApplicationContext } from '@nestjs/common';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
@@ -65,6 +66,7 @@ const APPROVE = `mutation ApproveCampaignWave($id: ID!, $waveIndex: Int!) { appr
 const CANCEL = `mutation CancelUpgradeCampaign($id: ID!) { cancelUpgradeCampaign(id: $id) { id status statusReason } }`;
 const START = `mutation StartUpgrade($input: StartUpgradeInput!) { startUpgrade(input: $input) { id status } }`;
 
+let receiver: Server;
 let sim: KubeSim;
 let api: ApiHarness;
 let worker: INestApplicationContext;
@@ -144,6 +146,13 @@ before(async () => {
   });
   db = api.app.get(DATA_SOURCE);
   worker = await startWorkerHarness(api.config);
+  // A subscriber to the campaign events, so transitions publish them (nothing is written without one).
+  receiver = createServer((req, res) => req.resume().on('end', () => res.end('ok')));
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const hook = await api.gql(`mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { id } }`, {
+    input: { url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, events: ['CAMPAIGN_WAITING_FOR_APPROVAL', 'CAMPAIGN_HALTED', 'CAMPAIGN_FINISHED'] },
+  });
+  assert.equal(hook.errors, undefined, JSON.stringify(hook.errors));
   for (const s of [...SPECS].reverse()) ids.set(s.name, await attach(s.name));
   await eventually(
     async () => Promise.all(SPECS.map((s) => api.gql(CLUSTER, { id: ids.get(s.name) }))),
@@ -152,6 +161,7 @@ before(async () => {
   );
 });
 after(async () => {
+  receiver?.close();
   await worker?.close();
   await api?.close();
   await sim?.stop();
@@ -214,6 +224,8 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     const audit = await db.query(`SELECT details->>'to' AS to FROM audit_events WHERE target_id = $1 AND action = 'campaign.transition' ORDER BY id`, [id]);
     assert.deepEqual(audit.map((a: any) => a.to).filter((s: string, i: number, all: string[]) => s !== all[i - 1]).slice(-1), ['SUCCEEDED']);
     assert.ok(audit.some((a: any) => a.to === 'SOAKING'));
+    const finished = await db.query(`SELECT payload FROM webhook_events WHERE subject = $1 AND type = 'CAMPAIGN_FINISHED'`, [`campaign/${id}`]);
+    assert.deepEqual(finished.map((e: any) => [e.payload.status, e.payload.counts]), [['SUCCEEDED', { total: 5, succeeded: 5, failed: 0, skipped: 0 }]]);
     // Ended: its clusters are free again.
     const again = await api.gql(PREVIEW, { input: { name: 'later', targetVersion: 'v1.31.4+vmware.1', selector: select('tkg-a-01') } });
     assert.deepEqual(again.data.previewUpgradeCampaign.excluded, []);
@@ -247,6 +259,10 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     assert.deepEqual(await upgradesOf(['tkg-b-03']), []);
     const audit = await db.query(`SELECT details->>'event' AS event FROM audit_events WHERE target_id = $1 AND details->>'to' = 'HALTED'`, [id]);
     assert.deepEqual(audit, [{ event: 'CAMPAIGN_HALTED' }]);
+    const halted = await db.query(`SELECT payload FROM webhook_events WHERE subject = $1 AND type = 'CAMPAIGN_HALTED'`, [`campaign/${id}`]);
+    assert.equal(halted.length, 1);
+    assert.deepEqual(halted[0].payload.clusters.map((c: any) => c.name), ['tkg-b-01', 'tkg-b-02']);
+    assert.match(halted[0].payload.reason, /failure budget spent/);
     const st = await flotilla('campaign', 'status', 'budget-b', '--wait', '--interval', '1', '--timeout', '60', '-o', 'json');
     assert.equal(st.code, 1);
     assert.match(st.err, /campaign budget-b ended HALTED: failure budget spent/);
@@ -257,6 +273,8 @@ describe('fleet upgrade campaigns on kube-sim', () => {
     const waiting = await eventually(() => detail(id), (c) => c.status === 'WAITING_FOR_APPROVAL', { timeoutMs: 90_000, intervalMs: 300, what: 'the campaign to wait for approval' });
     assert.equal(waiting.waves[1].status, 'WAITING_FOR_APPROVAL');
     assert.equal(waiting.waves[1].clusters[0].upgrade, null);
+    const waitingEvents = await db.query(`SELECT payload FROM webhook_events WHERE subject = $1 AND type = 'CAMPAIGN_WAITING_FOR_APPROVAL'`, [`campaign/${id}`]);
+    assert.deepEqual(waitingEvents.map((e: any) => e.payload.waveIndex), [1]);
     const self = await api.gql(APPROVE, { id, waveIndex: 1 });
     assert.equal(self.errors?.[0].extensions?.code, 'FORBIDDEN');
     assert.match(self.errors![0].message, /approved by another ADMIN/);
