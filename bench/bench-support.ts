@@ -237,3 +237,17 @@ export function cpuSecondsByName(name: string): number {
   }
   return total;
 }
+
+/** The environment of an API process a read benchmark starts: its own ports, no rate limit, quiet logs. */
+export function benchApiEnv(databaseUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    FLOTILLA_AGENT_PORT: '0',
+    LOG_LEVEL: 'error',
+    FLOTILLA_RATE_LIMIT_PER_MINUTE: '0',
+    FLOTILLA_QUEUE_PREFIX: `bench-${Date.now()}`,
+    FLOTILLA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  };
+}

@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { Client } from 'pg';
 import { bootstrapAdmin } from '@flotilla/access';
 import { migrate, versionSortKey } from '@flotilla/persistence';
-import { benchDatabase, closedLoopLoad, cpuSeconds, cpuSecondsByName, postJson, releaseDatabase, round, rssMiB, runBenchmark, startNode, stopChild } from './bench-support';
+import { benchApiEnv, benchDatabase, closedLoopLoad, cpuSeconds, cpuSecondsByName, postJson, releaseDatabase, round, rssMiB, runBenchmark, startNode, stopChild } from './bench-support';
 
 const CLUSTERS = Number(process.env.BENCH_1M_CLUSTERS ?? 1_000_000);
 const ORGS = Number(process.env.BENCH_1M_ORGS ?? 1000);
@@ -91,16 +91,7 @@ function totalCountOf(url: string, token: string, filter: Record<string, unknown
 
 async function main() {
   const db = await benchDatabase();
-  const env = {
-    ...process.env,
-    DATABASE_URL: db.url,
-    PORT: '0',
-    LOG_LEVEL: 'error',
-    FLOTILLA_RATE_LIMIT_PER_MINUTE: '0',
-    FLOTILLA_AGENT_PORT: '0',
-    FLOTILLA_QUEUE_PREFIX: `bench-${Date.now()}`,
-    FLOTILLA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-  };
+  const env = benchApiEnv(db.url);
   let api: Awaited<ReturnType<typeof startNode>> | null = null;
   const c = new Client({ connectionString: db.url });
   try {

@@ -8,7 +8,7 @@
 import { bootstrapAdmin } from '@flotilla/access';
 import { migrate } from '@flotilla/persistence';
 import { versionSortKey } from '@flotilla/persistence';
-import { round, benchDatabase, closedLoopLoad, cpuSeconds, cpuSecondsByName, median, postJson, releaseDatabase, rssMiB, runBenchmark, spreadOf, startNode, stopChild, withAdmin } from './bench-support';
+import { benchApiEnv, benchDatabase, closedLoopLoad, round, cpuSeconds, cpuSecondsByName, median, postJson, releaseDatabase, rssMiB, runBenchmark, spreadOf, startNode, stopChild, withAdmin } from './bench-support';
 
 const CLUSTERS = Number(process.env.BENCH_REGISTRY_CLUSTERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -66,16 +66,7 @@ async function seed(url: string, organizationId: string): Promise<void> {
 
 async function main() {
   const db = await benchDatabase();
-  const env = {
-    ...process.env,
-    DATABASE_URL: db.url,
-    PORT: '0',
-    FLOTILLA_AGENT_PORT: '0',
-    LOG_LEVEL: 'error',
-    FLOTILLA_RATE_LIMIT_PER_MINUTE: '0',
-    FLOTILLA_QUEUE_PREFIX: `bench-${Date.now()}`,
-    FLOTILLA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-  };
+  const env = benchApiEnv(db.url);
   let api: Awaited<ReturnType<typeof startNode>> | null = null;
   try {
     await migrate(db.url);
