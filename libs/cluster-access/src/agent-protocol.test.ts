@@ -14,7 +14,7 @@ test('plain ws:// only to loopback; anything else must be wss://', () => {
   assert.equal(checkAgentEndpoint('ws://127.0.0.1:4001/agent/v1/connect'), null);
   assert.equal(checkAgentEndpoint('ws://localhost:4001/agent/v1/connect'), null);
   assert.match(checkAgentEndpoint('ws://flotilla.example.com/agent/v1/connect') ?? '', /not loopback: use wss/);
-  assert.match(checkAgentEndpoint('ws://10.0.0.5:4001/agent/v1/connect') ?? '', /not loopback/);
+  assert.match(checkAgentEndpoint('ws://agents.flotilla.invalid:4001/agent/v1/connect') ?? '', /not loopback/);
   assert.match(checkAgentEndpoint('https://flotilla.example.com') ?? '', /must be a wss/);
   assert.match(checkAgentEndpoint('not a url') ?? '', /not a URL/);
 });

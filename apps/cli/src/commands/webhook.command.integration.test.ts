@@ -44,10 +44,10 @@ describe('flotilla webhook against the real API', { skip }, () => {
     const table = await cli('webhook', 'list');
     assert.match(table.out, /^ID\s+URL\s+EVENTS\s+LAST DELIVERY\s+STATUS\s+FAILING SINCE/m);
 
-    const refused = await cli('webhook', 'create', '--url', 'https://10.0.0.1/hook', '--event', 'SCAN_FINISHED');
+    const refused = await cli('webhook', 'create', '--url', 'http://hooks.flotilla.invalid/hook', '--event', 'SCAN_FINISHED');
     assert.equal(refused.code, 1);
     assert.match(refused.err, /input\.url/);
-    assert.equal((await cli('webhook', 'create', '--url', 'https://hooks.example.com/x', '--event', 'NOPE')).code, 2);
+    assert.equal((await cli('webhook', 'create', '--url', 'https://hooks.flotilla.invalid/x', '--event', 'NOPE')).code, 2);
 
     const deleted = await cli('webhook', 'delete', 'http://127.0.0.1:9/hook');
     assert.equal(deleted.code, 0, deleted.err);
