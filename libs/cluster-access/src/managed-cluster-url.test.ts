@@ -11,6 +11,6 @@ test('the annotation names the managed cluster URL, path prefix included', () =>
 });
 
 test('without the annotation the control-plane endpoint is used; without either, nothing', () => {
-  assert.equal(managedClusterUrl({ metadata: { name: 'a' }, spec: { controlPlaneEndpoint: { host: '10.0.0.5', port: 6443 } } }), 'https://10.0.0.5:6443');
+  assert.equal(managedClusterUrl({ metadata: { name: 'a' }, spec: { controlPlaneEndpoint: { host: 'cp-a.flotilla.invalid', port: 6443 } } }), 'https://cp-a.flotilla.invalid:6443');
   assert.equal(managedClusterUrl({ metadata: { name: 'b' }, spec: {} }), null);
 });
