@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { RedisBus, RedisConnection } from '@flotilla/queue';
 import { KubeApiError } from './kube-api.error';
 import { KubeMethod, KubeTransport, statusError } from './kube-transport';
 import { MAX_TUNNEL_REQUEST_BYTES, MAX_TUNNEL_RESPONSE_BYTES, TunnelReply, TunnelRequest, tunnelChannels } from './agent-protocol';
@@ -28,21 +28,21 @@ export class AgentTunnelRouter {
   private readonly id = randomUUID();
   private readonly pending = new Map<string, Pending>();
   private readonly replyChannel: string;
+  private readonly bus: RedisBus;
   private ready: Promise<unknown> | null = null;
 
   constructor(
-    private readonly publisher: Redis,
-    private readonly subscriber: Redis,
+    redis: RedisConnection,
     private readonly prefix: string,
   ) {
     this.replyChannel = tunnelChannels.reply(prefix, this.id);
-    this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
-      if (channel.toString() === this.replyChannel) this.onReply(message);
+    this.bus = new RedisBus(redis, (channel, message) => {
+      if (channel === this.replyChannel) this.onReply(message);
     });
   }
 
   private subscribed(): Promise<unknown> {
-    this.ready ??= this.subscriber.subscribe(this.replyChannel);
+    this.ready ??= this.bus.subscribe(this.replyChannel);
     return this.ready;
   }
 
@@ -63,7 +63,7 @@ export class AgentTunnelRouter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.fail(id, new KubeApiError(`${method} ${path.split('?')[0]}: timed out after ${timeoutMs} ms through the agent`, null, 'ETIMEDOUT', true)), timeoutMs);
       this.pending.set(id, { chunks: [], size: 0, status: null, method, path, resolve, reject, timer });
-      this.publisher.publish(tunnelChannels.request(this.prefix, target.clusterId), JSON.stringify(request)).then(
+      this.bus.publish(tunnelChannels.request(this.prefix, target.clusterId), JSON.stringify(request)).then(
         (receivers) => {
           if (receivers === 0) this.fail(id, new KubeApiError(`${method} ${path.split('?')[0]}: the cluster's agent is not connected`, null, AGENT_NOT_CONNECTED, true));
         },
@@ -124,7 +124,7 @@ export class AgentTunnelRouter {
 
   async close(): Promise<void> {
     for (const id of [...this.pending.keys()]) this.fail(id, new KubeApiError('the worker is shutting down', null, 'Transport', true));
-    this.subscriber.disconnect();
+    this.bus.close();
   }
 }
 

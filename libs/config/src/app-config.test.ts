@@ -34,3 +34,14 @@ test('GraphiQL is off unless FLOTILLA_GRAPHIQL turns it on', () => {
   assert.equal(loadConfig({ FLOTILLA_GRAPHIQL: 'true' }).api.graphiql, true);
   assert.throws(() => loadConfig({ FLOTILLA_GRAPHIQL: 'maybe' }), /FLOTILLA_GRAPHIQL/);
 });
+
+test('REDIS_CLUSTER_NODES names a Redis Cluster’s seed nodes; unset means one Redis at REDIS_URL', () => {
+  assert.equal(loadConfig({}).redis.clusterNodes, null);
+  assert.deepEqual(loadConfig({ REDIS_CLUSTER_NODES: 'redis-a.invalid:7000, [::1]:7001' }).redis.clusterNodes, [
+    { host: 'redis-a.invalid', port: 7000 },
+    { host: '::1', port: 7001 },
+  ]);
+  for (const bad of ['redis-a.invalid', 'redis-a.invalid:0', 'a.invalid:7000,,b.invalid:7001', 'a.invalid:99999']) {
+    assert.throws(() => loadConfig({ REDIS_CLUSTER_NODES: bad }), /REDIS_CLUSTER_NODES: host:port/, bad);
+  }
+});

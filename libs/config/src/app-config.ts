@@ -7,7 +7,8 @@ import { z } from 'zod';
  */
 export interface AppConfig {
   database: { url: string };
-  redis: { url: string };
+  /** `clusterNodes`: Redis Cluster seed nodes (REDIS_CLUSTER_NODES); null for one Redis at `url`. */
+  redis: { url: string; clusterNodes: Array<{ host: string; port: number }> | null };
   queue: { prefix: string; concurrency: number };
   api: {
     port: number;
@@ -72,6 +73,19 @@ function parseTrustProxy(v: string): false | number | string[] {
 const EnvSchema = z.object({
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/flotilla'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  // Redis Cluster: seed nodes "host:port,host:port"; REDIS_URL then gives only credentials and TLS.
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      if (v.trim() === '') return null;
+      const nodes = v.split(',').map((n) => /^\s*([^\s:,]+|\[[0-9a-fA-F:.]+\]):(\d{1,5})\s*$/.exec(n));
+      if (nodes.some((m) => !m || Number(m[2]) < 1 || Number(m[2]) > 65535)) {
+        ctx.addIssue({ code: 'custom', message: 'host:port[,host:port…] expected (the seed nodes of a Redis Cluster)' });
+        return z.NEVER;
+      }
+      return nodes.map((m) => ({ host: m![1].replace(/^\[|\]$/g, ''), port: Number(m![2]) }));
+    }),
   FLOTILLA_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash and underscore only')
@@ -139,7 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parsed.data;
   return {
     database: { url: e.DATABASE_URL },
-    redis: { url: e.REDIS_URL },
+    redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES },
     queue: { prefix: e.FLOTILLA_QUEUE_PREFIX, concurrency: e.FLOTILLA_QUEUE_CONCURRENCY },
     api: {
       port: e.PORT,

@@ -1,9 +1,8 @@
 import type { DataSource } from 'typeorm';
-import type { Redis } from 'ioredis';
 import { AppConfig } from '@flotilla/config';
 import { loadCredentialCipher } from '@flotilla/cluster-access';
 import { OutboxRepository, REGISTRY_REPOSITORIES, RepositoryClass, WebhookRepository, createDataSource, repositoryProviders } from '@flotilla/persistence';
-import { QueueName, QueueSet, createRedis } from '@flotilla/queue';
+import { QueueName, QueueSet, createRedis, RedisConnection } from '@flotilla/queue';
 import { FleetEvents, WEBHOOK_BACKOFF_TYPE } from '@flotilla/notifications';
 import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE, QUEUES, REDIS } from './infrastructure.tokens';
 
@@ -23,11 +22,11 @@ export function connectionProviders(config: AppConfig, options: ConnectionOption
   const providers = [
     { provide: APP_CONFIG, useValue: config },
     { provide: DATA_SOURCE, useFactory: async () => createDataSource(config.database.url, options).initialize() },
-    { provide: REDIS, useFactory: () => createRedis(config.redis.url) },
+    { provide: REDIS, useFactory: () => createRedis(config.redis) },
     {
       provide: QUEUES,
       inject: [REDIS],
-      useFactory: (redis: Redis) =>
+      useFactory: (redis: RedisConnection) =>
         new QueueSet(redis, config.queue.prefix, {
           // Webhook deliveries retry on their own schedule (libs/notifications delivery-policy.ts).
           [QueueName.Webhook]: { attempts: config.webhooks.maxAttempts, backoff: { type: WEBHOOK_BACKOFF_TYPE, delay: config.webhooks.retryBaseMs } },
@@ -42,7 +41,7 @@ export function connectionProviders(config: AppConfig, options: ConnectionOption
 }
 
 /** Closes what connectionProviders opened, queues first (they use the Redis connection). */
-export async function closeConnections(db: DataSource, redis: Redis, queues: QueueSet): Promise<void> {
+export async function closeConnections(db: DataSource, redis: RedisConnection, queues: QueueSet): Promise<void> {
   await queues.close();
   redis.disconnect();
   if (db.isInitialized) await db.destroy();

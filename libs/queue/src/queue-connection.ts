@@ -1,5 +1,5 @@
 import { DefaultJobOptions, Queue } from 'bullmq';
-import IORedis, { Redis } from 'ioredis';
+import IORedis, { Cluster, Redis, RedisOptions } from 'ioredis';
 import { QueueName } from './queue-catalogue';
 
 /**
@@ -21,16 +21,42 @@ export function isLastAttempt(job: { attemptsMade: number; opts: { attempts?: nu
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
-export function createRedis(url: string, opts: { forWorker?: boolean } = {}): Redis {
+/** A connection to Redis: one server (or a Sentinel/managed endpoint) or a Redis Cluster. */
+export type RedisConnection = Redis | Cluster;
+
+/** Where Redis is: REDIS_URL, or REDIS_CLUSTER_NODES' seed nodes with REDIS_URL's credentials and TLS. */
+export interface RedisSettings {
+  url: string;
+  clusterNodes: ReadonlyArray<{ host: string; port: number }> | null;
+}
+
+export function isRedisCluster(connection: RedisConnection): connection is Cluster {
+  return (connection as Cluster).isCluster === true;
+}
+
+export function createRedis(settings: RedisSettings, opts: { forWorker?: boolean } = {}): RedisConnection {
   // Workers block on Redis: BullMQ requires maxRetriesPerRequest null for them.
-  return new IORedis(url, { maxRetriesPerRequest: opts.forWorker ? null : 3, enableReadyCheck: true, lazyConnect: false });
+  const common: RedisOptions = { maxRetriesPerRequest: opts.forWorker ? null : 3, enableReadyCheck: true };
+  if (!settings.clusterNodes) return new IORedis(settings.url, { ...common, lazyConnect: false });
+  // Sharded subscribers: pub/sub on a cluster must be sharded for a publish to count its receivers (RedisBus).
+  return new Cluster([...settings.clusterNodes], { redisOptions: { ...common, ...credentialsOf(settings.url) }, shardedSubscribers: true });
+}
+
+/** The user, password and TLS of a redis:// or rediss:// URL, for every node of a cluster. */
+function credentialsOf(url: string): RedisOptions {
+  const u = new URL(url);
+  return {
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
 }
 
 export class QueueSet {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
     private readonly prefix: string,
     /** Per-queue overrides of the default job options (the webhook queue's attempts and back-off). */
     private readonly jobOptions: Partial<Record<QueueName, DefaultJobOptions>> = {},

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { RedisConnection } from './queue-connection';
 import { bullPrefix } from './queue-connection';
 
 /**
@@ -11,7 +11,7 @@ export class QueueStoreWatch {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     queuePrefix: string,
   ) {
     // Same hash tag as the queues: on Redis Cluster the marker lives on the queues' shard.

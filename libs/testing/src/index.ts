@@ -1,4 +1,4 @@
 export { repoRoot, sharedDir } from './paths';
 export { eventually } from './eventually';
 export { TEST_CA_DATA, TEST_CA_PEM } from './test-ca.fixture';
-export { PrivatePostgres, PrivateRedis, freePort } from './private-services';
+export { PrivatePostgres, PrivateRedis, PrivateRedisCluster, freePort } from './private-services';

@@ -4,7 +4,7 @@
  * in a temporary folder removed by `remove()`.
  */
 import { ChildProcess, spawn, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -61,13 +61,7 @@ export class PrivateRedis {
     const child = this.child;
     await waitFor('redis-server', async () => {
       if (child.exitCode !== null) throw new Error('redis-server exited');
-      const { createConnection } = await import('node:net');
-      return new Promise<boolean>((resolve) => {
-        const s = createConnection(this.port, '127.0.0.1');
-        s.on('connect', () => s.write('PING\r\n'));
-        s.on('data', (d) => (s.destroy(), resolve(d.toString().startsWith('+PONG'))));
-        s.on('error', () => resolve(false));
-      });
+      return answersPing(this.port);
     }, 10_000);
   }
 
@@ -84,6 +78,77 @@ export class PrivateRedis {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A Redis Cluster of three masters (no replicas, no persistence) on free loopback ports, for the
+ * tests that prove Flotilla runs on one (hash-tagged queues, sharded pub/sub).
+ */
+export class PrivateRedisCluster {
+  private readonly children: ChildProcess[] = [];
+  readonly dir = mkdtempSync(join(tmpdir(), 'flotilla-redis-cluster-'));
+
+  private constructor(readonly ports: number[]) {}
+
+  static async start(masters = 3): Promise<PrivateRedisCluster> {
+    const ports: number[] = [];
+    while (ports.length < masters) {
+      const port = await freePort();
+      // Each node also listens on its cluster bus, port + 10000.
+      if (port + 10000 <= 65535 && !ports.includes(port) && (await isFree(port + 10000))) ports.push(port);
+    }
+    const c = new PrivateRedisCluster(ports);
+    try {
+      for (const port of ports) {
+        const dir = join(c.dir, String(port));
+        mkdirSync(dir);
+        const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir];
+        c.children.push(spawn('redis-server', args, { stdio: 'ignore' }));
+      }
+      for (const port of ports) await waitFor(`redis-server :${port}`, () => answersPing(port), 10_000);
+      execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore', timeout: 30_000 });
+      await waitFor('the Redis Cluster', async () => ports.every((p) => /cluster_state:ok/.test(execFileSync('redis-cli', ['-p', String(p), 'cluster', 'info']).toString())), 20_000);
+    } catch (err) {
+      await c.remove();
+      throw err;
+    }
+    return c;
+  }
+
+  /** REDIS_CLUSTER_NODES' value. */
+  get nodes(): string {
+    return this.ports.map((p) => `127.0.0.1:${p}`).join(',');
+  }
+
+  /** How many keys matching a glob pattern each node holds, in port order. */
+  keyCounts(pattern: string): number[] {
+    return this.ports.map((p) => execFileSync('redis-cli', ['-p', String(p), '--scan', '--pattern', pattern]).toString().split('\n').filter(Boolean).length);
+  }
+
+  async remove(): Promise<void> {
+    for (const child of this.children) child.kill('SIGKILL');
+    await Promise.all(this.children.map(exited));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function answersPing(port: number): Promise<boolean> {
+  const { createConnection } = await import('node:net');
+  return new Promise<boolean>((resolve) => {
+    const s = createConnection(port, '127.0.0.1');
+    s.on('connect', () => s.write('PING\r\n'));
+    s.on('data', (d) => (s.destroy(), resolve(d.toString().startsWith('+PONG'))));
+    s.on('error', () => resolve(false));
+  });
 }
 
 /** The PostgreSQL server binaries of the newest installed major (Debian's layout). */

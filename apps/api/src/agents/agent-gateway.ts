@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { RedisBus, RedisConnection, publishOnBus } from '@flotilla/queue';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AppConfig } from '@flotilla/config';
 import { ClusterAgentRepository } from '@flotilla/persistence';
@@ -66,21 +66,20 @@ export class AgentGateway implements OnApplicationShutdown {
   private readonly tunnels = new Map<string, Tunnel>();
   private readonly heartbeats = new Map<string, Date>();
   private server: Server | null = null;
-  private subscriber: Redis | null = null;
+  private bus: RedisBus | null = null;
   private timers: NodeJS.Timeout[] = [];
   private listenUrl: string | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisConnection,
     private readonly agents: ClusterAgentRepository,
   ) {}
 
   /** Starts serving agents on the endpoint's own port (not the GraphQL port). */
   async listen(port = this.config.agents.port, host = this.config.agents.host): Promise<string> {
     if (this.listenUrl) return this.listenUrl;
-    this.subscriber = this.redis.duplicate();
-    this.subscriber.on('message', (channel: string, message: string) => this.onBus(channel, message));
+    this.bus = new RedisBus(this.redis, (channel, message) => this.onBus(channel, message.toString('utf8')));
     this.server = createServer((req, res) => void this.onHttp(req, res));
     this.server.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
@@ -179,10 +178,10 @@ export class AgentGateway implements OnApplicationShutdown {
     ws.on('close', () => void this.onClose(tunnel).catch(() => undefined));
     ws.on('error', () => ws.terminate());
     const prefix = this.config.queue.prefix;
-    await this.subscriber!.subscribe(tunnelChannels.request(prefix, clusterId), tunnelChannels.control(prefix, clusterId));
+    await this.bus!.subscribe(tunnelChannels.request(prefix, clusterId), tunnelChannels.control(prefix, clusterId));
     // Any older tunnel of this cluster, on any replica, closes now.
     const takeover: TunnelControl = { k: 'takeover', connectionId: tunnel.connectionId };
-    await this.redis.publish(tunnelChannels.control(prefix, clusterId), JSON.stringify(takeover));
+    await this.bus!.publish(tunnelChannels.control(prefix, clusterId), JSON.stringify(takeover));
   }
 
   private replace(t: Tunnel): void {
@@ -239,7 +238,7 @@ export class AgentGateway implements OnApplicationShutdown {
         else if (frame.upstream === true) reply = { id: frame.id, k: 'error', transport: true, upstream: true, message: `through the agent: ${redactText(String(frame.message)).slice(0, 300)}` };
         else reply = { id: frame.id, k: 'error', transport: false, message: `the agent refused the request: ${redactText(String(frame.message)).slice(0, 300)}` };
         if (frame.t === 'end' || frame.t === 'err') t.inFlight.delete(frame.id);
-        await this.redis.publish(replyTo, JSON.stringify(reply)).catch(() => undefined);
+        await publishOnBus(this.redis, replyTo, JSON.stringify(reply)).catch(() => undefined);
         return;
       }
       default:
@@ -274,7 +273,7 @@ export class AgentGateway implements OnApplicationShutdown {
     } catch {
       return;
     }
-    const reply = (r: TunnelReply) => void this.redis.publish(req.replyTo, JSON.stringify(r)).catch(() => undefined);
+    const reply = (r: TunnelReply) => void publishOnBus(this.redis, req.replyTo, JSON.stringify(r)).catch(() => undefined);
     if (!t || t.ws.readyState !== WebSocket.OPEN) return reply({ id: req.id, k: 'error', transport: true, message: "the cluster's agent tunnel is closing" });
     // An agent carries traffic for its own cluster of its own organization only.
     if (req.organizationId !== t.organizationId || req.clusterId !== t.clusterId) return reply({ id: req.id, k: 'error', transport: false, message: 'not this agent\'s cluster' });
@@ -286,7 +285,7 @@ export class AgentGateway implements OnApplicationShutdown {
 
   private failInFlight(t: Tunnel, why: string): void {
     // Best effort: a worker that hears nothing times out, which is the same answer.
-    for (const [id, replyTo] of t.inFlight) void this.redis.publish(replyTo, JSON.stringify({ id, k: 'error', transport: true, message: why } satisfies TunnelReply)).catch(() => undefined);
+    for (const [id, replyTo] of t.inFlight) void publishOnBus(this.redis, replyTo, JSON.stringify({ id, k: 'error', transport: true, message: why } satisfies TunnelReply)).catch(() => undefined);
     t.inFlight.clear();
   }
 
@@ -294,9 +293,9 @@ export class AgentGateway implements OnApplicationShutdown {
     this.failInFlight(t, "the agent's tunnel closed during the request");
     const current = this.tunnels.get(t.clusterId) === t;
     if (current) this.tunnels.delete(t.clusterId);
-    if (!this.tunnels.has(t.clusterId) && this.subscriber) {
+    if (!this.tunnels.has(t.clusterId) && this.bus) {
       const prefix = this.config.queue.prefix;
-      await this.subscriber.unsubscribe(tunnelChannels.request(prefix, t.clusterId), tunnelChannels.control(prefix, t.clusterId)).catch(() => undefined);
+      await this.bus.unsubscribe(tunnelChannels.request(prefix, t.clusterId), tunnelChannels.control(prefix, t.clusterId)).catch(() => undefined);
     }
     if (t.replaced || !current) return;
     this.heartbeats.delete(t.clusterId);
@@ -324,7 +323,7 @@ export class AgentGateway implements OnApplicationShutdown {
     for (const t of [...this.tunnels.values()]) t.ws.close(1012, 'API restarting');
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const c of this.wss.clients) c.terminate();
-    this.subscriber?.disconnect();
+    this.bus?.close();
   }
 }
 

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Redis } from 'ioredis';
 import { AppConfig } from '@flotilla/config';
 import { AuditRepository, ClusterAgentRepository, ClusterAgentState, ClusterEntity, ClusterGroupRepository, ClusterRepository, OutboxRepository } from '@flotilla/persistence';
 import { DEFAULT_BINDABLE_ROLES, TunnelControl, tunnelChannels } from '@flotilla/cluster-access';
 import { isUuid } from '@flotilla/validation';
-import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
+import { JobName, jobIds, outboxMessage, publishOnBus, RedisConnection } from '@flotilla/queue';
 import { APP_CONFIG, DATA_SOURCE, REDIS } from '@flotilla/infrastructure';
 import { ViewerContext } from '../auth/viewer';
 import { DomainError, ErrorCode, conflict, idInMessage, notFound } from '../common/domain.errors';
@@ -23,7 +22,7 @@ export class AgentService {
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisConnection,
     private readonly clusters: ClusterRepository,
     private readonly groups: ClusterGroupRepository,
     private readonly agents: ClusterAgentRepository,
@@ -84,7 +83,7 @@ export class AgentService {
       return current;
     });
     const control: TunnelControl = { k: 'revoke' };
-    await this.redis.publish(tunnelChannels.control(this.config.queue.prefix, clusterId), JSON.stringify(control));
+    await publishOnBus(this.redis, tunnelChannels.control(this.config.queue.prefix, clusterId), JSON.stringify(control));
     return (await this.clusters.findById(viewer.organizationId, clusterId)) ?? cluster;
   }
 

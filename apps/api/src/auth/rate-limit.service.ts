@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { RedisConnection } from '@flotilla/queue';
 import { AppConfig } from '@flotilla/config';
 import { DomainError, ErrorCode } from '../common/domain.errors';
 import { APP_CONFIG, REDIS } from '@flotilla/infrastructure';
@@ -26,7 +26,7 @@ export class RateLimitedError extends DomainError {
 @Injectable()
 export class RateLimitService {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisConnection,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

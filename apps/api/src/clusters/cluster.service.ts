@@ -4,7 +4,7 @@ import { AppConfig } from '@flotilla/config';
 import { AuditRepository, ComplianceRepository, ClusterCredentialRepository, ClusterEntity, ClusterGroupRepository, ClusterGroupWithCount, ClusterListQuery, ClusterOrderField, ClusterRepository, OutboxRepository } from '@flotilla/persistence';
 import { isUuid } from '@flotilla/validation';
 import { CLUSTER_ADMIN_ROLE, CredentialCipher, TunnelControl, tunnelChannels } from '@flotilla/cluster-access';
-import { JobName, jobIds, outboxMessage } from '@flotilla/queue';
+import { JobName, jobIds, outboxMessage, publishOnBus, RedisConnection } from '@flotilla/queue';
 import { ViewerContext } from '../auth/viewer';
 import { clusterScope } from '../auth/workspace-restriction';
 import { workspaceCompliance } from '../compliance/workspace-compliance';
@@ -12,7 +12,6 @@ import { description, displayName, plainText } from '@flotilla/validation';
 import { DomainError, ErrorCode, badInput, conflict, idInMessage, notFound } from '../common/domain.errors';
 import { validateLabels } from '../common/labels';
 import { APP_CONFIG, CREDENTIAL_CIPHER, DATA_SOURCE, REDIS } from '@flotilla/infrastructure';
-import type { Redis } from 'ioredis';
 import { AttachClusterInput, CreateClusterGroupInput, UpdateClusterInput } from './cluster.inputs';
 import { decodeCaData, validateApiServerUrl, validateClusterName, validateToken, validateTokenExpiresAt } from './cluster-input.validation';
 import { bindableRolesFor, trustRootsFor } from './cluster-trust.rules';
@@ -32,7 +31,7 @@ export class ClusterService {
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditRepository,
     private readonly compliance: ComplianceRepository,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisConnection,
   ) {}
 
   /**
@@ -181,7 +180,7 @@ export class ClusterService {
     if (detached.connectionMode === 'AGENT') {
       // Its agent's credential no longer connects (the cluster is detached); close the live tunnel now, on whichever replica.
       const control: TunnelControl = { k: 'revoke' };
-      await this.redis.publish(tunnelChannels.control(this.config.queue.prefix, id), JSON.stringify(control)).catch(() => undefined);
+      await publishOnBus(this.redis, tunnelChannels.control(this.config.queue.prefix, id), JSON.stringify(control)).catch(() => undefined);
     }
     return detached;
   }

@@ -1,14 +1,14 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
-import { Redis } from 'ioredis';
+import type { RedisConnection } from '@flotilla/queue';
 import { DATA_SOURCE, REDIS } from '@flotilla/infrastructure';
 
 @Controller()
 export class HealthController {
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisConnection,
   ) {}
 
   /** Liveness: the process answers. */

@@ -1,10 +1,9 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Redis } from 'ioredis';
 import { AppConfig } from '@flotilla/config';
 import { DATA_SOURCE, QUEUES, REDIS, closeConnections, connectionProviders } from '@flotilla/infrastructure';
 import { RepositoryClass } from '@flotilla/persistence';
-import { QueueSet } from '@flotilla/queue';
+import { QueueSet, RedisConnection } from '@flotilla/queue';
 
 /**
  * The API's connections (PostgreSQL, Redis, the queues it writes through the outbox relay's
@@ -15,7 +14,7 @@ import { QueueSet } from '@flotilla/queue';
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisConnection,
     @Inject(QUEUES) private readonly queues: QueueSet,
   ) {}
 

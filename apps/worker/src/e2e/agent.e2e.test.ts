@@ -123,7 +123,7 @@ test('a private cluster through its agent: attach --agent, agent run, scans with
   // another organization is refused by the replica holding the tunnel; a non-catalogue path is
   // refused before it leaves the worker (and by the replica, and by the agent).
   const redis = new IORedis(api1.config.redis.url);
-  const router = new AgentTunnelRouter(redis, redis.duplicate(), api1.config.queue.prefix);
+  const router = new AgentTunnelRouter(redis, api1.config.queue.prefix);
   try {
     const other = await api1.newOrganization();
     await assert.rejects(router.send({ clusterId: id, organizationId: other.organizationId }, 'GET', '/version', undefined, undefined, 10_000), /not this agent's cluster/);

@@ -1,11 +1,10 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Redis } from 'ioredis';
 import { AppConfig } from '@flotilla/config';
 import { ClusterAgentRepository, ClusterCredentialRepository, RepositoryClass } from '@flotilla/persistence';
 import { AgentTunnelRouter, ClusterClientFactory, CredentialCipher } from '@flotilla/cluster-access';
 import { CREDENTIAL_CIPHER, DATA_SOURCE, QUEUES, REDIS, closeConnections, connectionProviders } from '@flotilla/infrastructure';
-import { QueueSet } from '@flotilla/queue';
+import { QueueSet, RedisConnection } from '@flotilla/queue';
 
 /** The worker's connections and repositories (the same tokens as the API's), and the cluster client factory: the one seam to clusters. */
 @Global()
@@ -13,7 +12,7 @@ import { QueueSet } from '@flotilla/queue';
 export class WorkerInfrastructureModule implements OnApplicationShutdown {
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisConnection,
     @Inject(QUEUES) private readonly queues: QueueSet,
     private readonly clients: ClusterClientFactory,
     private readonly tunnels: AgentTunnelRouter,
@@ -29,7 +28,7 @@ export class WorkerInfrastructureModule implements OnApplicationShutdown {
     const tunnelRouter = {
       provide: AgentTunnelRouter,
       inject: [REDIS],
-      useFactory: (redis: Redis) => new AgentTunnelRouter(redis, redis.duplicate(), config.queue.prefix),
+      useFactory: (redis: RedisConnection) => new AgentTunnelRouter(redis, config.queue.prefix),
     };
     const clientFactory = {
       provide: ClusterClientFactory,

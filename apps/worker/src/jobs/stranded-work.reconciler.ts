@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Redis } from 'ioredis';
 import { AppConfig } from '@flotilla/config';
 import { OutboxRepository, StrandedJob, StrandedWorkRepository } from '@flotilla/persistence';
-import { JobName, PollingLoop, QueueStoreWatch, jobIds, outboxMessage } from '@flotilla/queue';
+import { JobName, PollingLoop, QueueStoreWatch, jobIds, outboxMessage, RedisConnection } from '@flotilla/queue';
 import { APP_CONFIG, DATA_SOURCE, REDIS } from '@flotilla/infrastructure';
 
 /** Work older than this whose job is still not done is handed to the queue again. */
@@ -40,7 +39,7 @@ export class StrandedWorkReconciler implements OnApplicationBootstrap, OnApplica
 
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisConnection,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly stranded: StrandedWorkRepository,
     private readonly outbox: OutboxRepository,
