@@ -25,6 +25,11 @@ export interface ClusterListQuery {
   first: number;
   after?: string | null;
   orderBy?: { field: ClusterOrderField; direction: 'ASC' | 'DESC' };
+  /**
+   * 'table': only FLEET_TABLE_COLUMNS (and the order's key), for callers that show no more than the
+   * dashboard's fleet table; the other fields of the rows are then undefined. Default: FLEET_VIEW_COLUMNS.
+   */
+  columns?: 'table' | 'all';
 }
 
 export interface NewCluster {
@@ -52,15 +57,21 @@ export interface SyncObservation {
 }
 
 /** Sort expressions use no NULLs, so keyset comparisons are plain row comparisons. */
+/**
+ * A time's cursor key is its full microseconds as PostgreSQL writes them (orderKey, read with the
+ * page): a Date keeps milliseconds, and a cursor of .123 where the row holds .123456 returned that
+ * row again on the next page, for ever.
+ */
 const ORDER_COLUMNS: Record<ClusterOrderField, { expr: string; key: (c: FleetViewCluster) => string | number }> = {
   NAME: { expr: 'c.name', key: (c) => c.name },
-  ATTACHED_AT: { expr: 'c.attached_at', key: (c) => c.attachedAt.toISOString() },
+  ATTACHED_AT: { expr: 'c.attached_at', key: (c) => c.orderKey ?? c.attachedAt.toISOString() },
   LAST_SEEN_AT: {
     expr: `coalesce(c.last_seen_at, 'epoch'::timestamptz)`,
-    key: (c) => (c.lastSeenAt ?? new Date(0)).toISOString(),
+    key: (c) => c.orderKey ?? (c.lastSeenAt ?? new Date(0)).toISOString(),
   },
   KUBERNETES_VERSION: { expr: 'c.version_key', key: (c) => c.versionKey },
 };
+const utcMicros = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "orderKey"`;
 
 const COLUMNS = `c.id, c.organization_id AS "organizationId", c.name, c.provider, c.region, c.api_server_url AS "apiServerUrl",
   c.status, c.status_reason AS "statusReason", c.kubernetes_version AS "kubernetesVersion", c.version_key AS "versionKey",
@@ -80,11 +91,30 @@ const FLEET_VIEW_COLUMNS = `c.id, c.organization_id AS "organizationId", c.name,
   c.attached_at AS "attachedAt", c.last_seen_at AS "lastSeenAt", c.management_cluster_id AS "managementClusterId",
   c.bindable_roles AS "bindableRoles", c.connection_mode AS "connectionMode"`;
 
+/**
+ * The fleet table's own columns (the dashboard's ClusterList), with the order's key for cursors: half
+ * the text the page's rows carry otherwise, and one timestamp to parse instead of two.
+ */
+const FLEET_TABLE_COLUMNS = `c.id, c.organization_id AS "organizationId", c.name, c.provider, c.region, c.status,
+  c.kubernetes_version AS "kubernetesVersion", c.node_count AS "nodeCount", c.labels, c.group_id AS "groupId", c.last_seen_at AS "lastSeenAt"`;
+const TABLE_ORDER_KEYS: Record<ClusterOrderField, string> = {
+  NAME: '',
+  LAST_SEEN_AT: `, ${utcMicros(ORDER_COLUMNS.LAST_SEEN_AT.expr)}`,
+  KUBERNETES_VERSION: ', c.version_key AS "versionKey"',
+  ATTACHED_AT: `, ${utcMicros(ORDER_COLUMNS.ATTACHED_AT.expr)}`,
+};
+/** FLEET_VIEW_COLUMNS has versionKey already. */
+const VIEW_ORDER_KEYS: Record<ClusterOrderField, string> = { ...TABLE_ORDER_KEYS, KUBERNETES_VERSION: '' };
+
 /** A cluster as the fleet table reads it (FLEET_VIEW_COLUMNS), with its group. */
 export type FleetViewCluster = Omit<
   ClusterEntity,
   'detachedAt' | 'consecutiveFailures' | 'nextSyncAt' | 'managementNamespace' | 'managementName' | 'updatedAt'
-> & { group?: { id: string; name: string; description: string | null } | null };
+> & {
+  group?: { id: string; name: string; description: string | null } | null;
+  /** A time order's cursor key, to the microsecond (ORDER_COLUMNS). */
+  orderKey?: string;
+};
 
 /**
  * Whose clusters a read may return: one organization's, or (a workspace-restricted API token) only
@@ -218,7 +248,9 @@ export class ClusterRepository {
     const known = this.counts.known(countKey);
     // Without a count at hand, it rides in the page's own statement (an uncorrelated subquery, run
     // once): one round trip instead of two.
-    const pageSql = `SELECT ${FLEET_VIEW_COLUMNS}, CASE WHEN g.id IS NULL THEN NULL ELSE json_build_object('id', g.id, 'name', g.name, 'description', g.description) END AS "group"
+    const orderField = q.orderBy?.field ?? 'NAME';
+    const columns = q.columns === 'table' ? FLEET_TABLE_COLUMNS + TABLE_ORDER_KEYS[orderField] : FLEET_VIEW_COLUMNS + VIEW_ORDER_KEYS[orderField];
+    const pageSql = `SELECT ${columns}, CASE WHEN g.id IS NULL THEN NULL ELSE json_build_object('id', g.id, 'name', g.name, 'description', g.description) END AS "group"
            ${known === undefined ? `, (${countSql}) AS "totalCount"` : ''}
            FROM clusters c LEFT JOIN cluster_groups g ON g.id = c.group_id
           WHERE ${pageWhere} ORDER BY ${order.expr} ${dir}, c.id ${dir} LIMIT ${limit}`;
