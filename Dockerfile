@@ -16,7 +16,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/bin ./bin
 USER node
 EXPOSE 4000
-CMD ["node", "dist/apps/api/src/main.js"]
+# --max-semi-space-size: API_NODE_FLAGS (apps/api/src/runtime-flags.ts) says why.
+CMD ["node", "--max-semi-space-size=32", "dist/apps/api/src/main.js"]
 
 # The outbound agent (a Deployment in each private cluster; attach --agent applies it).
 FROM runtime AS agent
@@ -24,4 +25,4 @@ CMD ["node", "dist/apps/agent/src/main.js"]
 
 # The default target: the API.
 FROM runtime AS api
-CMD ["node", "dist/apps/api/src/main.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/apps/api/src/main.js"]

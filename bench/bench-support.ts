@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Client } from 'pg';
 import { CredentialCipher } from '@flotilla/cluster-access';
+import { API_NODE_FLAGS } from '../apps/api/src/runtime-flags';
 
 export const distRoot = join(__dirname, '..');
 
@@ -238,10 +239,15 @@ export function cpuSecondsByName(name: string): number {
   return total;
 }
 
-/** The environment of an API process a read benchmark starts: its own ports, no rate limit, quiet logs. */
+/**
+ * The environment of an API process a read benchmark starts: its own ports, no rate limit, quiet
+ * logs, and Node.js run as the image runs it (NODE_ENV=production, API_NODE_FLAGS).
+ */
 export function benchApiEnv(databaseUrl: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    NODE_ENV: 'production',
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, ...API_NODE_FLAGS].filter(Boolean).join(' '),
     DATABASE_URL: databaseUrl,
     PORT: '0',
     FLOTILLA_AGENT_PORT: '0',

@@ -18,6 +18,7 @@ import { GraphqlClient } from '../apps/cli/src/graphql-client';
 import { KubeSim, startKubeSim } from '../apps/kube-sim/src';
 import { AgentRunner } from '../apps/agent/src/agent-runner';
 import { kubeconfigTarget } from '../apps/agent/src/agent-kube';
+import { API_NODE_FLAGS } from '../apps/api/src/runtime-flags';
 import { ManagedProcess, startManaged } from './dev-processes';
 import { StartedService, postgresAnswers, redisAnswers, startEmbeddedPostgres, startRedisServer } from './dev-services';
 
@@ -125,7 +126,7 @@ async function main() {
   const api = await startManaged({
     name: 'api',
     command: process.execPath,
-    args: [join(dist, 'apps/api/src/main.js')],
+    args: [...API_NODE_FLAGS, join(dist, 'apps/api/src/main.js')],
     env,
     logFile: apiLog,
     echo: settings.verbose,

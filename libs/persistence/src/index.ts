@@ -11,7 +11,7 @@ export type { AuditRecord } from './repositories/audit.repository';
 export { ClusterGroupRepository } from './repositories/cluster-group.repository';
 export type { ClusterGroupWithCount } from './repositories/cluster-group.repository';
 export { ClusterRepository, NEW_CREDENTIAL_REASON } from './repositories/cluster.repository';
-export type { ClusterListFilter, ClusterListQuery, ClusterOrderField, NewCluster, SyncObservation } from './repositories/cluster.repository';
+export type { ClusterListFilter, ClusterListQuery, ClusterOrderField, FleetViewCluster, NewCluster, SyncObservation } from './repositories/cluster.repository';
 export { ClusterCredentialRepository } from './repositories/cluster-credential.repository';
 export type { EncryptedBlob, CredentialLifetime, StoredCredential } from './repositories/cluster-credential.repository';
 export { OutboxRepository } from './repositories/outbox.repository';

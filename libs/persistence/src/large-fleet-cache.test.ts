@@ -31,3 +31,18 @@ test('concurrent misses of one key share a single computation', async () => {
   assert.deepEqual(values, [5000, 5000, 5000]);
   assert.equal(calls, 1);
 });
+
+test("a computation the caller started is joined while it runs and kept only when large", async () => {
+  const cache = new LargeFleetCache<number>(60_000, 1000);
+  assert.equal(cache.known('k'), undefined);
+  let finish!: (n: number) => void;
+  const tracked = cache.track('k', (n) => n, new Promise<number>((r) => (finish = r)));
+  const joined = cache.known('k');
+  assert.ok(joined instanceof Promise, 'a running computation is handed to the next caller');
+  finish(5000);
+  assert.equal(await tracked, 5000);
+  assert.equal(await joined, 5000);
+  assert.equal(cache.known('k'), 5000);
+  await cache.track('small', (n) => n, Promise.resolve(3));
+  assert.equal(cache.known('small'), undefined, 'a small result is never reused');
+});

@@ -17,18 +17,28 @@ export class LargeFleetCache<T> {
   ) {}
 
   async get(key: string, size: (value: T) => number, compute: () => Promise<T>): Promise<T> {
-    const now = Date.now();
+    return this.known(key) ?? this.track(key, size, compute());
+  }
+
+  /** The fresh value of key, or its computation under way; undefined when the caller must compute it (then track() it). */
+  known(key: string): T | Promise<T> | undefined {
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > now) return hit.value;
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
-    const computing = compute();
+    if (hit && hit.expiresAt > Date.now()) return hit.value;
+    return this.inFlight.get(key);
+  }
+
+  /**
+   * Takes a computation of key the caller started itself (e.g. as part of a bigger statement):
+   * concurrent misses join it, and its value is kept when large enough.
+   */
+  async track(key: string, size: (value: T) => number, computing: Promise<T>): Promise<T> {
+    const now = Date.now();
     this.inFlight.set(key, computing);
     let value: T;
     try {
       value = await computing;
     } finally {
-      this.inFlight.delete(key);
+      if (this.inFlight.get(key) === computing) this.inFlight.delete(key);
     }
     if (size(value) >= this.minSizeToCache) {
       if (this.entries.size >= this.maxEntries) this.entries.clear();

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { CLUSTER_ADMIN_ROLE } from '@flotilla/cluster-access';
-import { ClusterEntity } from '@flotilla/persistence';
+import { FleetViewCluster } from '@flotilla/persistence';
 import { ClusterStatusEnum, ProviderEnum } from '../common/enums';
 import { PageInfoModel } from '../common/page-info.model';
 import { labelsToList } from '../common/labels';
@@ -43,7 +43,8 @@ export class ClusterModel {
   managementClusterId!: string | null;
   connectionMode!: 'DIRECT' | 'AGENT';
 
-  static from(e: ClusterEntity & { group?: { id: string; name: string; description: string | null } | null }): ClusterModel {
+  /** From a cluster row: a whole entity, or the fleet table's narrower read. */
+  static from(e: FleetViewCluster): ClusterModel {
     return Object.assign(new ClusterModel(), {
       id: e.id,
       name: e.name,

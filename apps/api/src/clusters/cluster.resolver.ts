@@ -1,4 +1,5 @@
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Info, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Inject } from '@nestjs/common';
 import { AppConfig } from '@flotilla/config';
 import { ClusterGroupRepository } from '@flotilla/persistence';
@@ -12,6 +13,7 @@ import { ClusterGroupModel } from './cluster-group.model';
 import { AttachClusterInput, ClustersArgs, UpdateClusterInput } from './cluster.inputs';
 import { ClusterConnectionModel, ClusterModel } from './cluster.model';
 import { ClusterService } from './cluster.service';
+import { asksOnlyFleetTable } from './fleet-table-selection';
 
 @Resolver(() => ClusterModel)
 export class ClusterResolver {
@@ -22,13 +24,15 @@ export class ClusterResolver {
   ) {}
 
   @Query(() => ClusterConnectionModel)
-  async clusters(@CurrentViewer() viewer: ViewerContext, @Args() args: ClustersArgs): Promise<ClusterConnectionModel> {
+  async clusters(@CurrentViewer() viewer: ViewerContext, @Args() args: ClustersArgs, @Info() info: GraphQLResolveInfo): Promise<ClusterConnectionModel> {
     const first = pageSize(args.first, this.config.api.maxPageSize);
     const page = await this.clusterService.list(viewer, {
       filter: args.filter ?? undefined,
       first,
       after: args.after,
       orderBy: args.orderBy ?? undefined,
+      // The dashboard's table reads half the row; any other field gets the whole row.
+      columns: asksOnlyFleetTable(info) ? 'table' : 'all',
     });
     const field = args.orderBy?.field ?? 'NAME';
     return {

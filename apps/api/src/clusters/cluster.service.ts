@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@flotilla/config';
-import { AuditRepository, ComplianceRepository, ClusterCredentialRepository, ClusterEntity, ClusterGroupRepository, ClusterGroupWithCount, ClusterListQuery, ClusterOrderField, ClusterRepository, OutboxRepository } from '@flotilla/persistence';
+import { AuditRepository, ComplianceRepository, ClusterCredentialRepository, ClusterEntity, ClusterGroupRepository, ClusterGroupWithCount, ClusterListQuery, ClusterOrderField, ClusterRepository, FleetViewCluster, OutboxRepository } from '@flotilla/persistence';
 import { isUuid } from '@flotilla/validation';
 import { CLUSTER_ADMIN_ROLE, CredentialCipher, TunnelControl, tunnelChannels } from '@flotilla/cluster-access';
 import { JobName, jobIds, outboxMessage, publishOnBus, RedisConnection } from '@flotilla/queue';
@@ -95,7 +95,7 @@ export class ClusterService {
     return this.clusters.listForFleetView(scope, filter ? { ...q, filter } : q);
   }
 
-  cursorFor(cluster: ClusterEntity, field: ClusterOrderField): string {
+  cursorFor(cluster: FleetViewCluster, field: ClusterOrderField): string {
     return this.clusters.cursorFor(cluster, field);
   }
 

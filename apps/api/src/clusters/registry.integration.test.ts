@@ -100,6 +100,63 @@ describe('the fleet list', () => {
     assert.deepEqual(groups.data.clusterGroups.find((x: any) => x.name === 'payments'), { name: 'payments', clusterCount: 5 });
   });
 
+  test('totalCount stays exact past the last page and when nothing matches', async () => {
+    for (const n of ['tail-00', 'tail-01', 'tail-02']) await attach(n);
+    const all = await api.gql(LIST, { filter: { search: 'tail-' }, first: 3 });
+    assert.equal(all.data.clusters.totalCount, 3);
+    assert.equal(all.data.clusters.pageInfo.hasNextPage, false);
+    // No row comes back to carry the count: it is counted on its own.
+    const past = await api.gql(LIST, { filter: { search: 'tail-' }, first: 3, after: all.data.clusters.pageInfo.endCursor });
+    assert.deepEqual(past.data.clusters.edges, []);
+    assert.equal(past.data.clusters.totalCount, 3);
+    const none = await api.gql(LIST, { filter: { search: 'no-such-cluster' } });
+    assert.deepEqual(none.data.clusters, { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+  });
+
+  test("a page asking for more than the fleet table shows gets every field, through fragments too; the table's own query pages in every order", async () => {
+    const g = await api.gql(`mutation($input: CreateClusterGroupInput!) { createClusterGroup(input: $input) { id } }`, { input: { name: 'wide-rows' } });
+    for (const n of ['wide-00', 'wide-01', 'wide-02']) {
+      const r = await attach(n, { groupId: g.data.createClusterGroup.id, labels: [{ key: 'k', value: n }] });
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    }
+    const filter = { search: 'wide-' };
+    const table = await api.gql(LIST, { filter });
+    assert.equal(table.errors, undefined, JSON.stringify(table.errors));
+    const wideFields = 'apiServerUrl attachedAt statusReason readyNodeCount bindableRoles allowsClusterAdminBinding';
+    const direct = await api.gql(`query($filter: ClusterFilter) { clusters(filter: $filter) { edges { node { id name group { name } ${wideFields} } } } }`, { filter });
+    const viaFragments = await api.gql(
+      `query($filter: ClusterFilter) { clusters(filter: $filter) { ...Page } }
+       fragment Page on ClusterConnection { edges { ... on ClusterEdge { node { id ...Wide } } } }
+       fragment Wide on Cluster { ${wideFields} }`,
+      { filter },
+    );
+    for (const r of [direct, viaFragments]) {
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      const nodes = r.data.clusters.edges.map((e: any) => e.node);
+      assert.deepEqual(nodes.map((n: any) => n.id), table.data.clusters.edges.map((e: any) => e.node.id));
+      assert.deepEqual(nodes.map((n: any) => n.apiServerUrl), ['wide-00', 'wide-01', 'wide-02'].map((n) => `https://127.0.0.1:6443/clusters/${n}`));
+      for (const n of nodes) {
+        assert.ok(!Number.isNaN(Date.parse(n.attachedAt)), n.attachedAt);
+        assert.equal(n.readyNodeCount, 0);
+        assert.equal(typeof n.allowsClusterAdminBinding, 'boolean');
+      }
+    }
+    assert.deepEqual(direct.data.clusters.edges.map((e: any) => e.node.group), [{ name: 'wide-rows' }, { name: 'wide-rows' }, { name: 'wide-rows' }]);
+    assert.deepEqual(table.data.clusters.edges.map((e: any) => e.node.labels), ['wide-00', 'wide-01', 'wide-02'].map((n) => [{ key: 'k', value: n }]));
+    // The table's narrow read still carries each order's cursor key.
+    for (const field of ['NAME', 'ATTACHED_AT', 'LAST_SEEN_AT', 'KUBERNETES_VERSION']) {
+      const seen: string[] = [];
+      let after: string | null = null;
+      do {
+        const r: any = await api.gql(LIST, { filter, first: 1, after, orderBy: { field, direction: 'ASC' } });
+        assert.equal(r.errors, undefined, `${field}: ${JSON.stringify(r.errors)}`);
+        seen.push(...r.data.clusters.edges.map((e: any) => e.node.name));
+        after = r.data.clusters.pageInfo.hasNextPage ? r.data.clusters.pageInfo.endCursor : null;
+      } while (after && seen.length < 10);
+      assert.deepEqual([...seen].sort(), ['wide-00', 'wide-01', 'wide-02'], field);
+    }
+  });
+
   test('search ignores case, looks at name, region and version, and never matches across two of them', async () => {
     const r = await attach('search-case-01');
     const id = r.data.attachCluster.id;

@@ -10,6 +10,7 @@ import { operationLabel } from '../health/known-operations';
 import { DOCUMENT_LIMITS, DocumentLimits, GRAPHQL_PARSE_FAILED, documentLimitError } from './graphql-limits.rule';
 import { graphqlErrorFormatter } from './graphql-error.formatter';
 import { OperationMeasure, measureOperation } from './query-cost.rule';
+import { answerPreloadedFields } from './preloaded-fields';
 
 interface RequestContext {
   request: FastifyRequest;
@@ -64,6 +65,8 @@ export function graphqlOptions(config: AppConfig, metrics: MetricsService, gate:
     graphiql: config.api.graphiql,
     // Root and field resolvers alike go through the guards and GraphqlErrorFilter.
     fieldResolverEnhancers: ['filters', 'guards'],
+    // …except fields that hand over what their parent already carries (see answerPreloadedFields).
+    transformSchema: answerPreloadedFields,
     graphql: { parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens }, validateOptions: { maxErrors: 10 } },
     validationRules: config.api.introspection ? [] : [NoSchemaIntrospectionCustomRule],
     errorFormatter: graphqlErrorFormatter(!config.api.introspection) as unknown as MercuriusDriverConfig['errorFormatter'],
