@@ -2,7 +2,7 @@
  * Sync throughput (issue 3): N kube-sim clusters (own process) registered in a fresh database,
  * then one worker process syncs them all once. Reports clusters synced per second, and the RSS
  * of the worker and of kube-sim, and CPU milliseconds per synced cluster of the worker and of
- * kube-sim and PostgreSQL (less sensitive to a loaded machine than throughput). Options: BENCH_SYNC_CLUSTERS
+ * kube-sim, PostgreSQL and Redis (less sensitive to a loaded machine than throughput). Options: BENCH_SYNC_CLUSTERS
  * (1000), BENCH_RUNS (3). `median`/`spread` are the warm (steady-state) passes; `cold` the first
  * pass of each fresh worker.
  */
@@ -30,12 +30,14 @@ interface RunResult {
   kubeSimCpuMsPerCluster: number;
   /** Every PostgreSQL process on the machine (the bench's own few queries included). */
   postgresCpuMsPerCluster: number;
+  /** Every redis-server on the machine. */
+  redisCpuMsPerCluster: number;
 }
 
 /** One pass: every cluster synced once by the running worker, timed from when their syncs fall due. */
 async function onePass(c: Client, workerPid: number, simPid: number): Promise<RunResult> {
   await c.query(`UPDATE clusters SET status = 'PENDING', last_seen_at = NULL, consecutive_failures = 0, next_sync_at = 'infinity'`);
-  const cpu0 = { worker: cpuSeconds(workerPid), sim: cpuSeconds(simPid), postgres: cpuSecondsByName('postgres') };
+  const cpu0 = { worker: cpuSeconds(workerPid), sim: cpuSeconds(simPid), postgres: cpuSecondsByName('postgres'), redis: cpuSecondsByName('redis-server') };
   const t0 = Date.now();
   await c.query(`UPDATE clusters SET next_sync_at = now()`);
   let peakRss = 0;
@@ -53,6 +55,7 @@ async function onePass(c: Client, workerPid: number, simPid: number): Promise<Ru
         workerCpuMsPerCluster: perCluster(cpu0.worker, cpuSeconds(workerPid)),
         kubeSimCpuMsPerCluster: perCluster(cpu0.sim, cpuSeconds(simPid)),
         postgresCpuMsPerCluster: perCluster(cpu0.postgres, cpuSecondsByName('postgres')),
+        redisCpuMsPerCluster: perCluster(cpu0.redis, cpuSecondsByName('redis-server')),
       };
     }
     if (Date.now() - t0 > 600_000) throw new Error('sync did not finish in 10 minutes');
@@ -88,6 +91,7 @@ function summary<T>(passes: RunResult[], reduce: (values: number[]) => T) {
     workerCpuMsPerCluster: reduce(passes.map((r) => r.workerCpuMsPerCluster)),
     kubeSimCpuMsPerCluster: reduce(passes.map((r) => r.kubeSimCpuMsPerCluster)),
     postgresCpuMsPerCluster: reduce(passes.map((r) => r.postgresCpuMsPerCluster)),
+    redisCpuMsPerCluster: reduce(passes.map((r) => r.redisCpuMsPerCluster)),
   };
 }
 
