@@ -46,7 +46,9 @@ interface Started {
 }
 
 function startSim(clusters: number, core?: number): Promise<Started> {
-  const args = [MAIN, '--clusters', String(clusters), '--port', '0', '--seed', '1'];
+  // KUBE_SIM_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+  const nodeArgs = (process.env.KUBE_SIM_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, MAIN, '--clusters', String(clusters), '--port', '0', '--seed', '1'];
   const t0 = process.hrtime.bigint();
   const child = core !== undefined && hasTaskset ? spawn('taskset', ['-c', String(core), process.execPath, ...args]) : spawn(process.execPath, args);
   return new Promise((resolve, reject) => {
