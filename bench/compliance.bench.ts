@@ -100,7 +100,7 @@ async function main() {
   try {
     await migrate(db.url);
     const { token, organizationId } = await bootstrapAdmin({ databaseUrl: db.url, organizationName: 'bench' });
-    const sim = await startNode('apps/kube-sim/src/main.js', ['--clusters', String(CLUSTERS), '--port', '0', '--seed', '7'], env, /listening on (\S+)/, 120_000);
+    const sim = await startNode('apps/kube-sim/src/main.js', ['--clusters', String(CLUSTERS), '--port', '0', '--seed', '7', ...(process.env.KUBE_SIM_PREWARM === '0' ? [] : ['--prewarm'])], env, /listening on (\S+)/, 300_000);
     children.push(sim);
     const simUrl = sim.match[1];
     const caPem = await getText(simUrl, '/_sim/ca.crt');

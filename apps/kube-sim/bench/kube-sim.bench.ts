@@ -45,8 +45,10 @@ interface Started {
   readyMs: number;
 }
 
-function startSim(clusters: number, core?: number): Promise<Started> {
-  const args = [MAIN, '--clusters', String(clusters), '--port', '0', '--seed', '1'];
+function startSim(clusters: number, core?: number, extra: string[] = []): Promise<Started> {
+  // KUBE_SIM_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+  const nodeArgs = (process.env.KUBE_SIM_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, MAIN, '--clusters', String(clusters), '--port', '0', '--seed', '1', ...extra];
   const t0 = process.hrtime.bigint();
   const child = core !== undefined && hasTaskset ? spawn('taskset', ['-c', String(core), process.execPath, ...args]) : spawn(process.execPath, args);
   return new Promise((resolve, reject) => {
@@ -372,7 +374,30 @@ async function residentFleet(clusters: number): Promise<Record<string, unknown>>
   }
 }
 
+/**
+ * --prewarm-clusters N: kube-sim --prewarm at N clusters: time to "listening", its CPU and RSS, then
+ * kube-sim CPU per list on a scan pass (the first touch of every cluster, now resident) and a second.
+ */
+async function prewarmed(clusters: number): Promise<Record<string, unknown>> {
+  const s = await startSim(clusters, undefined, ['--prewarm']);
+  try {
+    const cpuReady = cpuSeconds(s.child.pid!);
+    const rssReady = rssMiB(s.child.pid!);
+    const names = (JSON.parse((await get(`${s.url}/_sim/clusters`)).body) as Array<{ name: string }>).map((c) => c.name);
+    const tokens = await tokensFor(s, names);
+    const first = await scanPass(s, names, tokens, SCAN_LISTS, true);
+    const second = await scanPass(s, names, tokens, SCAN_LISTS, true);
+    return { clusters, readyMs: Math.round(s.readyMs), cpuSecondsToReady: cpuReady, rssAtReadyMiB: rssReady, firstTouchGzipCpuMsPerList: first.cpuMsPerList, firstTouchCpuMsPerCluster: Math.round(first.cpuMsPerList * SCAN_LISTS.length * 100) / 100, secondPassGzipCpuMsPerList: second.cpuMsPerList, firstPassSeconds: first.seconds, rssAfterScanMiB: rssMiB(s.child.pid!) };
+  } finally {
+    await stopSim(s);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--prewarm-clusters')) {
+    process.stdout.write(`${JSON.stringify({ node: process.version, loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), prewarm: await prewarmed(arg('prewarm-clusters', 1000)) }, null, 2)}\n`);
+    return;
+  }
   if (process.argv.includes('--load')) return process.argv.includes('--raw') ? rawLoad() : load();
   if (process.argv.includes('--scan-only')) {
     process.stdout.write(`${JSON.stringify({ node: process.version, loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), scanLists: await scanLists() }, null, 2)}\n`);
@@ -387,6 +412,7 @@ async function main(): Promise<void> {
     startup: [await startup(1000), await startup(10000)],
     listPods: await throughput(),
     scanLists: await scanLists(),
+    prewarm: [await prewarmed(1000)],
     targets: { rss10kMiB: 1536, ready10kMs: 20000, listPodsRps: 3000 },
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -2,7 +2,6 @@
  * Wires kube-sim together: one node:http(s) listener, the admin API under /_sim/ and every
  * simulated cluster under /clusters/<name>/.
  */
-import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +19,7 @@ import { EscalationGuard } from './auth/escalation.guard';
 import { RbacAuthorizer } from './auth/rbac-authorizer';
 import { ReviewHandler } from './auth/review.handler';
 import { TokenAuthenticator } from './auth/token-authenticator';
-import { TokenSigner } from './auth/token-signer';
+import { signerForSeed } from './auth/token-signer';
 import { DiscoveryHandler } from './catalog/discovery.handler';
 import { OpenApiHandler } from './catalog/openapi.handler';
 import { ResourceCatalog } from './catalog/resource-catalog';
@@ -29,6 +28,7 @@ import { RolloutController } from './controllers/rollout.controller';
 import { TokenController } from './controllers/token.controller';
 import { loadContentSource } from './fleet/content-source';
 import { FleetRegistry } from './fleet/fleet.registry';
+import { type PrewarmResult, defaultPrewarmThreads, prewarmFleet } from './fleet/prewarm';
 import { sendJson } from './http/http-io';
 import { createTlsMaterial } from './tls/certificate-authority';
 
@@ -49,6 +49,11 @@ export interface KubeSimOptions {
   snapshotBudgetMiB?: number;
   /** Replaces the content generator (tests that need exactly known content). */
   generateCluster?: GenerateCluster;
+  /**
+   * Build every cluster's compact snapshot before startKubeSim resolves (a benchmark then times the
+   * product, not generation). A number sets the generating threads (0 = this thread). Default off.
+   */
+  prewarm?: boolean | { threads: number };
 }
 
 export interface KubeSim {
@@ -57,6 +62,8 @@ export interface KubeSim {
   port: number;
   caPem?: string;
   clusterNames(): string[];
+  /** What prewarming took, when it was asked for. */
+  prewarmed?: PrewarmResult;
   clusterUrl(name: string): string;
   adminToken(name: string): string;
   kubeconfig(name: string): string;
@@ -73,7 +80,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   }
   const tls = tlsOn ? await createTlsMaterial() : undefined;
   // Tokens derive from the seed so a restarted simulator with the same seed accepts stored credentials.
-  const signer = new TokenSigner(createHash('sha256').update(`kube-sim-token-secret:${process.env.KUBE_SIM_TOKEN_SECRET ?? ''}:${seed}`).digest());
+  const signer = signerForSeed(seed);
   const catalog = new ResourceCatalog();
   const tokens = new TokenController(signer, tls?.caPem ?? '');
   const fleet = new FleetRegistry({ content, catalog, tokens, fleetSeed: seed, caPem: tls?.caPem, residentLimit: options.residentLimit, snapshotBudgetBytes: options.snapshotBudgetMiB === undefined ? undefined : options.snapshotBudgetMiB * 1024 * 1024 });
@@ -163,12 +170,19 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   address = `127.0.0.1:${port}`;
   const base = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   fleet.baseUrl = base;
+  // After listen: generated content names the server's URL (management clusters' Cluster objects).
+  let prewarmed: PrewarmResult | undefined;
+  if (options.prewarm) {
+    const threads = options.generateCluster ? 0 : typeof options.prewarm === 'object' ? options.prewarm.threads : defaultPrewarmThreads();
+    prewarmed = await prewarmFleet(fleet, catalog, { seed, caPem: tls?.caPem, threads });
+  }
 
   let stopped: Promise<void> | undefined;
   return {
     url: base,
     port,
     caPem: tls?.caPem,
+    prewarmed,
     clusterNames: () => fleet.names(),
     clusterUrl: (name) => fleet.serverUrlFor(name),
     adminToken: (name) => authn.adminToken(name),

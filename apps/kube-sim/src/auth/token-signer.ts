@@ -3,7 +3,7 @@
  * the cluster name, so a token from one simulated cluster is worthless on another, and the same
  * seed gives the same tokens across restarts (a product that stored credentials keeps working).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface ServiceAccountClaims {
   sub: string;
@@ -110,4 +110,9 @@ export class TokenSigner {
     }
     return createHmac('sha256', key).update(data).digest('base64url');
   }
+}
+
+/** The fleet's signer: derived from the seed (and KUBE_SIM_TOKEN_SECRET), so a restart or a prewarm thread with the same seed issues the same tokens. */
+export function signerForSeed(seed: number): TokenSigner {
+  return new TokenSigner(createHash('sha256').update(`kube-sim-token-secret:${process.env.KUBE_SIM_TOKEN_SECRET ?? ''}:${seed}`).digest());
 }

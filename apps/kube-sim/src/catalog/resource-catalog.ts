@@ -66,6 +66,11 @@ export class ResourceCatalog {
     return out;
   }
 
+  /** Every type, built-in or registered, in catalogue order. */
+  types(): readonly ResourceType[] {
+    return this.all;
+  }
+
   /** Types sharing a store key (the same resource in several versions of its group). */
   byStoreKey(storeKey: string): ResourceType[] {
     return this.all.filter((t) => t.storeKey === storeKey);

@@ -4,7 +4,7 @@
  * are evicted least-recently-used and rebuilt (deterministic base + overlay) when needed again, so
  * 10,000 clusters fit in memory even when every one of them has been written to.
  */
-import type { ClusterSpec, GenerationContext, KubeObject } from '../content/contract';
+import type { ClusterSpec, DeprecatedApiUse, GenerationContext, KubeObject, VersionInfo } from '../content/contract';
 import type { ResourceCatalog } from '../catalog/resource-catalog';
 import type { TokenController } from '../controllers/token.controller';
 import { type Change, type KindSource, ObjectStore } from '../store/object-store';
@@ -12,6 +12,22 @@ import { type ListSegment, buildSegment, segmentKey, segmentObjects, segmentRaw 
 import type { ContentSource } from './content-source';
 import { type ClusterRecord, newRecord } from './cluster-record';
 import { missingBootstrapObjects } from './bootstrap-objects';
+
+/**
+ * A cluster's compact snapshot as plain data (a prewarm thread builds it, the server installs it):
+ * every kind's all-namespaces segment packed into one buffer, plus what generation resolved.
+ */
+export interface ExportedSnapshot {
+  name: string;
+  spec: ClusterSpec;
+  versionInfo?: VersionInfo;
+  deprecatedApiUse?: DeprecatedApiUse[];
+  nodeCount?: number;
+  rv: number;
+  segments: Array<{ key: string; offset: number; length: number; rawBytes: number; count: number; apiVersion: string | null }>;
+  /** Its own ArrayBuffer (transferable): segments are views of it. */
+  buf: Uint8Array;
+}
 
 export type FleetChangeListener = (record: ClusterRecord, change: Change) => void;
 
@@ -229,6 +245,50 @@ export class FleetRegistry {
     return store;
   }
 
+  /**
+   * Generates a never-touched cluster and returns its compact snapshot, keeping nothing decoded
+   * (the same objects, resourceVersions and tokens its first touch would have produced).
+   */
+  exportSnapshot(record: ClusterRecord): ExportedSnapshot {
+    const store = this.materialize(record);
+    const segs: Array<{ key: string; seg: ListSegment }> = [];
+    let total = 0;
+    for (const storeKey of store.loadedKinds()) {
+      const seg = buildSegment(store.list(storeKey));
+      segs.push({ key: segmentKey(storeKey, ''), seg });
+      total += seg.gz.length;
+    }
+    const buf = new Uint8Array(total);
+    const segments: ExportedSnapshot['segments'] = [];
+    let offset = 0;
+    for (const { key, seg } of segs) {
+      buf.set(seg.gz, offset);
+      segments.push({ key, offset, length: seg.gz.length, rawBytes: seg.rawBytes, count: seg.count, apiVersion: seg.apiVersion });
+      offset += seg.gz.length;
+    }
+    record.store = undefined;
+    return { name: record.spec.name, spec: record.spec, versionInfo: record.versionInfo, deprecatedApiUse: record.deprecatedApiUse, nodeCount: record.nodeCount, rv: record.rv, segments, buf };
+  }
+
+  /** Installs a snapshot built by exportSnapshot (here or in a prewarm thread) on a cluster nothing has touched yet. */
+  importSnapshot(record: ClusterRecord, snap: ExportedSnapshot): boolean {
+    if (record.store || record.dirty || record.overlay.size > 0) return false;
+    this.dropSnapshot(record);
+    record.spec = snap.spec;
+    record.resolved = true;
+    record.versionInfo = snap.versionInfo;
+    record.deprecatedApiUse = snap.deprecatedApiUse;
+    record.nodeCount = snap.nodeCount;
+    record.rv = Math.max(record.rv, snap.rv);
+    // One buffer per cluster: a write that drops one kind's segment keeps at most this cluster's snapshot alive.
+    const buf = Buffer.from(snap.buf.buffer, snap.buf.byteOffset, snap.buf.byteLength);
+    for (const s of snap.segments) {
+      this.addSegment(record, s.key, { gz: buf.subarray(s.offset, s.offset + s.length), rawBytes: s.rawBytes, count: s.count, apiVersion: s.apiVersion }, false);
+    }
+    record.snapshotComplete = record.lists.size > 0;
+    return true;
+  }
+
   markDirty(record: ClusterRecord): void {
     record.dirty = true;
   }
@@ -309,7 +369,12 @@ export class FleetRegistry {
   /** After a managed cluster is added: the management cluster is rebuilt (or, while pinned, extended). */
   private refreshManagement(name: string): void {
     const mgmt = this.records.get(name);
-    if (!mgmt?.store) return;
+    if (!mgmt) return;
+    // A snapshot (prewarmed or taken at eviction) predates the new managed cluster: regenerate on next use.
+    if (!mgmt.store) {
+      this.dropSnapshot(mgmt);
+      return;
+    }
     if (mgmt.pins === 0) {
       mgmt.store = undefined;
       this.dropSnapshot(mgmt);
