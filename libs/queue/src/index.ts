@@ -1,6 +1,6 @@
 export { QueueName, JobName, JOB_QUEUE, jobIds, parsePayload, outboxMessage, InvalidJobPayloadError } from './queue-catalogue';
 export type { JobPayloads } from './queue-catalogue';
-export { QueueSet, createRedis, bullPrefix, JOB_ATTEMPTS, isLastAttempt } from './queue-connection';
+export { QueueSet, createRedis, bullPrefix, JOB_ATTEMPTS, isLastAttempt, WORKER_LOCK_OPTIONS, STALLED_HANDOFF_MS } from './queue-connection';
 export { OutboxRelay } from './outbox-relay';
 export { PollingLoop } from './polling-loop';
 export { QueueStoreWatch } from './queue-store-watch';
