@@ -23,7 +23,7 @@ import { QueueName, STALLED_HANDOFF_MS, bullPrefix } from '@flotilla/queue';
 import { ClusterSpec, KubeSim, startKubeSim } from '../apps/kube-sim/src';
 
 const dist = join(__dirname, '..');
-const SCENARIOS = ['worker-sigkill', 'redis-restart-empty', 'postgres-restart', 'api-sigkill', 'flaky-and-hanging'] as const;
+const SCENARIOS = ['worker-sigkill', 'redis-restart-empty', 'postgres-restart', 'api-sigkill', 'flaky-and-hanging', 'slow-jobs'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 /** Documented bounds (README "Reliability"): a scenario must end within this long after the fault is healed. */
 const BOUNDS_S: Record<Scenario, number> = {
@@ -37,10 +37,17 @@ const BOUNDS_S: Record<Scenario, number> = {
   'api-sigkill': 30,
   // Hanging clusters end on the request timeout; failing requests are retried by the job.
   'flaky-and-hanging': 60,
+  // No fault: rollouts of ~30 s followed in 20 s slices and clusters answering in 2.5 s — jobs
+  // longer than a lock and a stall check, which must keep their lock and run once.
+  'slow-jobs': 60,
 };
 const SCENARIO_TIMEOUT_S = 150;
 const OVERALL_DEADLINE_MS = 14 * 60_000;
 const LATENCY_MS = 300;
+const ROLLOUT_STEP_MS = 700;
+/** slow-jobs: a cluster's answers (under FLOTILLA_KUBE_TIMEOUT_MS) and a rollout step. */
+const SLOW_LATENCY_MS = 2500;
+const SLOW_ROLLOUT_STEP_MS = 5000;
 const UPGRADES_PER_SCENARIO = 3;
 const QUEUE_PREFIX = 'chaos';
 
@@ -188,6 +195,13 @@ interface ScenarioResult {
    */
   handoffS?: number | null;
   jobsActiveAtKill?: number;
+  /**
+   * Jobs of the scenario BullMQ took from their worker as stalled and ran again, other than the
+   * killed worker's: a live worker's job treated as stalled (counted in `duplicated`).
+   */
+  stalledReruns: number;
+  /** The longest single run of a job of the scenario (finished − started): what held a lock longest. */
+  longestJobS: number | null;
   boundS: number;
   withinBound: boolean;
   lost: number;
@@ -256,7 +270,7 @@ async function main(): Promise<void> {
       ...managed.map((name) => ({ name, flavor: 'vsphere' as const, version: 'v1.30.4+vmware.1', nodes: 2, managedBy: MGMT })),
       ...generics.map((name) => ({ name, flavor: 'generic' as const })),
     ];
-    sim = await startKubeSim({ clusters: specs, port: 0, tls: true, seed: 11, rolloutStepMs: 700 });
+    sim = await startKubeSim({ clusters: specs, port: 0, tls: true, seed: 11, rolloutStepMs: ROLLOUT_STEP_MS });
     say(`kube-sim: ${specs.length} clusters (${managed.length} managed by ${MGMT})`);
 
     const { token } = await bootstrapAdmin({ databaseUrl: dbUrl, organizationName: 'chaos' });
@@ -274,7 +288,8 @@ async function main(): Promise<void> {
       FLOTILLA_KUBE_TIMEOUT_MS: '4000',
       FLOTILLA_RATE_LIMIT_PER_MINUTE: '0',
       FLOTILLA_UPGRADE_POLL_MS: '300',
-      FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS: '5',
+      // Longer than a lock + stall check (15 s): a slow rollout's job must hold its lock by renewal.
+      FLOTILLA_UPGRADE_FOLLOW_SLICE_SECONDS: '20',
       FLOTILLA_UPGRADE_STALL_SECONDS: '60',
       FLOTILLA_UPGRADE_DEADLINE_SECONDS: '300',
     };
@@ -398,6 +413,12 @@ async function runScenario(scenario: Scenario, ctx: Ctx): Promise<ScenarioResult
     for (const n of hanging) await simAdmin(sim, `/clusters/${n}/faults`, 'PUT', { down: 'hang' });
     detail = `${flaky.length} clusters at 30 % errors, ${hanging.join(' and ')} hanging`;
   }
+  if (scenario === 'slow-jobs') {
+    const slow = ctx.generics.slice(0, 2);
+    for (const n of slow) await simAdmin(sim, `/clusters/${n}/faults`, 'PUT', { latencyMs: SLOW_LATENCY_MS });
+    for (const n of ctx.batch) await simAdmin(sim, `/clusters/${n}/rollout`, 'PUT', { stepMs: SLOW_ROLLOUT_STEP_MS });
+    detail = `no fault: ${slow.join(' and ')} answer in ${SLOW_LATENCY_MS / 1000} s, the upgrades' rollouts step every ${SLOW_ROLLOUT_STEP_MS / 1000} s`;
+  }
 
   // The work: one scan over the fleet and a batch of upgrades. During api-sigkill the API dies while
   // these mutations are in flight; a client that got no answer asks again (another replica or the
@@ -434,9 +455,10 @@ async function runScenario(scenario: Scenario, ctx: Ctx): Promise<ScenarioResult
   let killedAt = 0;
   if (scenario === 'worker-sigkill') {
     await midway();
-    held = await activeJobs(ctx.redis.url);
     killedAt = Date.now();
     await ctx.workerProcs[0].kill('SIGKILL');
+    // Its jobs stay active (locked by the dead worker) until handed on: all of them are in here.
+    held = await activeJobs(ctx.redis.url);
     await ctx.workerProcs[0].start();
     healedAt = Date.now();
     detail = 'worker-1 SIGKILLed a quarter into the scan and started again';
@@ -473,6 +495,7 @@ async function runScenario(scenario: Scenario, ctx: Ctx): Promise<ScenarioResult
   }
   const endedAt = Date.now();
   const handoff = scenario === 'worker-sigkill' ? await lastFinished(ctx.redis.url, held) : null;
+  const runs = await jobRuns(ctx.redis.url, t0, new Set(held.map((j) => `${j.queue}:${j.id}`)));
 
   const scans = await sql<{ id: string; status: string; cluster_count: number; done: number }>(
     dbUrl,
@@ -507,7 +530,7 @@ async function runScenario(scenario: Scenario, ctx: Ctx): Promise<ScenarioResult
   for (const u of upgrades) perCluster.set(u.cluster_id, (perCluster.get(u.cluster_id) ?? 0) + 1);
   const upgradeTwice = [...perCluster.values()].reduce((a, n) => a + Math.max(0, n - 1), 0);
   const patchedTwice = upgrades.reduce((a, u) => a + Math.max(0, u.patches - 1), 0);
-  const duplicated = countedTwice + ledger.results_dup + upgradeTwice + patchedTwice;
+  const duplicated = countedTwice + ledger.results_dup + upgradeTwice + patchedTwice + runs.stalledReruns;
   // Lost: a cluster of a scan with no outcome, a scan whose counters fall short, an upgrade never
   // ended or never created for a cluster of the batch.
   const shortCounted = scans.reduce((a, s) => a + Math.max(0, s.cluster_count - s.done), 0);
@@ -521,7 +544,8 @@ async function runScenario(scenario: Scenario, ctx: Ctx): Promise<ScenarioResult
   const endedAfterHealS = ended ? Math.max(0, Math.round((lastOutcome - healedAt) / 100) / 10) : null;
 
   // Leave the fleet as it was for the next scenario.
-  if (scenario === 'flaky-and-hanging') for (const n of ctx.allNames) await simAdmin(sim, `/clusters/${n}/faults`, 'PUT', { latencyMs: LATENCY_MS });
+  if (scenario === 'flaky-and-hanging' || scenario === 'slow-jobs') for (const n of ctx.allNames) await simAdmin(sim, `/clusters/${n}/faults`, 'PUT', { latencyMs: LATENCY_MS });
+  if (scenario === 'slow-jobs') for (const n of ctx.batch) await simAdmin(sim, `/clusters/${n}/rollout`, 'PUT', { stepMs: ROLLOUT_STEP_MS });
   const upgradeOutcomes: Record<string, number> = {};
   for (const u of upgrades) upgradeOutcomes[u.status] = (upgradeOutcomes[u.status] ?? 0) + 1;
   const boundS = BOUNDS_S[scenario];
@@ -538,6 +562,8 @@ async function runScenario(scenario: Scenario, ctx: Ctx): Promise<ScenarioResult
     withinBound: ended && (endedAfterHealS ?? Infinity) <= boundS,
     lost,
     duplicated,
+    stalledReruns: runs.stalledReruns,
+    longestJobS: runs.longestMs === null ? null : Math.round(runs.longestMs / 100) / 10,
     scans: scans.length,
     clusterOutcomes: ledger.finished,
     upgrades: upgrades.length,
@@ -579,6 +605,25 @@ function lastFinished(redisUrl: string, jobs: ActiveJob[]): Promise<{ lastAt: nu
       last = Math.max(last, job.finishedOn);
     }
     return { lastAt: last || null };
+  });
+}
+
+/**
+ * Over the jobs of a scenario (queued since `since`): how many BullMQ re-ran after a stall that
+ * `explained` (the killed worker's, as queue:id) does not cover, and the longest single run.
+ */
+function jobRuns(redisUrl: string, since: number, explained: Set<string>): Promise<{ stalledReruns: number; longestMs: number | null }> {
+  return withQueues(redisUrl, async (queues) => {
+    let stalledReruns = 0;
+    let longestMs: number | null = null;
+    for (const q of queues) {
+      for (const job of await q.getJobs(['completed', 'failed', 'active', 'wait', 'delayed', 'prioritized'])) {
+        if (!job || job.timestamp < since) continue;
+        if (job.stalledCounter > 0 && !explained.has(`${q.name}:${job.id}`)) stalledReruns++;
+        if (job.finishedOn && job.processedOn) longestMs = Math.max(longestMs ?? 0, job.finishedOn - job.processedOn);
+      }
+    }
+    return { stalledReruns, longestMs };
   });
 }
 
