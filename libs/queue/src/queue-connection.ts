@@ -16,6 +16,24 @@ export function bullPrefix(queuePrefix: string): string {
  */
 export const JOB_ATTEMPTS = 3;
 
+/**
+ * Every worker's lock and stall settings. A job's lock is renewed while its worker lives (every
+ * 2.5–5 s: BullMQ's renewal timer runs every lockRenewTime/2 and extends locks older than that),
+ * so a long job — an upgrade followed for minutes, a scan of a slow cluster — keeps it however long
+ * it runs; only a dead or frozen worker's lock expires. A SIGKILLed worker's jobs are then handed on
+ * within lockDuration + stalledInterval (≤ 15 s, BullMQ's defaults are 30 s + 30 s), and a live
+ * worker only loses a job if its event loop is blocked for 5 s (lockDuration − lockRenewTime).
+ * Redis cost: one stall check per queue every stalledInterval across all workers (a `stalled-check`
+ * key with that expiry elects one), and one lock-extension call per worker and queue every 2.5 s
+ * while it has active jobs — 2–3 commands a second for five queues, nothing beside the jobs.
+ * A job stalled twice (maxStalledCount) is failed, not re-run: a job that kills its worker
+ * does not crash-loop the fleet; its work is re-queued by the stranded-work sweep.
+ */
+export const WORKER_LOCK_OPTIONS = { lockDuration: 10_000, lockRenewTime: 5_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
+
+/** How long after a worker dies its jobs are handed to another at the latest (lock expiry + one stall check). */
+export const STALLED_HANDOFF_MS = WORKER_LOCK_OPTIONS.lockDuration + WORKER_LOCK_OPTIONS.stalledInterval;
+
 /** Whether this run of a job is its last: BullMQ will not retry it if it throws. */
 export function isLastAttempt(job: { attemptsMade: number; opts: { attempts?: number } }): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

@@ -1,25 +1,28 @@
 import { Processor } from '@nestjs/bullmq';
-import { QueueName } from '@flotilla/queue';
+import { QueueName, WORKER_LOCK_OPTIONS } from '@flotilla/queue';
 import { WEBHOOK_BACKOFF_TYPE, WEBHOOK_LIMITS, retryDelayMs } from '@flotilla/notifications';
 import { JobProcessorBase } from './job.processor-base';
 
-/** One BullMQ processor per queue; handlers for their job names live in the feature services. */
-@Processor(QueueName.ClusterSync)
+/**
+ * One BullMQ processor per queue; handlers for their job names live in the feature services. Every
+ * one takes WORKER_LOCK_OPTIONS: a dead worker's jobs move on within seconds, a live one keeps them.
+ */
+@Processor(QueueName.ClusterSync, { ...WORKER_LOCK_OPTIONS })
 export class ClusterSyncProcessor extends JobProcessorBase {
   protected readonly queue = QueueName.ClusterSync;
 }
 
-@Processor(QueueName.Compliance)
+@Processor(QueueName.Compliance, { ...WORKER_LOCK_OPTIONS })
 export class ComplianceProcessor extends JobProcessorBase {
   protected readonly queue = QueueName.Compliance;
 }
 
-@Processor(QueueName.Upgrade)
+@Processor(QueueName.Upgrade, { ...WORKER_LOCK_OPTIONS })
 export class UpgradeProcessor extends JobProcessorBase {
   protected readonly queue = QueueName.Upgrade;
 }
 
-@Processor(QueueName.Inspection)
+@Processor(QueueName.Inspection, { ...WORKER_LOCK_OPTIONS })
 export class InspectionProcessor extends JobProcessorBase {
   protected readonly queue = QueueName.Inspection;
 }
@@ -29,6 +32,7 @@ export class InspectionProcessor extends JobProcessorBase {
  * delay (FLOTILLA_WEBHOOK_RETRY_BASE_MS, set as the jobs' backoff.delay by QueueSet).
  */
 @Processor(QueueName.Webhook, {
+  ...WORKER_LOCK_OPTIONS,
   settings: {
     backoffStrategy: (attemptsMade: number, type?: string, _err?: Error, job?: { opts: { backoff?: number | { delay?: number } } }) => {
       if (type !== WEBHOOK_BACKOFF_TYPE) return 0;

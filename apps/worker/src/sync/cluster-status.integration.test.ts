@@ -2,7 +2,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
-import { unreachableWithinSeconds } from '@flotilla/schedule';
+import { syncBackoff, syncRetryDelaySeconds } from '@flotilla/schedule';
 import { eventually } from '@flotilla/testing';
 import { isolatedEnv } from '@flotilla/testing/isolated-database';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
@@ -11,14 +11,17 @@ import { fallbackGenerateCluster } from '../../../kube-sim/src/fleet/fallback-co
 import { rawRequest } from '../../../kube-sim/src/testing/kube-sim.test-helper';
 import { startWorkerHarness } from '../testing/worker-test-harness';
 
-// Honest status, fast: a cluster that stops answering turns UNREACHABLE within the retries after
-// its first failed sync (not after several whole intervals), a single failed sync does not flap
-// it, and one that answers again is CONNECTED at its next sync — at most one interval later.
+// Honest status, fast, through the worker with kube-sim faults: a cluster that stops answering is
+// retried sooner than an interval (interval/12, doubling, never later than one interval), turns
+// UNREACHABLE at its third failed sync in a row and not before (one failed sync does not flap
+// it), and one that answers again is CONNECTED by its first successful sync. Asserted on the
+// sequence of states the clusters row goes through, not on wall-clock time (the machine is
+// shared): at the defaults the same formula bounds UNREACHABLE at 45 s after the first failed
+// sync (libs/schedule sync-backoff.test.ts).
 const INTERVAL_S = 6;
 const TIMEOUT_MS = 1000;
 const AFTER_FAILURES = 3;
-/** Scheduler tick, relay and job pick-up, each about a second at most. */
-const SLACK_S = 3;
+const BACKOFF = syncBackoff(INTERVAL_S);
 
 let sim: KubeSim;
 let api: ApiHarness;
@@ -59,39 +62,101 @@ async function attach(cluster: string): Promise<string> {
   return r.data.attachCluster.id;
 }
 
+interface State {
+  status: string;
+  status_reason: string | null;
+  failures: number;
+  /** Seconds from the last write of the row to its next sync: the retry delay right after a failure. */
+  due_in: number | null;
+}
 const row = async (id: string) =>
-  (await pg.query(`SELECT status, status_reason, consecutive_failures::int AS failures FROM clusters WHERE id = $1`, [id])).rows[0] as { status: string; status_reason: string | null; failures: number };
+  (
+    await pg.query(
+      `SELECT status, status_reason, consecutive_failures::int AS failures,
+              round(extract(epoch FROM next_sync_at - updated_at)::numeric, 3)::float8 AS due_in
+         FROM clusters WHERE id = $1`,
+      [id],
+    )
+  ).rows[0] as State;
 
-test('a hanging cluster is UNREACHABLE within one interval plus its retries, and CONNECTED again within one interval of answering', async () => {
+/**
+ * Records every distinct state of a cluster's row (polled every 25 ms; the writes it watches are a
+ * second or more apart) until stopped: the sequence the assertions read.
+ */
+function record(id: string): { states: State[]; stop: () => Promise<State[]> } {
+  const states: State[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const r = await row(id);
+      const last = states[states.length - 1];
+      if (!last || last.status !== r.status || last.failures !== r.failures || last.due_in !== r.due_in) states.push(r);
+      await new Promise((res) => setTimeout(res, 25));
+    }
+  })();
+  return {
+    states,
+    stop: async () => {
+      running = false;
+      await done;
+      return states;
+    },
+  };
+}
+
+const show = (states: State[]) => states.map((s) => `${s.status}/${s.failures}/${s.due_in}`).join(' → ');
+
+test('a hanging cluster is retried sooner, with back-off, UNREACHABLE at its third failed sync, and CONNECTED by its first sync after it answers', async () => {
   const id = await attach('blinky-1');
   await eventually(() => row(id), (r) => r.status === 'CONNECTED', { timeoutMs: 20_000, what: 'the first sync' });
 
+  const down = record(id);
   await setFaults('blinky-1', { down: 'hang' });
-  const downAt = Date.now();
-  // One interval until the next sync notices, then the retries (every one of them timing out).
-  const boundS = INTERVAL_S + unreachableWithinSeconds(INTERVAL_S, AFTER_FAILURES, TIMEOUT_MS / 1000) + SLACK_S;
-  const unreachable = await eventually(() => row(id), (r) => r.status === 'UNREACHABLE', { timeoutMs: 60_000, what: 'UNREACHABLE' });
-  const tookS = (Date.now() - downAt) / 1000;
-  assert.ok(tookS <= boundS, `UNREACHABLE after ${tookS.toFixed(1)} s; the bound is ${boundS} s (${(boundS / INTERVAL_S).toFixed(1)} intervals)`);
-  assert.match(unreachable.status_reason ?? '', /timed out/);
+  await eventually(() => row(id), (r) => r.status === 'UNREACHABLE', { timeoutMs: 90_000, what: 'UNREACHABLE' });
+  // Down for a while longer: the retries back off up to one interval, and it stays UNREACHABLE.
+  await eventually(() => row(id), (r) => r.failures >= AFTER_FAILURES + 2, { timeoutMs: 90_000, what: 'more failed syncs' });
+  const whileDown = await down.stop();
 
-  // Down for a while longer: the retries back off, but never beyond one interval.
-  await eventually(() => row(id), (r) => r.failures >= AFTER_FAILURES + 3, { timeoutMs: 60_000, what: 'more failed syncs' });
+  const failing = whileDown.filter((s) => s.failures > 0);
+  for (const s of failing) {
+    // UNREACHABLE exactly from the AFTER_FAILURES-th failure on: not before (no flapping), not later.
+    assert.equal(s.status, s.failures >= AFTER_FAILURES ? 'UNREACHABLE' : 'CONNECTED', show(whileDown));
+    // Right after a failure the next sync is due after the backed-off delay; once the scheduler has
+    // claimed that sync (in flight) its due time has moved a whole interval on from the claim.
+    const delay = syncRetryDelaySeconds(s.failures, BACKOFF);
+    assert.ok(Math.abs(s.due_in! - delay) < 0.01 || s.due_in! > INTERVAL_S, `after failure ${s.failures} the next sync is due in ${s.due_in} s, not ${delay} s: ${show(whileDown)}`);
+  }
+  // Each failure count was seen (the writes are seconds apart), and the retries before UNREACHABLE
+  // came sooner than an interval.
+  assert.deepEqual([...new Set(failing.map((s) => s.failures))].slice(0, AFTER_FAILURES + 2), [1, 2, 3, 4, 5], show(whileDown));
+  const retries = failing.filter((s) => Math.abs(s.due_in! - syncRetryDelaySeconds(s.failures, BACKOFF)) < 0.01);
+  assert.ok(retries.some((s) => s.failures < AFTER_FAILURES && s.due_in! < INTERVAL_S), `a retry before UNREACHABLE sooner than an interval: ${show(whileDown)}`);
+  assert.ok(failing.every((s) => syncRetryDelaySeconds(s.failures, BACKOFF) <= INTERVAL_S));
+  assert.match((await row(id)).status_reason ?? '', /timed out/);
+
+  const up = record(id);
   await setFaults('blinky-1', {});
-  const upAt = Date.now();
   await eventually(() => row(id), (r) => r.status === 'CONNECTED', { timeoutMs: 60_000, what: 'CONNECTED again' });
-  const backS = (Date.now() - upAt) / 1000;
-  assert.ok(backS <= INTERVAL_S + TIMEOUT_MS / 1000 + SLACK_S, `CONNECTED ${backS.toFixed(1)} s after the cluster answered again; the bound is one interval (${INTERVAL_S} s)`);
-  assert.equal((await row(id)).failures, 0);
+  const afterUp = await up.stop();
+  // One successful sync clears the failures and the status together: never UNREACHABLE with no
+  // failure left (which a second sync would have to fix), never a state in between.
+  assert.ok(afterUp.every((s) => (s.failures === 0 ? s.status === 'CONNECTED' : s.status === 'UNREACHABLE')), show(afterUp));
+  assert.equal(afterUp[afterUp.length - 1].failures, 0);
 });
 
 test('one failed sync does not flap a cluster: it stays CONNECTED and the next sync clears the failure', async () => {
   const id = await attach('steady-1');
   await eventually(() => row(id), (r) => r.status === 'CONNECTED', { timeoutMs: 20_000, what: 'the first sync' });
+  const seen = record(id);
   await setFaults('steady-1', { down: 'reset' });
-  const failed = await eventually(() => row(id), (r) => r.failures >= 1, { timeoutMs: 30_000, what: 'a failed sync' });
+  await eventually(() => row(id), (r) => r.failures >= 1, { timeoutMs: 30_000, what: 'a failed sync' });
   await setFaults('steady-1', {});
-  assert.equal(failed.status, 'CONNECTED');
-  const healed = await eventually(() => row(id), (r) => r.failures === 0, { timeoutMs: 30_000, what: 'the next sync to succeed' });
-  assert.equal(healed.status, 'CONNECTED');
+  await eventually(() => row(id), (r) => r.failures === 0, { timeoutMs: 30_000, what: 'the next sync to succeed' });
+  const states = await seen.stop();
+  assert.ok(states.some((s) => s.failures === 1), show(states));
+  // The fault is lifted as soon as the failure shows, seconds before the retry; even if a retry
+  // raced it, fewer failures than the threshold never change the status.
+  assert.ok(states.every((s) => s.status === 'CONNECTED'), show(states));
+  // Retried after interval/12, not a whole interval later (the state before the scheduler claims that retry).
+  assert.ok(states.some((s) => s.failures === 1 && Math.abs(s.due_in! - syncRetryDelaySeconds(1, BACKOFF)) < 0.01), `retried sooner than an interval: ${show(states)}`);
 });
