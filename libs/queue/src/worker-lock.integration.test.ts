@@ -11,7 +11,7 @@ import { STALLED_HANDOFF_MS, WORKER_LOCK_OPTIONS, bullPrefix, createRedis } from
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = bullPrefix(`${process.env.FLOTILLA_QUEUE_PREFIX ?? 'flotilla-test'}-lock-${randomBytes(4).toString('hex')}`);
 const opened: Array<{ close(): Promise<unknown> }> = [];
-const redis = createRedis(url);
+const redis = createRedis({ url, clusterNodes: null });
 
 function worker(queue: string, fn: (job: Job) => Promise<void>): Worker {
   const w = new Worker(queue, fn, { connection: { url, maxRetriesPerRequest: null }, prefix, ...WORKER_LOCK_OPTIONS });
