@@ -58,7 +58,7 @@ after(async () => {
 });
 
 test('a scan and an agent cluster on a Redis Cluster: queues in one slot, tunnel presence through sharded pub/sub', { timeout: 240_000 }, async () => {
-  assert.deepEqual(api.config.redis.clusterNodes?.length, 3);
+  assert.equal(api.config.redis.clusterNodes?.length, 3, 'the processes were given the three seed nodes');
 
   const ids: string[] = [];
   for (const name of DIRECT) {
@@ -107,7 +107,6 @@ test('a scan and an agent cluster on a Redis Cluster: queues in one slot, tunnel
   // Every queue key shares the prefix's hash tag, so BullMQ's multi-key scripts run: one node holds them all.
   const counts = redisCluster.keyCounts(`{${api.config.queue.prefix}}*`);
   assert.equal(counts.filter((n) => n > 0).length, 1, `the queues' keys are on one node: ${counts.join(', ')}`);
-  assert.ok(Math.max(...counts) > 0);
 
   // Presence through sharded pub/sub: exact on a cluster, where a plain PUBLISH counts one node's subscribers only.
   const redis = createRedis(api.config.redis);
