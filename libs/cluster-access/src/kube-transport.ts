@@ -39,6 +39,8 @@ export class DirectHttpsTransport implements KubeTransport {
   private readonly base: URL;
   private readonly agent: Agent | HttpAgent;
   private readonly pathPrefix: string;
+  private inFlight = 0;
+  private retired = false;
 
   constructor(
     private readonly endpoint: ClusterEndpoint,
@@ -64,8 +66,15 @@ export class DirectHttpsTransport implements KubeTransport {
     }
   }
 
+  /**
+   * Retires the transport: idle connections close now, those carrying a request when that request
+   * ends. A client is replaced (renewed credential, changed URL) while another job may still be
+   * using it, and destroying its sockets then failed that job with "connection reset".
+   */
   close(): void {
-    this.agent.destroy();
+    this.retired = true;
+    if (this.inFlight === 0) this.agent.destroy();
+    else this.closeIdleConnections();
   }
 
   /**
@@ -110,9 +119,15 @@ export class DirectHttpsTransport implements KubeTransport {
           });
         },
       );
+      this.inFlight++;
       // The socket timeout covers idle periods; the overall deadline covers slow trickles.
       const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-      req.on('close', () => clearTimeout(deadline));
+      req.on('close', () => {
+        clearTimeout(deadline);
+        this.inFlight--;
+        // After the socket went back to the pool (or was closed): nothing is left to wait for.
+        if (this.retired && this.inFlight === 0) setImmediate(() => this.inFlight === 0 && this.agent.destroy());
+      });
       req.on('timeout', () => req.destroy(new Error(`timed out after ${this.opts.timeoutMs} ms`)));
       req.on('error', (err) => reject(transportError(method, path, err)));
       if (body) req.write(body);

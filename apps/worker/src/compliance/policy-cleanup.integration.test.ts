@@ -236,9 +236,19 @@ describe('a stored credential goes only to the URL it was stored with', () => {
     return { server, port: (server.address() as { port: number }).port, connections: () => n };
   }
 
+  /** Attached, and its first sync (a job through the outbox) done: no job of ours races the test's own syncs. */
+  async function attachedAndSynced(token: string, cluster: string): Promise<string> {
+    const id = await attachAsAgent(token, cluster);
+    await eventually(() => api.gql(`query($id: ID!) { cluster(id: $id) { status } }`, { id }, token), (r) => r.data?.cluster?.status === 'CONNECTED', {
+      timeoutMs: 30_000,
+      what: `${cluster}'s first sync`,
+    });
+    return id;
+  }
+
   test('a URL changed behind the API (in the database) makes the sync refuse to send the token anywhere', async () => {
     const org = await api.newOrganization();
-    const id = await attachAsAgent(org.token, 'bound-1');
+    const id = await attachedAndSynced(org.token, 'bound-1');
     const sync = worker.get(ClusterSyncService);
     await sync.sync({ organizationId: org.organizationId, clusterId: id });
     const ok = await api.gql(`query($id: ID!) { cluster(id: $id) { status } }`, { id }, org.token);
@@ -258,7 +268,7 @@ describe('a stored credential goes only to the URL it was stored with', () => {
 
   test('a legacy credential (stored before binding) keeps working and is re-encrypted bound to its URL on first use', async () => {
     const org = await api.newOrganization();
-    const id = await attachAsAgent(org.token, 'legacy-1');
+    const id = await attachedAndSynced(org.token, 'legacy-1');
     // Rewrite the row as the previous release stored it: no associated data, format 1.
     const kc = new KubeConfig();
     kc.loadFromString(sim.kubeconfig('legacy-1'));
