@@ -66,13 +66,17 @@ async function main() {
       const snap = snapshotOf(g.objects as KubeObject[]);
       const objects = Object.values(snap).reduce((n, l) => n + (l?.length ?? 0), 0);
       jsonBytes.push(Buffer.byteLength(JSON.stringify(snap)));
-      bytes.push(await snapshots.save(ds, organizationId, ids.get(s.name)!, { takenAt: new Date(), kubernetesVersion: g.spec.version, objects: snap as Record<string, never[]> }));
+      bytes.push(await snapshots.save(ds, organizationId, ids.get(s.name)!, {
+          takenAt: new Date(),
+          kubernetesVersion: g.spec.version,
+          kinds: Object.entries(snap).map(([kind, list]) => ({ kind, digest: null, objectCount: list?.length ?? 0, objects: list as never[] })),
+        }));
       objectCounts.push(objects);
     }
     // Every cluster compliant now, so newlyNonCompliantClusters = wouldViolateClusters.
     const scan = (await ds.query(`INSERT INTO scans (organization_id, trigger, created_by, cluster_count, status) VALUES ($1, 'MANUAL', 'bench', 0, 'SUCCEEDED') RETURNING id`, [organizationId]))[0].id;
     await ds.query(`INSERT INTO cluster_compliance (cluster_id, organization_id, status, checked_at, last_scan_id) SELECT id, organization_id, 'COMPLIANT', now(), $2 FROM clusters WHERE organization_id = $1`, [organizationId, scan]);
-    const tableBytes = Number((await ds.query(`SELECT pg_total_relation_size('cluster_snapshots') AS n`))[0].n);
+    const tableBytes = Number((await ds.query(`SELECT pg_total_relation_size('cluster_snapshots') + pg_total_relation_size('cluster_snapshot_kinds') AS n`))[0].n);
 
     api = await startNode('apps/api/src/main.js', [], env, /listening on (\S+)/);
     // The API prints its GraphQL endpoint.

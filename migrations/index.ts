@@ -13,6 +13,7 @@ import { PolicyPreview1766000000600 } from './1766000000600-policy-preview';
 import { ClusterProvisionings1766000000700 } from './1766000000700-cluster-provisionings';
 import { Workspaces1766000000800 } from './1766000000800-workspaces';
 import { ClusterSearch1766000000900 } from './1766000000900-cluster-search';
+import { ScanReuse1766000001000 } from './1766000001000-scan-reuse';
 
 /** Every migration, in order. A new migration is added here as well as in its file. */
 export const ALL_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const ALL_MIGRATIONS = [
   ClusterProvisionings1766000000700,
   Workspaces1766000000800,
   ClusterSearch1766000000900,
+  ScanReuse1766000001000,
 ];

@@ -1,4 +1,5 @@
 export { ClusterClient } from './cluster-client';
+export { ListedObjects } from './listed-objects';
 export type { KubeObject, ListOptions, KubeVersionInfo, HealthProbe, IssuedToken } from './cluster-client';
 export { DirectHttpsTransport } from './kube-transport';
 export type { KubeTransport, KubeMethod, ClusterEndpoint } from './kube-transport';

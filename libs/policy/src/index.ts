@@ -32,7 +32,8 @@ export type { CustomSpec } from './policy-spec.schema';
 export { evaluatePodSecurity, highestPodSecurityLevel } from './pod-security/evaluate-pod-security';
 export type { PodSecurityLevel, PodSecurityResult } from './pod-security/evaluate-pod-security';
 export { podSpecsOf } from './workloads';
-export { compactSnapshot } from './snapshot-compaction';
+export { compactSnapshot, compactObject } from './snapshot-compaction';
+export { evaluationInputDigest } from './evaluation-input';
 export {
   EXCEPTION_EXPIRING_WITHIN_DAYS,
   applicableExceptions,

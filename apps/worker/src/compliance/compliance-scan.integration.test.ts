@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ClusterClient } from '@flotilla/cluster-access';
-import { ScanRepository } from '@flotilla/persistence';
+import { ClusterSnapshotRepository, ScanRepository } from '@flotilla/persistence';
 import { eventually } from '@flotilla/testing';
 import { isolatedEnv } from '@flotilla/testing/isolated-database';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
@@ -18,7 +18,7 @@ import { ScanScheduler } from './scan-scheduler';
 
 // Predictable clusters: the namespaces default, kube-system, kube-public, kube-node-lease, nodes,
 // bootstrap RBAC and two coredns pods in kube-system; each test writes what it checks.
-const CLUSTERS = ['audit-1', 'enforce-1', 'down-1', 'hang-1', 'ok-1', 'twice-1', 'keep-1'];
+const CLUSTERS = ['audit-1', 'enforce-1', 'down-1', 'hang-1', 'ok-1', 'twice-1', 'keep-1', 'same-1'];
 
 let sim: KubeSim;
 let api: ApiHarness;
@@ -72,6 +72,7 @@ async function scanToEnd(token: string, input: Record<string, unknown>) {
 interface Result {
   policy: { name: string; mode: string };
   status: string;
+  checkedAt: string;
   violations: Array<{ kind: string; namespace: string | null; name: string; message: string }>;
   error: string | null;
   enforcement: { applied: unknown[]; labelledNamespaces: unknown[]; failed: unknown[] } | null;
@@ -87,6 +88,9 @@ async function results(token: string, clusterId: string): Promise<{ compliance: 
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
   return { compliance: r.data.cluster.compliance, byPolicy: Object.fromEntries(r.data.cluster.policyResults.map((p: Result) => [p.policy.name, p])) };
 }
+
+/** The results without when they were checked. */
+const verdicts = (byPolicy: Record<string, Result>) => Object.fromEntries(Object.entries(byPolicy).map(([name, { checkedAt: _checkedAt, ...r }]) => [name, r]));
 
 const refs = (r: Result) => r.violations.map((v) => `${v.kind}/${v.namespace ? `${v.namespace}/` : ''}${v.name}`);
 
@@ -257,6 +261,71 @@ describe('compliance scans against kube-sim', () => {
     assert.equal(rows[0].n, 2);
     const scan = await api.gql(`query($id: ID!) { scan(id: $id) { status completedCount failedCount summary { nonCompliant violations } } }`, { id: scanId }, org.token);
     assert.deepEqual(scan.data.scan, { status: 'SUCCEEDED', completedCount: 1, failedCount: 0, summary: { nonCompliant: 1, violations: 2 } });
+  });
+
+  test('an unchanged cluster keeps its verdicts without re-evaluation or cache rewrites; a changed list is evaluated and rewritten', async () => {
+    const org = await api.newOrganization();
+    const k = admin('same-1');
+    await k.create(namespace('team-a', { owner: 'alice' }));
+    await k.create(namespace('team-b'));
+    await k.create(pod('team-b', 'priv', 'registry.example.com/tools:1', { privileged: true }));
+    const id = await attach(org.token, 'same-1');
+    await policy(org.token, 'pss', 'SECURITY', 'AUDIT', { level: 'baseline' });
+    await policy(org.token, 'owners', 'LABELS', 'AUDIT', { kinds: ['Namespace'], required: ['owner'] });
+    /** Per policy: when it was actually evaluated, and the scan its current result belongs to. */
+    const current = async () =>
+      Object.fromEntries(
+        (
+          (await db.query(
+            `SELECT p.name, r.evaluated_at AS "evaluatedAt", r.scan_id AS "scanId", r.input_digest AS "inputDigest"
+               FROM cluster_policy_results_current r JOIN policies p ON p.id = r.policy_id WHERE r.cluster_id = $1`,
+            [id],
+          )) as Array<{ name: string; evaluatedAt: Date; scanId: string; inputDigest: string | null }>
+        ).map((r) => [r.name, r]),
+      );
+    /** Each cached kind's row version: a rewritten row gets a new xmin. */
+    const cacheRows = async () =>
+      Object.fromEntries(((await db.query(`SELECT kind, xmin::text AS v FROM cluster_snapshot_kinds WHERE cluster_id = $1`, [id])) as Array<{ kind: string; v: string }>).map((r) => [r.kind, r.v]));
+
+    const first = await scanToEnd(org.token, { clusterIds: [id] });
+    const evaluated = await results(org.token, id);
+    const afterFirst = await current();
+    const cachedFirst = await cacheRows();
+    assert.deepEqual(refs(evaluated.byPolicy.pss), ['Pod/team-b/priv']);
+    assert.ok(afterFirst.pss.inputDigest && afterFirst.owners.inputDigest, 'AUDIT results record what they were evaluated on');
+    assert.ok(cachedFirst.Pod && cachedFirst.Namespace);
+
+    // Nothing changed: the same verdicts and violations, now results of the second scan, carried over.
+    const second = await scanToEnd(org.token, { clusterIds: [id] });
+    assert.deepEqual(second.summary, first.summary);
+    const carried = await results(org.token, id);
+    assert.deepEqual(verdicts(carried.byPolicy), verdicts(evaluated.byPolicy));
+    assert.ok(Date.parse(carried.byPolicy.pss.checkedAt) > Date.parse(evaluated.byPolicy.pss.checkedAt), 'checked again at the second scan');
+    const afterSecond = await current();
+    for (const name of ['pss', 'owners']) {
+      assert.equal(afterSecond[name].scanId, second.id, `${name}: a result of the second scan`);
+      assert.equal(afterSecond[name].evaluatedAt.getTime(), afterFirst[name].evaluatedAt.getTime(), `${name}: carried over, not evaluated again`);
+    }
+    const stored: Array<{ n: number }> = await db.query(`SELECT count(*)::int AS n FROM policy_results WHERE scan_id = $1 AND cluster_id = $2 AND jsonb_array_length(violations) > 0`, [second.id, id]);
+    assert.equal(stored[0].n, 2, "the second scan's own rows hold the carried-over violations");
+    assert.deepEqual(await cacheRows(), cachedFirst, 'no cached kind was rewritten');
+
+    // One more privileged pod: the Pod list changed, so pss is evaluated on it; owners reads only Namespaces.
+    await k.create(pod('team-a', 'priv-2', 'registry.example.com/tools:1', { privileged: true }));
+    const third = await scanToEnd(org.token, { clusterIds: [id] });
+    const changed = await results(org.token, id);
+    assert.deepEqual(refs(changed.byPolicy.pss), ['Pod/team-a/priv-2', 'Pod/team-b/priv']);
+    assert.deepEqual(verdicts(changed.byPolicy).owners, verdicts(evaluated.byPolicy).owners);
+    assert.equal(third.summary.violations, first.summary.violations + 1);
+    const afterThird = await current();
+    assert.ok(afterThird.pss.evaluatedAt.getTime() > afterFirst.pss.evaluatedAt.getTime(), 'pss evaluated again');
+    assert.equal(afterThird.owners.evaluatedAt.getTime(), afterFirst.owners.evaluatedAt.getTime(), 'owners carried over');
+    const cachedThird = await cacheRows();
+    assert.notEqual(cachedThird.Pod, cachedFirst.Pod, 'the Pod list was rewritten');
+    assert.equal(cachedThird.Namespace, cachedFirst.Namespace, 'the Namespace list was not');
+    // The preview cache holds the new pod.
+    const cachedPods = await worker.get(ClusterSnapshotRepository).latest(org.organizationId, ['Pod'], { clusterId: id });
+    assert.ok(cachedPods[0].objects.Pod?.some((o) => o.metadata.name === 'priv-2'));
   });
 
   test('retention prunes old results and scans but never the current compliance of a cluster', async () => {

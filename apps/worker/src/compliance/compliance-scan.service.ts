@@ -1,20 +1,29 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ClusterClient, ClusterClientFactory, KubeObject, describeFailure, isUnavailable } from '@flotilla/cluster-access';
-import { ClusterOutcome, ClusterSnapshotRepository, PolicyEnforcementTargetRepository, PolicyOutcome, RecordedOutcome, ScanRepository } from '@flotilla/persistence';
+import { ClusterClient, ClusterClientFactory, KubeObject, ListedObjects, describeFailure, isUnavailable } from '@flotilla/cluster-access';
+import {
+  CarriedOverResult,
+  ClusterOutcome,
+  ClusterSnapshotRepository,
+  PolicyEnforcementTargetRepository,
+  PolicyOutcome,
+  RecordedOutcome,
+  ScanRepository,
+  StoredSnapshotKind,
+  violationCountOf,
+} from '@flotilla/persistence';
 import { FleetEvents, WebhookEventType } from '@flotilla/notifications';
 import {
   ClusterFacts,
-  ClusterSnapshot,
   KubeObject as PolicyKubeObject,
   ExceptionRule,
   ExceptionScope,
   PolicyDefinition,
   SNAPSHOT_KINDS,
-  compactSnapshot,
   SnapshotKind,
   WHOLE_CLUSTER,
   evaluatePolicy,
+  evaluationInputDigest,
   exemptFromPlan,
   partitionViolations,
   planEnforcement,
@@ -25,13 +34,25 @@ import { redactText } from '@flotilla/observability';
 import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { ComplianceClock } from './compliance-clock';
+import { evaluatorFingerprint } from './evaluator-fingerprint';
+import { ScanSnapshot, kindsToList } from './scan-snapshot';
 
 /**
- * List calls in flight per cluster while taking its snapshot. The snapshot holds every kind a
- * policy can read (the preview cache), about a dozen lists: one at a time, a cluster 400 ms away
+ * List calls in flight per far cluster while taking its snapshot. The snapshot holds every kind a
+ * policy can read (the preview cache), about sixteen lists: one at a time, a cluster 400 ms away
  * took over 5 s to scan. Three share the client's keep-alive pool (at most 4 sockets per cluster).
+ * A near cluster is listed one list at a time: each list in flight opens a TLS connection of its
+ * own, which cost a nearby cluster more CPU (worker and API server) than the overlap saved.
  */
 const LISTS_IN_FLIGHT = 3;
+/** A first list (new connection included) slower than this marks the cluster as far. */
+const FAR_CLUSTER_FIRST_LIST_MS = 100;
+
+/**
+ * A verdict carried over unchanged (same lists, same policy, same evaluator) is evaluated afresh at
+ * least this often anyway, so nothing rests on a digest for long.
+ */
+const REEVALUATE_AFTER_MS = 24 * 3600_000;
 
 interface ObjectRef {
   kind: string;
@@ -95,11 +116,13 @@ export class ComplianceScanService implements OnModuleInit {
     }));
     const at = this.clock.now();
     let outcome: ClusterOutcome;
+    let snapshot: SnapshotToSave | null = null;
     if (!cluster || cluster.status === 'DETACHED') {
       outcome = errorOutcome([], 'the cluster was detached before it could be scanned', at);
     } else {
       try {
-        outcome = await this.evaluateCluster({ ...cluster, exceptions: job.exceptions, at }, policies);
+        const currentResults = new Map(job.policies.filter((p) => p.current).map((p) => [p.id, p.current!]));
+        ({ outcome, snapshot } = await this.evaluateCluster({ ...cluster, exceptions: job.exceptions, at, currentResults, snapshotKinds: job.snapshotKinds }, policies));
       } catch (err) {
         if (err instanceof ClusterUnavailable) {
           outcome = errorOutcome(policies, err.message, at);
@@ -111,8 +134,10 @@ export class ComplianceScanService implements OnModuleInit {
         }
       }
     }
-    // The outcome and the fleet events it causes commit together (delivery happens later, in jobs of its own).
+    // The snapshot cache, the outcome and the fleet events it causes commit together (delivery
+    // happens later, in jobs of its own). The cache first: the outcome locks the scan's row.
     const recorded = await this.db.transaction(async (tx) => {
+      if (snapshot && cluster) await this.snapshots.save(tx, cluster.organizationId, cluster.id, snapshot);
       const r = await this.scans.recordClusterOutcome(tx, organizationId, scanId, clusterId, outcome);
       if (r.stored) await this.publishEvents(tx, organizationId, scanId, clusterId, outcome, r);
       return r;
@@ -151,8 +176,8 @@ export class ComplianceScanService implements OnModuleInit {
     }
   }
 
-  private async evaluateCluster(cluster: ScannedCluster, policies: PolicyDefinition[]): Promise<ClusterOutcome> {
-    if (policies.length === 0) return { status: 'COMPLIANT', violationCount: 0, error: null, checkedAt: cluster.at, policies: [] };
+  private async evaluateCluster(cluster: ScannedCluster, policies: PolicyDefinition[]): Promise<{ outcome: ClusterOutcome; snapshot: SnapshotToSave | null }> {
+    if (policies.length === 0) return { outcome: { status: 'COMPLIANT', violationCount: 0, error: null, checkedAt: cluster.at, policies: [] }, snapshot: null };
     let client: ClusterClient;
     try {
       client = await this.clients.forCluster(cluster);
@@ -167,11 +192,12 @@ export class ComplianceScanService implements OnModuleInit {
     }
   }
 
-  private async evaluateWith(client: ClusterClient, cluster: ScannedCluster, policies: PolicyDefinition[]): Promise<ClusterOutcome> {
+  private async evaluateWith(client: ClusterClient, cluster: ScannedCluster, policies: PolicyDefinition[]): Promise<{ outcome: ClusterOutcome; snapshot: SnapshotToSave }> {
     // Every kind a policy can read, not only those of today's policies: the cached copy is what
-    // previewPolicy evaluates a would-be policy on. Evaluated in the compact form the cache keeps.
+    // previewPolicy evaluates a would-be policy on. A list is parsed only if a policy evaluates it
+    // or its cached copy is out of date.
     const takenAt = new Date();
-    const snapshot = compactSnapshot(await fetchSnapshot(client, cacheKinds(policies)));
+    const snapshot = new ScanSnapshot(await fetchLists(client, kindsToList(policies)));
     const facts = policies.some((p) => p.type === 'CUSTOM' && p.mode === 'ENFORCE') ? await clusterFacts(client) : {};
 
     const results: PolicyOutcome[] = [];
@@ -183,21 +209,24 @@ export class ComplianceScanService implements OnModuleInit {
         results.push({ policyId: policy.id, status: 'ERROR', violations: [], enforcement: null, error: redactText((err as Error).message) });
       }
     }
-    // The cache keeps the cluster as the scan left it (after enforcement), replacing the previous copy.
-    await this.snapshots.save(this.db, cluster.organizationId, cluster.id, {
-      takenAt,
-      kubernetesVersion: facts.kubernetesVersion ? `v${facts.kubernetesVersion.major}.${facts.kubernetesVersion.minor}` : null,
-      objects: snapshot as Record<string, never[]>,
-    });
-    const violationCount = results.reduce((n, r) => n + r.violations.length, 0);
+    const violationCount = results.reduce((n, r) => n + violationCountOf(r), 0);
     const status = results.some((r) => r.status === 'ERROR') ? 'ERROR' : violationCount > 0 ? 'NON_COMPLIANT' : 'COMPLIANT';
     const errors = results.filter((r) => r.error).map((r) => r.error);
-    return { status, violationCount, error: errors.length ? errors.join('; ') : null, checkedAt: cluster.at, policies: results };
+    return {
+      outcome: { status, violationCount, error: errors.length ? errors.join('; ') : null, checkedAt: cluster.at, policies: results },
+      // The cache keeps the cluster as the scan left it (after enforcement); unchanged kinds are not rewritten.
+      snapshot: {
+        takenAt,
+        kubernetesVersion: facts.kubernetesVersion ? `v${facts.kubernetesVersion.major}.${facts.kubernetesVersion.minor}` : null,
+        kinds: snapshot.toSave(cluster.snapshotKinds),
+      },
+    };
   }
 
   /** Makes the cluster comply where objects can, then reports what is still wrong. Never deletes. */
-  private async enforce(client: ClusterClient, cluster: ScannedCluster, policy: PolicyDefinition, snapshot: ClusterSnapshot, facts: ClusterFacts): Promise<PolicyOutcome> {
-    const plan = exemptFromPlan(planEnforcement(policy, snapshot, facts), cluster.exceptions, exceptionScope(cluster, policy));
+  private async enforce(client: ClusterClient, cluster: ScannedCluster, policy: PolicyDefinition, snapshot: ScanSnapshot, facts: ClusterFacts): Promise<PolicyOutcome> {
+    const reads = snapshotKindsFor([policy]);
+    const plan = exemptFromPlan(planEnforcement(policy, snapshot.view(reads), facts), cluster.exceptions, exceptionScope(cluster, policy));
     const record: EnforcementRecord = { applied: [], labelledNamespaces: [], failed: [], ...(plan.notes?.length ? { notes: plan.notes } : {}) };
     // Before the first object exists: deleting the policy later must know to clean up here.
     if (plan.apply.length > 0) await this.targets.record(cluster.organizationId, policy.id, cluster.id);
@@ -210,7 +239,7 @@ export class ComplianceScanService implements OnModuleInit {
       }
       try {
         const stored = await client.apply(object as KubeObject);
-        if (SNAPSHOT_KIND_SET.has(ref.kind)) upsertObject(snapshot, ref.kind as SnapshotKind, compactSnapshot({ [ref.kind]: [{ ...stored, kind: ref.kind } as PolicyKubeObject] })[ref.kind as SnapshotKind]![0]);
+        if (SNAPSHOT_KIND_SET.has(ref.kind)) snapshot.upsert(ref.kind as SnapshotKind, { ...stored, kind: ref.kind } as PolicyKubeObject);
         record.applied.push(ref);
       } catch (err) {
         if (isUnavailable(err)) throw new ClusterUnavailable(describeFailure(err));
@@ -220,7 +249,7 @@ export class ComplianceScanService implements OnModuleInit {
     for (const { namespace, labels } of plan.namespaceLabels) {
       try {
         const stored = await client.mergePatch('Namespace', namespace, { metadata: { labels } });
-        upsertObject(snapshot, 'Namespace', compactSnapshot({ Namespace: [{ ...stored, kind: 'Namespace' } as PolicyKubeObject] }).Namespace![0]);
+        snapshot.upsert('Namespace', { ...stored, kind: 'Namespace' } as PolicyKubeObject);
         record.labelledNamespaces.push({ namespace, labels });
       } catch (err) {
         if (isUnavailable(err)) throw new ClusterUnavailable(describeFailure(err));
@@ -228,7 +257,7 @@ export class ComplianceScanService implements OnModuleInit {
       }
     }
     // What is still wrong after enforcement, judged on the objects as the API server returned them.
-    const after = partitionViolations(evaluatePolicy(policy, snapshot).violations, cluster.exceptions, exceptionScope(cluster, policy));
+    const after = partitionViolations(evaluatePolicy(policy, snapshot.view(reads)).violations, cluster.exceptions, exceptionScope(cluster, policy));
     return {
       policyId: policy.id,
       status: after.violations.length ? 'NON_COMPLIANT' : 'COMPLIANT',
@@ -239,6 +268,8 @@ export class ComplianceScanService implements OnModuleInit {
     };
   }
 }
+
+type SnapshotToSave = Parameters<ClusterSnapshotRepository['save']>[3];
 
 interface ScannedCluster {
   id: string;
@@ -251,6 +282,10 @@ interface ScannedCluster {
   at: Date;
   /** The roles its agent may bind; null for a cluster attached before bind was narrowed. */
   bindableRoles?: string[] | null;
+  /** Its current result per policy id, where it recorded what it was evaluated on. */
+  currentResults: ReadonlyMap<string, CarriedOverResult>;
+  /** Its cached snapshot's kinds and the digests of the lists they came from. */
+  snapshotKinds: Readonly<Record<string, StoredSnapshotKind>>;
 }
 
 /** Why the agent cannot create this binding on this cluster (its bind grant does not name the role), or null. */
@@ -265,22 +300,24 @@ function exceptionScope(cluster: ScannedCluster, policy: PolicyDefinition): Exce
   return { policyId: policy.id, clusterId: cluster.id, groupId: cluster.groupId, at: cluster.at };
 }
 
-function audit(cluster: ScannedCluster, policy: PolicyDefinition, snapshot: ClusterSnapshot): PolicyOutcome {
-  const e = partitionViolations(evaluatePolicy(policy, snapshot).violations, cluster.exceptions, exceptionScope(cluster, policy));
-  return { policyId: policy.id, status: e.violations.length ? 'NON_COMPLIANT' : 'COMPLIANT', violations: e.violations, exempted: e.exempted, enforcement: null, error: null };
+/**
+ * An AUDIT verdict: the cluster's current one carried over when it was evaluated on exactly these
+ * inputs (evaluator, policy, the lists it reads) and not too long ago, evaluated otherwise. A policy
+ * with an exception that may apply here is always evaluated (expiry depends on the time).
+ */
+function audit(cluster: ScannedCluster, policy: PolicyDefinition, snapshot: ScanSnapshot): PolicyOutcome {
+  const reads = snapshotKindsFor([policy]);
+  const mayBeExempted = cluster.exceptions.some((e) => e.policyId === policy.id);
+  const inputDigest = mayBeExempted ? null : evaluationInputDigest(evaluatorFingerprint(), policy, reads, (kind) => snapshot.digest(kind));
+  const current = cluster.currentResults.get(policy.id);
+  if (inputDigest && current && current.inputDigest === inputDigest && current.status !== 'ERROR' && cluster.at.getTime() - current.evaluatedAt.getTime() < REEVALUATE_AFTER_MS) {
+    return { policyId: policy.id, status: current.status, violations: [], exempted: [], enforcement: null, error: null, inputDigest, carriedOver: current };
+  }
+  const e = partitionViolations(evaluatePolicy(policy, snapshot.view(reads)).violations, cluster.exceptions, exceptionScope(cluster, policy));
+  return { policyId: policy.id, status: e.violations.length ? 'NON_COMPLIANT' : 'COMPLIANT', violations: e.violations, exempted: e.exempted, enforcement: null, error: null, inputDigest };
 }
 
 const SNAPSHOT_KIND_SET: ReadonlySet<string> = new Set(SNAPSHOT_KINDS);
-
-/**
- * What the scan lists: every kind a policy may read (the cache serves previews of policies not yet
- * made), except ConfigMaps, which Flotilla's agent may not read and lists only for a policy that names them.
- */
-const CACHED_KINDS: readonly SnapshotKind[] = SNAPSHOT_KINDS.filter((k) => k !== 'ConfigMap');
-function cacheKinds(policies: PolicyDefinition[]): SnapshotKind[] {
-  const needed = new Set<SnapshotKind>([...CACHED_KINDS, ...snapshotKindsFor(policies)]);
-  return SNAPSHOT_KINDS.filter((k) => needed.has(k));
-}
 
 /** The cluster's Kubernetes version, for planners that depend on it (CUSTOM ENFORCE needs 1.30). */
 async function clusterFacts(client: ClusterClient): Promise<ClusterFacts> {
@@ -295,35 +332,29 @@ async function clusterFacts(client: ClusterClient): Promise<ClusterFacts> {
   }
 }
 
-/** Lists every kind the policies read, each once, all pages; any failure makes the cluster unavailable for this scan. */
-async function fetchSnapshot(client: ClusterClient, kinds: SnapshotKind[]): Promise<ClusterSnapshot> {
-  const snapshot: ClusterSnapshot = {};
+/** Lists every kind, each once, all pages (unparsed); any failure makes the cluster unavailable for this scan. */
+async function fetchLists(client: ClusterClient, kinds: SnapshotKind[]): Promise<Map<SnapshotKind, ListedObjects<KubeObject>>> {
+  const lists = new Map<SnapshotKind, ListedObjects<KubeObject>>();
   const queue = [...kinds];
   try {
-    // A few lists in flight per cluster (LISTS_IN_FLIGHT), each on a kept-alive connection.
+    const first = queue.shift();
+    const started = performance.now();
+    if (first) lists.set(first, await client.listed(first));
+    const inFlight = performance.now() - started > FAR_CLUSTER_FIRST_LIST_MS ? LISTS_IN_FLIGHT : 1;
     await Promise.all(
-      Array.from({ length: Math.min(LISTS_IN_FLIGHT, queue.length) }, async () => {
-        for (let kind = queue.shift(); kind; kind = queue.shift()) {
-          snapshot[kind] = (await client.list(kind)) as ClusterSnapshot[SnapshotKind];
-        }
+      Array.from({ length: Math.min(inFlight, queue.length) }, async () => {
+        for (let kind = queue.shift(); kind; kind = queue.shift()) lists.set(kind, await client.listed(kind));
       }),
     );
   } catch (err) {
     throw new ClusterUnavailable(describeFailure(err));
   }
-  return snapshot;
+  // In catalogue order, whatever order the answers came in.
+  return new Map(kinds.filter((k) => lists.has(k)).map((k) => [k, lists.get(k)!]));
 }
 
 function refOf(o: { kind?: string; metadata: { name: string; namespace?: string } }): ObjectRef {
   return { kind: o.kind ?? 'Unknown', name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) };
-}
-
-function upsertObject(snapshot: ClusterSnapshot, kind: SnapshotKind, object: KubeObject): void {
-  const list = snapshot[kind];
-  if (!list) return;
-  const i = list.findIndex((o) => o.metadata.name === object.metadata.name && (o.metadata.namespace ?? '') === (object.metadata.namespace ?? ''));
-  if (i >= 0) list[i] = object as (typeof list)[number];
-  else list.push(object as (typeof list)[number]);
 }
 
 function errorOutcome(policies: Array<{ id: string }>, reason: string, at: Date): ClusterOutcome {

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClusterEntity, ClusterStatus, ConnectionMode, Provider } from '../entities/cluster.entity';
 import { isUuid } from '@flotilla/validation';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { versionSortKey } from '../version-key';
 import { LargeFleetCache } from '../large-fleet-cache';
+import { preparedQuery } from '../prepared-query';
 import { ClusterCredentialRepository, StoredCredential } from './cluster-credential.repository';
 
 export type ClusterOrderField = 'NAME' | 'LAST_SEEN_AT' | 'KUBERNETES_VERSION' | 'ATTACHED_AT';
@@ -141,22 +141,6 @@ export class ClusterRepository {
 
   constructor(private readonly db: DataSource) {}
 
-  /**
-   * A named (per-connection prepared) statement: hot queries skip planning after their first run.
-   * TypeORM's query() takes only text, so this borrows a pooled connection through a QueryRunner
-   * (connect() returns the driver's own client, public API) and releases it at once.
-   */
-  private async prepared<T>(text: string, values: unknown[]): Promise<T[]> {
-    const name = `c_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    const runner = this.db.createQueryRunner();
-    try {
-      const client = (await runner.connect()) as { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
-      return (await client.query({ name, text, values: values.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v)) })).rows;
-    } finally {
-      await runner.release();
-    }
-  }
-
   /** Returns null when an attached cluster of that name exists already. */
   async attach(tx: EntityManager, organizationId: string, cluster: NewCluster): Promise<ClusterEntity | null> {
     const rows: ClusterEntity[] = await tx.query(
@@ -255,7 +239,7 @@ export class ClusterRepository {
            FROM clusters c LEFT JOIN cluster_groups g ON g.id = c.group_id
           WHERE ${pageWhere} ORDER BY ${order.expr} ${dir}, c.id ${dir} LIMIT ${limit}`;
     type PageRow = FleetViewCluster & { totalCount?: number };
-    const reading = valueSensitive ? (this.db.query(pageSql, params) as Promise<PageRow[]>) : this.prepared<PageRow>(pageSql, params);
+    const reading = valueSensitive ? (this.db.query(pageSql, params) as Promise<PageRow[]>) : preparedQuery<PageRow>(this.db, pageSql, params);
     const counting =
       known ??
       this.counts.track(

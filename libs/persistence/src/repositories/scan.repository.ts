@@ -1,7 +1,9 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '@flotilla/validation';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
+import { preparedQuery } from '../prepared-query';
 import type { StoredExceptionRule } from './policy-exception.repository';
+import type { StoredSnapshotKind } from './cluster-snapshot.repository';
 import { effectivePolicyCondition, workspaceNamespacesExpression, type PolicyModeName, type PolicyTypeName } from './policy.repository';
 
 export type ScanStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -46,6 +48,28 @@ export interface PolicyOutcome {
   exempted?: unknown[];
   enforcement: unknown | null;
   error: string | null;
+  /** What the verdict was evaluated on (an evaluation-input digest); absent or null: never carried over. */
+  inputDigest?: string | null;
+  /**
+   * Set when the verdict is the cluster's current result carried over (same input digest) instead
+   * of evaluated again: its violations are copied from that scan's stored result, `violations` is empty.
+   */
+  carriedOver?: CarriedOverResult;
+}
+
+/** The cluster's current result of one policy, as the next scan may carry it over. */
+export interface CarriedOverResult {
+  scanId: string;
+  status: ClusterOutcomeStatus;
+  violationCount: number;
+  inputDigest: string;
+  /** When it was last actually evaluated (carrying over keeps this). */
+  evaluatedAt: Date;
+}
+
+/** The violations a policy outcome counts, carried over or evaluated. */
+export function violationCountOf(p: PolicyOutcome): number {
+  return p.carriedOver ? p.carriedOver.violationCount : p.violations.length;
 }
 
 export interface ClusterOutcome {
@@ -167,19 +191,37 @@ export class ScanRepository {
     scanStatus: ScanStatus;
     cluster: { id: string; organizationId: string; apiServerUrl: string; status: string; groupId: string | null; bindableRoles: string[] | null } | null;
     /** `workspaceNamespaces`: for a WORKSPACE-scoped policy, its workspace's namespaces on this cluster; null otherwise. */
-    policies: Array<{ id: string; name: string; type: PolicyTypeName; mode: PolicyModeName; spec: unknown; workspaceId: string | null; workspaceNamespaces: string[] | null }>;
+    policies: Array<{
+      id: string;
+      name: string;
+      type: PolicyTypeName;
+      mode: PolicyModeName;
+      spec: unknown;
+      workspaceId: string | null;
+      workspaceNamespaces: string[] | null;
+      /** The cluster's current result of this policy when it recorded what it was evaluated on. */
+      current: CarriedOverResult | null;
+    }>;
     /** Approved exceptions of those policies that may apply to this cluster (expiry is judged at evaluation). */
     exceptions: StoredExceptionRule[];
+    /** The kinds of the cluster's cached snapshot, by kind, with the digest of the list each came from. */
+    snapshotKinds: Record<string, StoredSnapshotKind>;
   } | null> {
-    const rows: Array<Record<string, any>> = await this.db.query(
+    const rows = await preparedQuery<Record<string, any>>(
+      this.db,
       `SELECT sc.status AS "ledgerStatus", s.status AS "scanStatus",
               c.id AS "clusterId", c.api_server_url AS "apiServerUrl", c.status AS "clusterStatus", c.group_id AS "groupId",
               c.bindable_roles AS "bindableRoles",
               (SELECT coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'type', p.type, 'mode', p.mode, 'spec', p.spec,
                         'workspaceId', p.workspace_id,
-                        'workspaceNamespaces', CASE WHEN p.scope_kind = 'WORKSPACE' THEN ${workspaceNamespacesExpression('c.id')} END) ORDER BY p.name), '[]'::json)
+                        'workspaceNamespaces', CASE WHEN p.scope_kind = 'WORKSPACE' THEN ${workspaceNamespacesExpression('c.id')} END,
+                        'current', CASE WHEN r.input_digest IS NOT NULL THEN json_build_object('scanId', r.scan_id, 'status', r.status,
+                                     'violationCount', r.violation_count, 'inputDigest', r.input_digest, 'evaluatedAt', r.evaluated_at) END) ORDER BY p.name), '[]'::json)
                  FROM policies p
+                 LEFT JOIN cluster_policy_results_current r ON r.cluster_id = c.id AND r.policy_id = p.id
                 WHERE c.id IS NOT NULL AND ${effectivePolicyCondition('sc.organization_id', 'c.group_id', 'c.id')}) AS policies,
+              (SELECT coalesce(json_object_agg(k.kind, json_build_object('digest', k.digest, 'objectCount', k.object_count)), '{}'::json)
+                 FROM cluster_snapshot_kinds k WHERE k.cluster_id = c.id AND k.digest IS NOT NULL) AS "snapshotKinds",
               (SELECT coalesce(json_agg(json_build_object('id', e.id, 'policyId', e.policy_id, 'clusterId', e.cluster_id, 'groupId', e.group_id,
                                                           'namespace', e.namespace, 'kind', e.kind, 'name', e.name, 'expiresAt', e.expires_at)), '[]'::json)
                  FROM policy_exceptions e
@@ -197,14 +239,15 @@ export class ScanRepository {
       ledgerStatus: r.ledgerStatus,
       scanStatus: r.scanStatus,
       cluster: r.clusterId ? { id: r.clusterId, organizationId, apiServerUrl: r.apiServerUrl, status: r.clusterStatus, groupId: r.groupId, bindableRoles: r.bindableRoles } : null,
-      policies: r.policies,
+      policies: (r.policies as Array<Record<string, any>>).map((p) => ({ ...p, current: p.current ? { ...p.current, evaluatedAt: new Date(p.current.evaluatedAt) } : null })) as never,
       exceptions: r.exceptions,
+      snapshotKinds: r.snapshotKinds ?? {},
     };
   }
 
   /** QUEUED → RUNNING when its first cluster job starts (a no-op afterwards: it takes no lock then). */
   async markRunning(organizationId: string, scanId: string): Promise<void> {
-    await this.db.query(`UPDATE scans SET status = 'RUNNING', started_at = now() WHERE organization_id = $1 AND id = $2 AND status = 'QUEUED'`, [
+    await preparedQuery(this.db, `UPDATE scans SET status = 'RUNNING', started_at = now() WHERE organization_id = $1 AND id = $2 AND status = 'QUEUED'`, [
       organizationId,
       scanId,
     ]);
@@ -220,15 +263,20 @@ export class ScanRepository {
    */
   async recordClusterOutcome(db: EntityManager | DataSource, organizationId: string, scanId: string, clusterId: string, o: ClusterOutcome): Promise<RecordedOutcome> {
     const failed = o.status === 'ERROR' ? 1 : 0;
-    const rows: Array<{ stored: number; previous_status: string | null; cluster_name: string | null; scan: FinishedScanCounts | null }> = await db.query(
+    const rows = await preparedQuery<{ stored: number; previous_status: string | null; cluster_name: string | null; scan: FinishedScanCounts | null }>(
+      db,
       `WITH previous AS (SELECT status FROM cluster_compliance WHERE cluster_id = $3 AND organization_id = $1),
        ledger AS (
          UPDATE scan_clusters SET status = $4, violation_count = $5, error = $6, finished_at = $7
           WHERE organization_id = $1 AND scan_id = $2 AND cluster_id = $3 AND status = 'PENDING'
          RETURNING cluster_id),
        input AS (
-         SELECT * FROM unnest($8::uuid[], $9::text[], $10::int[], $11::jsonb[], $12::jsonb[], $13::text[], $18::jsonb[])
-           AS t(policy_id, status, violation_count, violations, enforcement, error, exempted)),
+         SELECT t.policy_id, t.status, t.violation_count, t.enforcement, t.error, t.exempted, t.input_digest, t.evaluated_at,
+                -- A carried-over verdict's violations, copied from the result it carries over.
+                coalesce(t.violations, (SELECT pr.violations FROM policy_results pr
+                                         WHERE pr.scan_id = t.carried_from AND pr.cluster_id = $3 AND pr.policy_id = t.policy_id)) AS violations
+           FROM unnest($8::uuid[], $9::text[], $10::int[], $11::jsonb[], $12::jsonb[], $13::text[], $18::jsonb[], $19::text[], $20::timestamptz[], $21::uuid[])
+             AS t(policy_id, status, violation_count, violations, enforcement, error, exempted, input_digest, evaluated_at, carried_from)),
        -- What the current state said before this statement (every CTE reads the statement's snapshot).
        previous_policies AS (
          SELECT policy_id, status, violation_count FROM cluster_policy_results_current WHERE cluster_id = $3),
@@ -268,10 +316,10 @@ export class ScanRepository {
           WHERE c.cluster_id = s.cluster_id AND NOT (c.policy_id = ANY($8::uuid[]))
          RETURNING 1),
        current_results AS (
-         INSERT INTO cluster_policy_results_current AS c (cluster_id, organization_id, scan_id, checked_at, policy_id, status, violation_count)
-         SELECT $3, $1, $2, $7, i.policy_id, i.status, i.violation_count FROM input i, current_state
+         INSERT INTO cluster_policy_results_current AS c (cluster_id, organization_id, scan_id, checked_at, policy_id, status, violation_count, input_digest, evaluated_at)
+         SELECT $3, $1, $2, $7, i.policy_id, i.status, i.violation_count, i.input_digest, i.evaluated_at FROM input i, current_state
          ON CONFLICT (cluster_id, policy_id) DO UPDATE SET scan_id = EXCLUDED.scan_id, checked_at = EXCLUDED.checked_at,
-                status = EXCLUDED.status, violation_count = EXCLUDED.violation_count
+                status = EXCLUDED.status, violation_count = EXCLUDED.violation_count, input_digest = EXCLUDED.input_digest, evaluated_at = EXCLUDED.evaluated_at
          RETURNING 1),
        counted AS (
          UPDATE scans s SET
@@ -304,8 +352,8 @@ export class ScanRepository {
         o.checkedAt,
         o.policies.map((p) => p.policyId),
         o.policies.map((p) => p.status),
-        o.policies.map((p) => p.violations.length),
-        o.policies.map((p) => JSON.stringify(p.violations)),
+        o.policies.map(violationCountOf),
+        o.policies.map((p) => (p.carriedOver ? null : JSON.stringify(p.violations))),
         o.policies.map((p) => (p.enforcement === null ? null : JSON.stringify(p.enforcement))),
         o.policies.map((p) => p.error),
         1 - failed,
@@ -313,6 +361,9 @@ export class ScanRepository {
         o.status === 'COMPLIANT' ? 1 : 0,
         o.status === 'NON_COMPLIANT' ? 1 : 0,
         o.policies.map((p) => JSON.stringify(p.exempted ?? [])),
+        o.policies.map((p) => p.inputDigest ?? null),
+        o.policies.map((p) => (p.carriedOver ? p.carriedOver.evaluatedAt : o.checkedAt)),
+        o.policies.map((p) => p.carriedOver?.scanId ?? null),
       ],
     );
     const r = rows[0];

@@ -1,0 +1,50 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * What lets a scan skip work on what did not change (issue 15: a cluster's scan cost).
+ *
+ * - `cluster_snapshot_kinds`: the snapshot cache, one row per (cluster, kind) instead of one bytea[]
+ *   per cluster, each with the digest of the list it came from, so a scan rewrites only the kinds
+ *   whose list changed. The gzip'd content is stored EXTERNAL (PostgreSQL does not try to compress
+ *   it again). `cluster_snapshots` keeps the snapshot's time, its kinds and its object count.
+ *   Rows moved from the old array have no digest: their next scan rewrites them.
+ * - `cluster_policy_results_current.input_digest`: what an AUDIT result was evaluated on (the
+ *   evaluator's code, the policy, the digests of the lists it read); the same digest at the next
+ *   scan means the same verdict, so it is carried over instead of re-evaluated. `evaluated_at`:
+ *   when it was last actually evaluated (a carried-over result is re-evaluated after a day).
+ */
+export class ScanReuse1766000001000 implements MigrationInterface {
+  name = 'ScanReuse1766000001000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE cluster_snapshot_kinds (
+        cluster_id uuid NOT NULL REFERENCES cluster_snapshots (cluster_id) ON DELETE CASCADE,
+        kind text NOT NULL,
+        digest text,
+        object_count int,
+        content bytea NOT NULL,
+        PRIMARY KEY (cluster_id, kind)
+      );
+      ALTER TABLE cluster_snapshot_kinds ALTER COLUMN content SET STORAGE EXTERNAL;
+      INSERT INTO cluster_snapshot_kinds (cluster_id, kind, content)
+        SELECT cs.cluster_id, u.kind, cs.content[u.i] FROM cluster_snapshots cs, unnest(cs.kinds) WITH ORDINALITY AS u(kind, i)
+         WHERE cs.content[u.i] IS NOT NULL;
+      ALTER TABLE cluster_snapshots DROP COLUMN content;
+
+      ALTER TABLE cluster_policy_results_current ADD COLUMN input_digest text, ADD COLUMN evaluated_at timestamptz;
+    `);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE cluster_policy_results_current DROP COLUMN input_digest, DROP COLUMN evaluated_at;
+      ALTER TABLE cluster_snapshots ADD COLUMN content bytea[] NOT NULL DEFAULT '{}';
+      UPDATE cluster_snapshots cs SET kinds = k.kinds, content = k.content
+        FROM (SELECT cluster_id, array_agg(kind ORDER BY kind) AS kinds, array_agg(content ORDER BY kind) AS content FROM cluster_snapshot_kinds GROUP BY cluster_id) k
+       WHERE k.cluster_id = cs.cluster_id;
+      ALTER TABLE cluster_snapshots ALTER COLUMN content DROP DEFAULT;
+      DROP TABLE cluster_snapshot_kinds;
+    `);
+  }
+}
