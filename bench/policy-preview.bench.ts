@@ -114,7 +114,7 @@ async function main() {
       previewTargetMs: 5000,
       previews,
       snapshotCache: {
-        gzipBytesPerCluster: { median: median(sorted), mean: round(bytes.reduce((a, b) => a + b, 0) / bytes.length), min: sorted[0], max: sorted[sorted.length - 1] },
+        jsonBytesWrittenPerCluster: { median: median(sorted), mean: round(bytes.reduce((a, b) => a + b, 0) / bytes.length), min: sorted[0], max: sorted[sorted.length - 1] },
         jsonBytesPerCluster: { median: median([...jsonBytes].sort((a, b) => a - b)) },
         objectsPerCluster: { median: median([...objectCounts].sort((a, b) => a - b)) },
         tableBytes,

@@ -5,9 +5,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * - `cluster_snapshot_kinds`: the snapshot cache, one row per (cluster, kind) instead of one bytea[]
  *   per cluster, each with the digest of the list it came from, so a scan rewrites only the kinds
- *   whose list changed. The gzip'd content is stored EXTERNAL (PostgreSQL does not try to compress
- *   it again). `cluster_snapshots` keeps the snapshot's time, its kinds and its object count.
- *   Rows moved from the old array have no digest: their next scan rewrites them.
+ *   whose list changed. The content is JSON that PostgreSQL compresses, with lz4 where the server
+ *   was built with it (cheaper than gzip in the worker); rows moved from the old array stay gzip'd
+ *   (the reader tells them apart) and have no digest, so their next scan rewrites them.
+ *   `cluster_snapshots` keeps the snapshot's time, its kinds and its object count.
  * - `cluster_policy_results_current.input_digest`: what an AUDIT result was evaluated on (the
  *   evaluator's code, the policy, the digests of the lists it read); the same digest at the next
  *   scan means the same verdict, so it is carried over instead of re-evaluated. `evaluated_at`:
@@ -26,7 +27,11 @@ export class ScanReuse1766000001000 implements MigrationInterface {
         content bytea NOT NULL,
         PRIMARY KEY (cluster_id, kind)
       );
-      ALTER TABLE cluster_snapshot_kinds ALTER COLUMN content SET STORAGE EXTERNAL;
+      DO $$ BEGIN
+        ALTER TABLE cluster_snapshot_kinds ALTER COLUMN content SET COMPRESSION lz4;
+      EXCEPTION WHEN feature_not_supported THEN
+        RAISE NOTICE 'this PostgreSQL has no lz4: the snapshot cache is compressed with pglz';
+      END $$;
       INSERT INTO cluster_snapshot_kinds (cluster_id, kind, content)
         SELECT cs.cluster_id, u.kind, cs.content[u.i] FROM cluster_snapshots cs, unnest(cs.kinds) WITH ORDINALITY AS u(kind, i)
          WHERE cs.content[u.i] IS NOT NULL;

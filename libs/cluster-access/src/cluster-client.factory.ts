@@ -11,13 +11,20 @@ export interface AgentClusterLookup {
 interface CachedClient {
   client: ClusterClient;
   fingerprint: string;
-  usedAt: number;
 }
 
 /**
+ * Clients kept by default: one per cluster of a 10,000-cluster fleet, so a scan or sync finds the
+ * cluster's client (its TLS session, resumed instead of a full handshake) from the last one. A
+ * client whose connections are closed holds a few KiB.
+ */
+const MAX_CACHED_CLIENTS = 10_000;
+
+/**
  * Turns a stored, encrypted credential into a connected ClusterClient, and keeps it (with its
- * keep-alive connections) for the next job on the same cluster. A changed URL or credential
- * replaces the cached client. Bounded: the least recently used clients are closed.
+ * keep-alive connections and TLS session) for the next job on the same cluster. A changed URL or
+ * credential replaces the cached client. Bounded: the least recently used clients are closed (the
+ * map's order is the order of use).
  */
 export class ClusterClientFactory {
   private readonly cache = new Map<string, CachedClient>();
@@ -48,18 +55,14 @@ export class ClusterClientFactory {
     }
     const fingerprint = `${cluster.apiServerUrl}|${blob.keyId}|${blob.iv.toString('base64')}`;
     const cached = this.cache.get(cluster.id);
-    if (cached && cached.fingerprint === fingerprint) {
-      cached.usedAt = Date.now();
-      return cached.client;
-    }
+    if (cached && cached.fingerprint === fingerprint) return this.used(cluster.id, cached);
     cached?.client.close();
     const credential = await this.decryptBound(cluster, blob);
     const client = ClusterClient.direct(
       { apiServerUrl: cluster.apiServerUrl, token: credential.token, caPem: credential.caPem, insecureSkipTlsVerify: this.opts.insecureSkipTlsVerify },
       { timeoutMs: this.opts.timeoutMs },
     );
-    this.cache.set(cluster.id, { client, fingerprint, usedAt: Date.now() });
-    this.evictIfFull();
+    this.remember(cluster.id, { client, fingerprint });
     return client;
   }
 
@@ -68,14 +71,10 @@ export class ClusterClientFactory {
     if (!router) throw new Error('this process has no agent tunnel router: agent clusters cannot be reached from it');
     const fingerprint = `agent|${cluster.organizationId}`;
     const cached = this.cache.get(cluster.id);
-    if (cached && cached.fingerprint === fingerprint) {
-      cached.usedAt = Date.now();
-      return cached.client;
-    }
+    if (cached && cached.fingerprint === fingerprint) return this.used(cluster.id, cached);
     cached?.client.close();
     const client = new ClusterClient(new AgentTunnelTransport(router, { clusterId: cluster.id, organizationId: cluster.organizationId }, { timeoutMs: this.opts.timeoutMs }));
-    this.cache.set(cluster.id, { client, fingerprint, usedAt: Date.now() });
-    this.evictIfFull();
+    this.remember(cluster.id, { client, fingerprint });
     return client;
   }
 
@@ -101,12 +100,21 @@ export class ClusterClientFactory {
     this.cache.clear();
   }
 
-  private evictIfFull(): void {
-    const max = this.opts.maxCached ?? 2000;
-    if (this.cache.size <= max) return;
-    const oldest = [...this.cache.entries()].sort((a, b) => a[1].usedAt - b[1].usedAt).slice(0, this.cache.size - max);
-    for (const [id, c] of oldest) {
-      c.client.close();
+  /** Moves the client to the most recently used end. */
+  private used(clusterId: string, cached: CachedClient): ClusterClient {
+    this.cache.delete(clusterId);
+    this.cache.set(clusterId, cached);
+    return cached.client;
+  }
+
+  /** Adds a client, closing the least recently used ones beyond the bound. */
+  private remember(clusterId: string, cached: CachedClient): void {
+    this.cache.delete(clusterId);
+    this.cache.set(clusterId, cached);
+    const max = this.opts.maxCached ?? MAX_CACHED_CLIENTS;
+    for (const [id, oldest] of this.cache) {
+      if (this.cache.size <= max) break;
+      oldest.client.close();
       this.cache.delete(id);
     }
   }
