@@ -13,6 +13,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   evaluator's code, the policy, the digests of the lists it read); the same digest at the next
  *   scan means the same verdict, so it is carried over instead of re-evaluated. `evaluated_at`:
  *   when it was last actually evaluated (a carried-over result is re-evaluated after a day).
+ * - `scan_clusters_pending`: a running scan's counters are now counted from its ledger and a scan
+ *   ends when no ledger row is PENDING (the shared counter row every outcome updated serialized
+ *   the scan on its lock); this partial index answers "anything PENDING?" with one probe.
  */
 export class ScanReuse1766000001000 implements MigrationInterface {
   name = 'ScanReuse1766000001000';
@@ -38,11 +41,14 @@ export class ScanReuse1766000001000 implements MigrationInterface {
       ALTER TABLE cluster_snapshots DROP COLUMN content;
 
       ALTER TABLE cluster_policy_results_current ADD COLUMN input_digest text, ADD COLUMN evaluated_at timestamptz;
+
+      CREATE INDEX scan_clusters_pending ON scan_clusters (scan_id) WHERE status = 'PENDING';
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP INDEX scan_clusters_pending;
       ALTER TABLE cluster_policy_results_current DROP COLUMN input_digest, DROP COLUMN evaluated_at;
       ALTER TABLE cluster_snapshots ADD COLUMN content bytea[] NOT NULL DEFAULT '{}';
       UPDATE cluster_snapshots cs SET kinds = k.kinds, content = k.content

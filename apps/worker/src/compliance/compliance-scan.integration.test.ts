@@ -15,10 +15,12 @@ import { startWorkerHarness } from '../testing/worker-test-harness';
 import { ComplianceScanService } from './compliance-scan.service';
 import { ScanRetention } from './scan-retention';
 import { ScanScheduler } from './scan-scheduler';
+import { ScanFinisher } from './scan-finisher';
+import { StrandedWorkReconciler } from '../jobs/stranded-work.reconciler';
 
 // Predictable clusters: the namespaces default, kube-system, kube-public, kube-node-lease, nodes,
 // bootstrap RBAC and two coredns pods in kube-system; each test writes what it checks.
-const CLUSTERS = ['audit-1', 'enforce-1', 'down-1', 'hang-1', 'ok-1', 'twice-1', 'keep-1', 'same-1'];
+const CLUSTERS = ['audit-1', 'enforce-1', 'down-1', 'hang-1', 'ok-1', 'twice-1', 'keep-1', 'same-1', 'left-1'];
 
 let sim: KubeSim;
 let api: ApiHarness;
@@ -326,6 +328,27 @@ describe('compliance scans against kube-sim', () => {
     // The preview cache holds the new pod.
     const cachedPods = await worker.get(ClusterSnapshotRepository).latest(org.organizationId, ['Pod'], { clusterId: id });
     assert.ok(cachedPods[0].objects.Pod?.some((o) => o.metadata.name === 'priv-2'));
+  });
+
+  test("a running scan's counters come from its ledger; a scan whose worker stopped before ending it is ended by the stranded-work sweep, once", async () => {
+    const org = await api.newOrganization();
+    const clusterId = await attach(org.token, 'left-1');
+    const policyId = await policy(org.token, 'owners', 'LABELS', 'AUDIT', { kinds: ['Namespace'], required: ['owner'] });
+    const scans = worker.get(ScanRepository);
+    const started = await db.transaction((tx) => scans.start(tx, org.organizationId, { trigger: 'MANUAL', createdBy: 'test', clusterIds: [clusterId] }));
+    const scanId = started!.scan.id;
+    // The outcome commits, then the worker stops before it asks whether the scan is done.
+    const outcome = { status: 'NON_COMPLIANT' as const, violationCount: 2, error: null, checkedAt: new Date(), policies: [{ policyId, status: 'NON_COMPLIANT' as const, violations: [{}, {}], enforcement: null, error: null }] };
+    assert.equal((await scans.recordClusterOutcome(db, org.organizationId, scanId, clusterId, outcome)).stored, true);
+    const read = `query($id: ID!) { scan(id: $id) { status completedCount failedCount finishedAt summary { nonCompliant violations } } }`;
+    const running = await api.gql(read, { id: scanId }, org.token);
+    assert.deepEqual(running.data.scan, { status: 'QUEUED', completedCount: 1, failedCount: 0, finishedAt: null, summary: { nonCompliant: 1, violations: 2 } });
+
+    await worker.get(StrandedWorkReconciler).reconcile();
+    const ended = await api.gql(read, { id: scanId }, org.token);
+    assert.equal(ended.data.scan.status, 'SUCCEEDED');
+    assert.deepEqual({ ...ended.data.scan, finishedAt: null, status: null }, { ...running.data.scan, finishedAt: null, status: null }, 'the counters it ended with are the ledger\'s');
+    assert.equal(await worker.get(ScanFinisher).finishIfDone(org.organizationId, scanId), false, 'ended once');
   });
 
   test('retention prunes old results and scans but never the current compliance of a cluster', async () => {

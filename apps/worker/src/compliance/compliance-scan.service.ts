@@ -35,6 +35,7 @@ import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { ComplianceClock } from './compliance-clock';
 import { evaluatorFingerprint } from './evaluator-fingerprint';
+import { ScanFinisher } from './scan-finisher';
 import { ScanSnapshot, kindsToList } from './scan-snapshot';
 
 /**
@@ -97,6 +98,7 @@ export class ComplianceScanService implements OnModuleInit {
     private readonly snapshots: ClusterSnapshotRepository,
     private readonly events: FleetEvents,
     private readonly clock: ComplianceClock,
+    private readonly finisher: ScanFinisher,
   ) {}
 
   onModuleInit(): void {
@@ -143,9 +145,12 @@ export class ComplianceScanService implements OnModuleInit {
       return r;
     });
     if (!recorded.stored) this.logger.debug({ scanId, clusterId }, 'cluster already recorded for this scan; nothing stored');
+    // After the commit, so that the last outcome sees all the others (also when this run stored
+    // nothing: an earlier run may have stopped right after its commit).
+    await this.finisher.finishIfDone(organizationId, scanId);
   }
 
-  /** COMPLIANCE_REGRESSED when this cluster was COMPLIANT before and is NON_COMPLIANT now; SCAN_FINISHED from the outcome that finished the scan. */
+  /** COMPLIANCE_REGRESSED when this cluster was COMPLIANT before and is NON_COMPLIANT now. */
   private async publishEvents(tx: EntityManager, organizationId: string, scanId: string, clusterId: string, outcome: ClusterOutcome, r: RecordedOutcome): Promise<void> {
     if (r.previousStatus === 'COMPLIANT' && outcome.status === 'NON_COMPLIANT') {
       await this.events.publish(tx, {
@@ -154,24 +159,6 @@ export class ComplianceScanService implements OnModuleInit {
         subject: `cluster/${clusterId}`,
         idempotencyKey: `${WebhookEventType.COMPLIANCE_REGRESSED}:scan/${scanId}:cluster/${clusterId}`,
         payload: { scanId, cluster: { id: clusterId, name: r.clusterName ?? '' }, previousStatus: 'COMPLIANT', status: 'NON_COMPLIANT', violationCount: outcome.violationCount },
-      });
-    }
-    if (r.finishedScan) {
-      const f = r.finishedScan;
-      await this.events.publish(tx, {
-        organizationId,
-        type: WebhookEventType.SCAN_FINISHED,
-        subject: `scan/${scanId}`,
-        payload: {
-          scanId,
-          status: f.status,
-          clusterCount: f.clusterCount,
-          compliantCount: f.compliantCount,
-          nonCompliantCount: f.nonCompliantCount,
-          erroredCount: f.erroredCount,
-          violationCount: f.violationCount,
-          finishedAt: new Date(f.finishedAt).toISOString(),
-        },
       });
     }
   }

@@ -14,6 +14,7 @@ import { ComplianceScanService } from './compliance-scan.service';
 import { ExceptionExpiryCheck } from './exception-expiry.check';
 import { PolicyCleanupReconciler } from './policy-cleanup.reconciler';
 import { PolicyCleanupService } from './policy-cleanup.service';
+import { ScanFinisher } from './scan-finisher';
 import { ScanRetention } from './scan-retention';
 import { ScanScheduler } from './scan-scheduler';
 
@@ -31,6 +32,7 @@ export const COMPLIANCE_REPOSITORIES = [
 export const COMPLIANCE_PROVIDERS: Provider[] = [
   scanStarterProvider,
   ComplianceScanService,
+  ScanFinisher,
   PolicyCleanupService,
   PolicyCleanupReconciler,
   ScanScheduler,

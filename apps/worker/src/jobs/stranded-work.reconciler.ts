@@ -4,6 +4,7 @@ import { AppConfig } from '@flotilla/config';
 import { OutboxRepository, StrandedJob, StrandedWorkRepository } from '@flotilla/persistence';
 import { JobName, PollingLoop, QueueStoreWatch, jobIds, outboxMessage, RedisConnection } from '@flotilla/queue';
 import { APP_CONFIG, DATA_SOURCE, REDIS } from '@flotilla/infrastructure';
+import { ScanFinisher } from '../compliance/scan-finisher';
 
 /** Work older than this whose job is still not done is handed to the queue again. */
 const STRANDED_AFTER_SECONDS = 180;
@@ -43,6 +44,7 @@ export class StrandedWorkReconciler implements OnApplicationBootstrap, OnApplica
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly stranded: StrandedWorkRepository,
     private readonly outbox: OutboxRepository,
+    private readonly finisher: ScanFinisher,
   ) {
     this.watch = new QueueStoreWatch(redis, config.queue.prefix);
   }
@@ -57,6 +59,9 @@ export class StrandedWorkReconciler implements OnApplicationBootstrap, OnApplica
       if (jobs.length) this.logger.warn({ count: jobs.length }, 'handed stranded jobs to the queue again');
       return jobs.length;
     });
+    // A scan whose last outcome committed but whose worker stopped before ending it.
+    const finished = await this.finisher.finishLeftOver();
+    if (finished) this.logger.warn({ count: finished }, 'finished scans a stopped worker left with every cluster done');
     // Sent outbox rows are kept a day for debugging, then pruned.
     await this.outbox.pruneSent(SENT_OUTBOX_KEPT_HOURS);
     return requeued;

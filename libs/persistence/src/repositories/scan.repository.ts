@@ -87,9 +87,29 @@ const COLUMNS = `s.id, s.organization_id AS "organizationId", s.status, s.trigge
   s.compliant_count AS "compliantCount", s.non_compliant_count AS "nonCompliantCount", s.errored_count AS "erroredCount",
   s.violation_count AS "violationCount", s.created_at AS "createdAt", s.started_at AS "startedAt", s.finished_at AS "finishedAt"`;
 
+/**
+ * A scan as read: an unfinished scan's counters are counted from its ledger (an outcome moves only
+ * its own ledger row: a counter row that every outcome updated serialized the whole scan on that
+ * row's lock, held until each worker got round to committing), a finished scan's as written once
+ * when it finished.
+ */
+const READ_COLUMNS = COLUMNS.replace(/s\.(completed|failed|compliant|non_compliant|errored|violation)_count/g, (_, c: string) => `coalesce(live.${c}, s.${c}_count)`);
+const LIVE_COUNTS = `LEFT JOIN LATERAL (${ledgerCounts('s.id')}) live ON s.status IN ('QUEUED', 'RUNNING')`;
 
-/** Compliance scans: the scan row, its per-cluster ledger, results and the current compliance they feed. */
-/** A scan's counters as the outcome that finished it left them. */
+/** A scan's counters from its ledger, and how many of its clusters are still PENDING. */
+function ledgerCounts(scanId: string): string {
+  return `SELECT count(*) FILTER (WHERE sc.status IN ('COMPLIANT', 'NON_COMPLIANT'))::int AS completed,
+                 count(*) FILTER (WHERE sc.status = 'ERROR')::int AS failed,
+                 count(*) FILTER (WHERE sc.status = 'COMPLIANT')::int AS compliant,
+                 count(*) FILTER (WHERE sc.status = 'NON_COMPLIANT')::int AS non_compliant,
+                 count(*) FILTER (WHERE sc.status = 'ERROR')::int AS errored,
+                 coalesce(sum(sc.violation_count), 0)::int AS violation,
+                 count(*) FILTER (WHERE sc.status = 'PENDING')::int AS pending
+            FROM scan_clusters sc WHERE sc.scan_id = ${scanId}`;
+}
+
+
+/** A scan's counters as they were when it finished. */
 export interface FinishedScanCounts {
   status: string;
   clusterCount: number;
@@ -106,10 +126,9 @@ export interface RecordedOutcome {
   /** The cluster's compliance before this outcome (null: never scanned, or nothing stored). */
   previousStatus: string | null;
   clusterName: string | null;
-  /** Set only on the one outcome that finished the scan. */
-  finishedScan: FinishedScanCounts | null;
 }
 
+/** Compliance scans: the scan row, its per-cluster ledger, results and the current compliance they feed. */
 export class ScanRepository {
   constructor(private readonly db: DataSource) {}
 
@@ -151,7 +170,7 @@ export class ScanRepository {
 
   async findById(organizationId: string, id: string): Promise<ScanRow | null> {
     if (!isUuid(id)) return null;
-    const rows: ScanRow[] = await this.db.query(`SELECT ${COLUMNS} FROM scans s WHERE s.organization_id = $1 AND s.id = $2`, [organizationId, id]);
+    const rows: ScanRow[] = await this.db.query(`SELECT ${READ_COLUMNS} FROM scans s ${LIVE_COUNTS} WHERE s.organization_id = $1 AND s.id = $2`, [organizationId, id]);
     return rows[0] ?? null;
   }
 
@@ -165,7 +184,7 @@ export class ScanRepository {
       where += ` AND (s.created_at, s.id) < ($3::timestamptz, $4::uuid)`;
     }
     const [rows, count] = await Promise.all([
-      this.db.query(`SELECT ${COLUMNS} FROM scans s WHERE ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT $2`, params) as Promise<ScanRow[]>,
+      this.db.query(`SELECT ${READ_COLUMNS} FROM scans s ${LIVE_COUNTS} WHERE ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT $2`, params) as Promise<ScanRow[]>,
       this.db.query(`SELECT count(*)::int AS n FROM scans WHERE organization_id = $1`, [organizationId]) as Promise<Array<{ n: number }>>,
     ]);
     const items = rows.slice(0, first);
@@ -254,16 +273,15 @@ export class ScanRepository {
   }
 
   /**
-   * Stores one cluster's outcome exactly once, in one statement (atomic on its own, one round trip,
-   * and the scan row's lock is held only for the end of that statement): the ledger row moves
-   * PENDING → done, and only if it did are the results, the current compliance (unless something
-   * newer is recorded) and the scan's counters written. A second run of the same job finds the row
-   * done (or waits for the first run's commit, then finds it done) and stores nothing. The scan
-   * turns SUCCEEDED in the statement that counts its last cluster. Returns whether it stored.
+   * Stores one cluster's outcome exactly once, in one statement (atomic on its own, one round
+   * trip, and no lock beyond this cluster's rows): the ledger row moves PENDING → done, and only if
+   * it did are the results and the current compliance (unless something newer is recorded)
+   * written. A second run of the same job finds the row done (or waits for the first run's commit,
+   * then finds it done) and stores nothing. The scan's counters are its ledger's; finishIfDone
+   * ends the scan once the last outcome has committed. Returns whether it stored.
    */
   async recordClusterOutcome(db: EntityManager | DataSource, organizationId: string, scanId: string, clusterId: string, o: ClusterOutcome): Promise<RecordedOutcome> {
-    const failed = o.status === 'ERROR' ? 1 : 0;
-    const rows = await preparedQuery<{ stored: number; previous_status: string | null; cluster_name: string | null; scan: FinishedScanCounts | null }>(
+    const rows = await preparedQuery<{ stored: number; previous_status: string | null; cluster_name: string | null }>(
       db,
       `WITH previous AS (SELECT status FROM cluster_compliance WHERE cluster_id = $3 AND organization_id = $1),
        ledger AS (
@@ -275,7 +293,7 @@ export class ScanRepository {
                 -- A carried-over verdict's violations, copied from the result it carries over.
                 coalesce(t.violations, (SELECT pr.violations FROM policy_results pr
                                          WHERE pr.scan_id = t.carried_from AND pr.cluster_id = $3 AND pr.policy_id = t.policy_id)) AS violations
-           FROM unnest($8::uuid[], $9::text[], $10::int[], $11::jsonb[], $12::jsonb[], $13::text[], $18::jsonb[], $19::text[], $20::timestamptz[], $21::uuid[])
+           FROM unnest($8::uuid[], $9::text[], $10::int[], $11::jsonb[], $12::jsonb[], $13::text[], $14::jsonb[], $15::text[], $16::timestamptz[], $17::uuid[])
              AS t(policy_id, status, violation_count, violations, enforcement, error, exempted, input_digest, evaluated_at, carried_from)),
        -- What the current state said before this statement (every CTE reads the statement's snapshot).
        previous_policies AS (
@@ -320,28 +338,10 @@ export class ScanRepository {
          SELECT $3, $1, $2, $7, i.policy_id, i.status, i.violation_count, i.input_digest, i.evaluated_at FROM input i, current_state
          ON CONFLICT (cluster_id, policy_id) DO UPDATE SET scan_id = EXCLUDED.scan_id, checked_at = EXCLUDED.checked_at,
                 status = EXCLUDED.status, violation_count = EXCLUDED.violation_count, input_digest = EXCLUDED.input_digest, evaluated_at = EXCLUDED.evaluated_at
-         RETURNING 1),
-       counted AS (
-         UPDATE scans s SET
-             completed_count = s.completed_count + $14,
-             failed_count = s.failed_count + $15,
-             compliant_count = s.compliant_count + $16,
-             non_compliant_count = s.non_compliant_count + $17,
-             errored_count = s.errored_count + $15,
-             violation_count = s.violation_count + $5,
-             started_at = coalesce(s.started_at, now()),
-             status = CASE WHEN s.completed_count + s.failed_count + 1 >= s.cluster_count THEN 'SUCCEEDED' ELSE 'RUNNING' END,
-             finished_at = CASE WHEN s.completed_count + s.failed_count + 1 >= s.cluster_count THEN now() ELSE NULL END
-           FROM ledger
-          WHERE s.organization_id = $1 AND s.id = $2
-         RETURNING s.status, s.cluster_count, s.compliant_count, s.non_compliant_count, s.errored_count, s.violation_count, s.finished_at)
+         RETURNING 1)
        SELECT (SELECT count(*) FROM ledger)::int AS stored,
               (SELECT status FROM previous) AS previous_status,
-              (SELECT name FROM clusters WHERE id = $3) AS cluster_name,
-              (SELECT json_build_object('status', status, 'clusterCount', cluster_count, 'compliantCount', compliant_count,
-                        'nonCompliantCount', non_compliant_count, 'erroredCount', errored_count, 'violationCount', violation_count,
-                        'finishedAt', finished_at)
-                 FROM counted WHERE status = 'SUCCEEDED') AS scan`,
+              (SELECT name FROM clusters WHERE id = $3) AS cluster_name`,
       [
         organizationId,
         scanId,
@@ -356,10 +356,6 @@ export class ScanRepository {
         o.policies.map((p) => (p.carriedOver ? null : JSON.stringify(p.violations))),
         o.policies.map((p) => (p.enforcement === null ? null : JSON.stringify(p.enforcement))),
         o.policies.map((p) => p.error),
-        1 - failed,
-        failed,
-        o.status === 'COMPLIANT' ? 1 : 0,
-        o.status === 'NON_COMPLIANT' ? 1 : 0,
         o.policies.map((p) => JSON.stringify(p.exempted ?? [])),
         o.policies.map((p) => p.inputDigest ?? null),
         o.policies.map((p) => (p.carriedOver ? p.carriedOver.evaluatedAt : o.checkedAt)),
@@ -367,7 +363,49 @@ export class ScanRepository {
       ],
     );
     const r = rows[0];
-    return { stored: r.stored > 0, previousStatus: r.stored > 0 ? r.previous_status : null, clusterName: r.cluster_name, finishedScan: r.stored > 0 ? r.scan : null };
+    return { stored: r.stored > 0, previousStatus: r.stored > 0 ? r.previous_status : null, clusterName: r.cluster_name };
+  }
+
+  /** Whether any cluster of the scan is still PENDING (one probe of a partial index). */
+  async hasPending(organizationId: string, scanId: string): Promise<boolean> {
+    const rows = await preparedQuery<{ pending: boolean }>(
+      this.db,
+      `SELECT EXISTS (SELECT 1 FROM scan_clusters WHERE scan_id = $2 AND organization_id = $1 AND status = 'PENDING') AS pending`,
+      [organizationId, scanId],
+    );
+    return rows[0].pending;
+  }
+
+  /**
+   * Finishes the scan if no cluster of it is PENDING any more: SUCCEEDED, its counters written from
+   * the ledger. Called after each stored outcome has committed, so the last outcome's call sees every
+   * other; only one call turns it (the row's status is checked again under its lock), and that one
+   * gets the counts, for the SCAN_FINISHED event in the same transaction. Null: not finished by this call.
+   */
+  async finishIfDone(tx: EntityManager, organizationId: string, scanId: string): Promise<FinishedScanCounts | null> {
+    const rows = await preparedQuery<FinishedScanCounts>(
+      tx,
+      `UPDATE scans s SET status = 'SUCCEEDED', finished_at = now(), started_at = coalesce(s.started_at, now()),
+              completed_count = l.completed, failed_count = l.failed, compliant_count = l.compliant,
+              non_compliant_count = l.non_compliant, errored_count = l.errored, violation_count = l.violation
+         FROM (${ledgerCounts('$2')}) l
+        WHERE s.organization_id = $1 AND s.id = $2 AND s.status IN ('QUEUED', 'RUNNING') AND l.pending = 0
+        RETURNING s.status, s.cluster_count AS "clusterCount", s.compliant_count AS "compliantCount", s.non_compliant_count AS "nonCompliantCount",
+                  s.errored_count AS "erroredCount", s.violation_count AS "violationCount", s.finished_at AS "finishedAt"`,
+      [organizationId, scanId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Unfinished scans with nothing PENDING: left so by a worker that stopped between an outcome and finishing its scan. */
+  async unfinishedWithNothingPending(limit = 100): Promise<Array<{ organizationId: string; id: string }>> {
+    return this.db.query(
+      `SELECT s.organization_id AS "organizationId", s.id FROM scans s
+        WHERE s.status IN ('QUEUED', 'RUNNING') AND s.cluster_count > 0
+          AND NOT EXISTS (SELECT 1 FROM scan_clusters sc WHERE sc.scan_id = s.id AND sc.status = 'PENDING')
+        LIMIT $1`,
+      [limit],
+    );
   }
 
   /**
