@@ -216,7 +216,8 @@ async function main() {
       try {
         return (
           await c.query(
-            `SELECT (SELECT count(*) FROM policy_results)::int AS policy_results, pg_size_pretty(pg_total_relation_size('policy_results')) AS policy_results_size`,
+            `SELECT (SELECT count(*) FROM policy_results)::int AS policy_results, pg_size_pretty(pg_total_relation_size('policy_results')) AS policy_results_size,
+                    pg_size_pretty(pg_total_relation_size('cluster_snapshots') + pg_total_relation_size('cluster_snapshot_kinds')) AS snapshot_cache_size`,
           )
         ).rows[0];
       } finally {
