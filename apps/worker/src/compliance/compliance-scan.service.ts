@@ -137,7 +137,7 @@ export class ComplianceScanService implements OnModuleInit {
       }
     }
     // The snapshot cache, the outcome and the fleet events it causes commit together (delivery
-    // happens later, in jobs of its own). The cache first: the outcome locks the scan's row.
+    // happens later, in jobs of its own).
     const recorded = await this.db.transaction(async (tx) => {
       if (snapshot && cluster) await this.snapshots.save(tx, cluster.organizationId, cluster.id, snapshot);
       const r = await this.scans.recordClusterOutcome(tx, organizationId, scanId, clusterId, outcome);

@@ -108,7 +108,6 @@ function ledgerCounts(scanId: string): string {
             FROM scan_clusters sc WHERE sc.scan_id = ${scanId}`;
 }
 
-
 /** A scan's counters as they were when it finished. */
 export interface FinishedScanCounts {
   status: string;
