@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Agent, request as httpsRequest } from 'node:https';
 import { SecureContext, createSecureContext } from 'node:tls';
-import { Agent as HttpAgent, request as httpRequest, IncomingMessage } from 'node:http';
+import { Pool, buildConnector } from 'undici';
 import { KubeApiError } from './kube-api.error';
 
 export type KubeMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -28,17 +27,23 @@ export interface ClusterEndpoint {
 }
 
 const USER_AGENT = 'flotilla-worker/0.1';
+/** Connections per cluster: a far cluster's scan lists three kinds at once. */
+const CONNECTIONS_PER_CLUSTER = 4;
+const IDLE_CONNECTION_MS = 60_000;
 
 /**
- * Dials the API server directly. It keeps one keep-alive agent per cluster (client-node 1.x opens a
- * new TLS connection per request: ~470 vs ~4,150 lists/s measured in MACHINE-NOTES), verifies TLS
- * against the stored CA, bounds every call with a timeout, and turns failures into KubeApiError
- * with the server's reason.
+ * Dials the API server directly, through undici: a keep-alive pool per cluster (client-node 1.x
+ * opens a new TLS connection per request: ~470 vs ~4,150 lists/s measured in MACHINE-NOTES) at about
+ * two thirds of node:https' CPU per request (measured: 16 lists, kept alive, 1.8–3.7 vs 3.2–4.8 ms).
+ * It verifies TLS against the stored CA, resumes the TLS session when it reconnects, bounds every
+ * call with a timeout, and turns failures into KubeApiError with the server's reason.
  */
 export class DirectHttpsTransport implements KubeTransport {
-  private readonly base: URL;
-  private readonly agent: Agent | HttpAgent;
+  private readonly origin: string;
   private readonly pathPrefix: string;
+  /** One per transport, so that its TLS session cache outlives the pools it connects. */
+  private readonly connector: buildConnector.connector;
+  private pool: Pool | null = null;
   private inFlight = 0;
   private retired = false;
 
@@ -46,21 +51,20 @@ export class DirectHttpsTransport implements KubeTransport {
     private readonly endpoint: ClusterEndpoint,
     private readonly opts: { timeoutMs: number },
   ) {
-    this.base = new URL(endpoint.apiServerUrl);
-    this.pathPrefix = this.base.pathname.replace(/\/+$/, '');
-    if (this.base.protocol === 'https:') {
-      this.agent = new Agent({
-        keepAlive: true,
-        maxSockets: 4,
-        maxFreeSockets: 2,
-        timeout: 60_000,
+    const base = new URL(endpoint.apiServerUrl);
+    this.origin = base.origin;
+    this.pathPrefix = base.pathname.replace(/\/+$/, '');
+    if (base.protocol === 'https:') {
+      this.connector = buildConnector({
+        timeout: opts.timeoutMs,
+        maxCachedSessions: 1,
         // One TLS context per CA bundle, shared by every client that trusts it: building a context
         // parses the PEM, which cost ~4 ms per cluster in a 1,000-cluster scan.
         ...(endpoint.caPem ? { secureContext: secureContextFor(endpoint.caPem) } : {}),
         rejectUnauthorized: !endpoint.insecureSkipTlsVerify,
       });
     } else if (endpoint.insecureSkipTlsVerify) {
-      this.agent = new HttpAgent({ keepAlive: true, maxSockets: 4, maxFreeSockets: 2, timeout: 60_000 });
+      this.connector = buildConnector({ timeout: opts.timeoutMs });
     } else {
       throw new KubeApiError('refusing a plain-http API server URL without the insecure flag', null, 'Insecure', false);
     }
@@ -73,68 +77,61 @@ export class DirectHttpsTransport implements KubeTransport {
    */
   close(): void {
     this.retired = true;
-    if (this.inFlight === 0) this.agent.destroy();
-    else this.closeIdleConnections();
+    this.release();
   }
 
   /**
-   * Closes the keep-alive connections no request is using (requests in flight keep theirs): at
-   * 10,000 clusters the idle TLS buffers of a fleet scan are hundreds of MiB of worker RSS.
+   * Closes the keep-alive connections when no request is using them (the next request opens one
+   * again, resuming the TLS session): at 10,000 clusters the idle TLS buffers of a fleet scan are
+   * hundreds of MiB of worker RSS.
    */
   closeIdleConnections(): void {
-    const free = (this.agent as unknown as { freeSockets: Record<string, Array<{ destroy(): void }> | undefined> }).freeSockets;
-    for (const sockets of Object.values(free)) for (const socket of sockets ?? []) socket.destroy();
+    if (this.inFlight === 0) this.release();
   }
 
-  request(method: KubeMethod, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-    const url = new URL(this.base.toString());
+  async request(method: KubeMethod, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
     const [p, qs] = path.split('?');
-    url.pathname = this.pathPrefix + p;
-    url.search = qs ? `?${qs}` : '';
-    const requestFn = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = requestFn(
-        url,
-        {
-          method,
-          agent: this.agent,
-          headers: {
-            accept: 'application/json',
-            'user-agent': USER_AGENT,
-            authorization: `Bearer ${this.endpoint.token}`,
-            ...(body ? { 'content-length': Buffer.byteLength(body) } : {}),
-            ...headers,
-          },
-          timeout: this.opts.timeoutMs,
-        },
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (err) => reject(transportError(method, path, err)));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve({ status, body: text });
-            reject(statusError(method, path, status, text, res.headers['retry-after']));
-          });
-        },
-      );
-      this.inFlight++;
-      // The socket timeout covers idle periods; the overall deadline covers slow trickles.
-      const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-      req.on('close', () => {
-        clearTimeout(deadline);
-        this.inFlight--;
-        // After the socket went back to the pool (or was closed): nothing is left to wait for.
-        if (this.retired && this.inFlight === 0) setImmediate(() => this.inFlight === 0 && this.agent.destroy());
+    const pool = (this.pool ??= new Pool(this.origin, {
+      connect: this.connector,
+      connections: CONNECTIONS_PER_CLUSTER,
+      keepAliveTimeout: IDLE_CONNECTION_MS,
+      headersTimeout: this.opts.timeoutMs,
+      bodyTimeout: this.opts.timeoutMs,
+    }));
+    // The idle timeouts above cover a silent server; the overall deadline covers slow trickles.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.opts.timeoutMs);
+    this.inFlight++;
+    try {
+      const res = await pool.request({
+        method,
+        path: `${this.pathPrefix}${p}${qs ? `?${qs}` : ''}`,
+        headers: { accept: 'application/json', 'user-agent': USER_AGENT, authorization: `Bearer ${this.endpoint.token}`, ...headers },
+        body,
+        signal: deadline.signal,
       });
-      req.on('timeout', () => req.destroy(new Error(`timed out after ${this.opts.timeoutMs} ms`)));
-      req.on('error', (err) => reject(transportError(method, path, err)));
-      if (body) req.write(body);
-      req.end();
-    });
+      const text = await res.body.text();
+      if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, body: text };
+      throw statusError(method, path, res.statusCode, text, res.headers['retry-after']);
+    } catch (err) {
+      if (err instanceof KubeApiError) throw err;
+      throw transportError(method, path, deadline.signal.aborted ? timedOut(this.opts.timeoutMs) : (err as Error & { code?: string }), this.opts.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      this.inFlight--;
+      if (this.retired && this.inFlight === 0) this.release();
+    }
+  }
+
+  /** Closes the pool once its requests are done (undici's close waits for them). */
+  private release(): void {
+    const pool = this.pool;
+    this.pool = null;
+    pool?.close().catch(() => undefined);
   }
 }
+
+const timedOut = (ms: number) => Object.assign(new Error(`timed out after ${ms} ms`), { code: 'ETIMEDOUT' });
 
 const secureContexts = new Map<string, SecureContext>();
 const MAX_SECURE_CONTEXTS = 1000;
@@ -166,7 +163,22 @@ export function statusError(method: string, path: string, status: number, text: 
   return new KubeApiError(`${method} ${path.split('?')[0]}: HTTP ${status}${reason ? ` ${reason}` : ''}: ${message}${retry}`, status, reason, false);
 }
 
-function transportError(method: string, path: string, err: Error & { code?: string }): KubeApiError {
-  const code = err.code ? `${err.code}: ` : '';
-  return new KubeApiError(`${method} ${path.split('?')[0]}: ${code}${err.message}`, null, err.code ?? 'Transport', true);
+/**
+ * A failure without an HTTP answer, with the socket's code: undici's own codes are named as the
+ * socket's (a closed socket is a reset, its timeouts are timeouts), and a connect error keeps the
+ * code tls or net gave it (ECONNREFUSED, a certificate's verification code, …).
+ */
+function transportError(method: string, path: string, err: Error & { code?: string; cause?: unknown }, timeoutMs: number): KubeApiError {
+  const cause = err.cause as (Error & { code?: string }) | undefined;
+  let code = err.code ?? cause?.code;
+  let message = err.message;
+  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
+    code = cause?.code && !cause.code.startsWith('UND_ERR') ? cause.code : 'ECONNRESET';
+    message = 'connection reset by the server';
+  } else if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    code = 'ETIMEDOUT';
+    message = `timed out after ${timeoutMs} ms`;
+  }
+  const prefix = code ? `${code}: ` : '';
+  return new KubeApiError(`${method} ${path.split('?')[0]}: ${prefix}${message}`, null, code ?? 'Transport', true);
 }

@@ -86,13 +86,18 @@ const row = async (id: string) =>
 function record(id: string): { states: State[]; stop: () => Promise<State[]> } {
   const states: State[] = [];
   let running = true;
+  const look = async () => {
+    const r = await row(id);
+    const last = states[states.length - 1];
+    if (!last || last.status !== r.status || last.failures !== r.failures || last.due_in !== r.due_in) states.push(r);
+  };
   const done = (async () => {
     while (running) {
-      const r = await row(id);
-      const last = states[states.length - 1];
-      if (!last || last.status !== r.status || last.failures !== r.failures || last.due_in !== r.due_in) states.push(r);
+      await look();
       await new Promise((res) => setTimeout(res, 25));
     }
+    // One last look: the state the caller waited for may have come within the last poll's sleep.
+    await look();
   })();
   return {
     states,
