@@ -4,7 +4,8 @@
  * (list, evaluate, persist), until the scan is SUCCEEDED — with kube-sim, API, worker, PostgreSQL
  * and Redis all on this machine. Then the same clusters' raw snapshot fetch alone (the same list
  * calls through the same ClusterClient, one list at a time per cluster as the worker lists a near
- * cluster, bodies read but nothing parsed, evaluated or stored), for comparison. Prints JSON.
+ * cluster, bodies read and digested as the scan does, nothing parsed, evaluated or stored; a fresh
+ * client per cluster, so full TLS handshakes), for comparison. Prints JSON.
  *
  * The first scan evaluates every policy on every cluster (nothing is known yet); later scans of
  * the unchanged simulated fleet carry verdicts over and rewrite no cached list, as a fleet where

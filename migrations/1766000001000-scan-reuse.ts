@@ -50,12 +50,11 @@ export class ScanReuse1766000001000 implements MigrationInterface {
     await q.query(`
       DROP INDEX scan_clusters_pending;
       ALTER TABLE cluster_policy_results_current DROP COLUMN input_digest, DROP COLUMN evaluated_at;
-      ALTER TABLE cluster_snapshots ADD COLUMN content bytea[] NOT NULL DEFAULT '{}';
-      UPDATE cluster_snapshots cs SET kinds = k.kinds, content = k.content
-        FROM (SELECT cluster_id, array_agg(kind ORDER BY kind) AS kinds, array_agg(content ORDER BY kind) AS content FROM cluster_snapshot_kinds GROUP BY cluster_id) k
-       WHERE k.cluster_id = cs.cluster_id;
-      ALTER TABLE cluster_snapshots ALTER COLUMN content DROP DEFAULT;
+      -- The previous release reads only gzip'd blobs, and rows written since are plain JSON: the
+      -- cache is emptied instead (it is a cache: each cluster's next scan fills it again).
       DROP TABLE cluster_snapshot_kinds;
+      DELETE FROM cluster_snapshots;
+      ALTER TABLE cluster_snapshots ADD COLUMN content bytea[] NOT NULL;
     `);
   }
 }

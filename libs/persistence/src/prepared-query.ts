@@ -9,8 +9,8 @@ const names = new Map<string, string>();
 
 /**
  * Runs a hot statement as a named (per-connection prepared) statement: after its first run on a
- * connection only its parameters travel, and PostgreSQL neither parses nor plans it again (for the
- * scan's outcome statement, a dozen CTEs, that was most of its cost). TypeORM's query() takes only
+ * connection only its parameters travel, and PostgreSQL neither parses nor plans it again (the
+ * scan's outcome statement is a dozen CTEs, run once per cluster). TypeORM's query() takes only
  * text, so this uses the driver's own client (QueryRunner.connect(), public API): the
  * transaction's when `db` is a transaction's EntityManager, else one borrowed from the pool.
  * Behind a pooler this needs PgBouncer ≥ 1.21 with max_prepared_statements.
