@@ -14,6 +14,7 @@ import { ClusterProvisionings1766000000700 } from './1766000000700-cluster-provi
 import { Workspaces1766000000800 } from './1766000000800-workspaces';
 import { ClusterSearch1766000000900 } from './1766000000900-cluster-search';
 import { ScanReuse1766000001000 } from './1766000001000-scan-reuse';
+import { CarriedViolations1766000001100 } from './1766000001100-carried-violations';
 
 /** Every migration, in order. A new migration is added here as well as in its file. */
 export const ALL_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const ALL_MIGRATIONS = [
   Workspaces1766000000800,
   ClusterSearch1766000000900,
   ScanReuse1766000001000,
+  CarriedViolations1766000001100,
 ];

@@ -308,8 +308,18 @@ describe('compliance scans against kube-sim', () => {
       assert.equal(afterSecond[name].scanId, second.id, `${name}: a result of the second scan`);
       assert.equal(afterSecond[name].evaluatedAt.getTime(), afterFirst[name].evaluatedAt.getTime(), `${name}: carried over, not evaluated again`);
     }
-    const stored: Array<{ n: number }> = await db.query(`SELECT count(*)::int AS n FROM policy_results WHERE scan_id = $1 AND cluster_id = $2 AND jsonb_array_length(violations) > 0`, [second.id, id]);
-    assert.equal(stored[0].n, 2, "the second scan's own rows hold the carried-over violations");
+    /** Per scan and policy: the scan whose row holds the violations (a row is never copied, never points at a pointer). */
+    const violationRows = async () =>
+      Object.fromEntries(
+        (
+          (await db.query(
+            `SELECT r.scan_id AS "scanId", p.name, coalesce(r.violations_from, r.scan_id) AS "heldBy"
+               FROM policy_results r JOIN policies p ON p.id = r.policy_id WHERE r.cluster_id = $1`,
+            [id],
+          )) as Array<{ scanId: string; name: string; heldBy: string }>
+        ).map((r) => [`${r.scanId === first.id ? 'first' : r.scanId === second.id ? 'second' : 'third'}/${r.name}`, r.heldBy === first.id ? 'first' : r.heldBy === second.id ? 'second' : 'third']),
+      );
+    assert.deepEqual(await violationRows(), { 'first/pss': 'first', 'first/owners': 'first', 'second/pss': 'first', 'second/owners': 'first' }, 'carried-over rows point at the evaluated rows');
     assert.deepEqual(await cacheRows(), cachedFirst, 'no cached kind was rewritten');
 
     // One more privileged pod: the Pod list changed, so pss is evaluated on it; owners reads only Namespaces.
@@ -328,6 +338,20 @@ describe('compliance scans against kube-sim', () => {
     // The preview cache holds the new pod.
     const cachedPods = await worker.get(ClusterSnapshotRepository).latest(org.organizationId, ['Pod'], { clusterId: id });
     assert.ok(cachedPods[0].objects.Pod?.some((o) => o.metadata.name === 'priv-2'));
+    assert.equal((await violationRows())['third/owners'], 'first', 'carried over from a carried-over result: points at the evaluated row');
+
+    // Retention keeps what the current results point at, whatever its age, and the rest goes.
+    await db.query(`UPDATE policy_results SET checked_at = checked_at - interval '800 days' WHERE cluster_id = $1`, [id]);
+    await db.query(`UPDATE scans SET finished_at = finished_at - interval '800 days' WHERE id = ANY($1::uuid[])`, [[first.id, second.id, third.id]]);
+    const scans = worker.get(ScanRepository);
+    await scans.pruneOlderThan(365);
+    // first/pss went on the second pass: second/pss still pointed at it during the first.
+    await scans.pruneOlderThan(365);
+    assert.deepEqual(await violationRows(), { 'first/owners': 'first', 'third/pss': 'third', 'third/owners': 'first' });
+    const kept: Array<{ id: string }> = await db.query(`SELECT id FROM scans WHERE id = ANY($1::uuid[]) ORDER BY id`, [[first.id, second.id, third.id]]);
+    assert.deepEqual(kept.map((r) => r.id).sort(), [first.id, third.id].sort(), 'the second scan went; the first holds violations still shown');
+    const afterPrune = await results(org.token, id);
+    assert.deepEqual(verdicts(afterPrune.byPolicy), verdicts(changed.byPolicy), 'the current results read the same after retention');
   });
 
   test("a running scan's counters come from its ledger; a scan whose worker stopped before ending it is ended by the stranded-work sweep, once", async () => {
@@ -356,6 +380,8 @@ describe('compliance scans against kube-sim', () => {
     const clusterId = await attach(org.token, 'keep-1');
     await policy(org.token, 'net', 'NETWORK', 'AUDIT', { defaultDeny: 'ingress' });
     const old = await scanToEnd(org.token, { clusterIds: [clusterId] });
+    // A changed cluster, so that the latest result is evaluated afresh, not carried over from (pointing at) the old one.
+    await admin('keep-1').create(namespace('late'));
     const latest = await scanToEnd(org.token, { clusterIds: [clusterId] });
     // Both are now "100 days old"; only the older one is history nothing points at.
     await db.query(`UPDATE policy_results SET checked_at = checked_at - interval '100 days' WHERE cluster_id = $1`, [clusterId]);
@@ -368,7 +394,7 @@ describe('compliance scans against kube-sim', () => {
     assert.equal(kept.data.scan.id, latest.id);
     const r = await results(org.token, clusterId);
     assert.equal(r.compliance.status, 'NON_COMPLIANT');
-    assert.deepEqual(refs(r.byPolicy.net), ['Namespace/default']);
+    assert.deepEqual(refs(r.byPolicy.net), ['Namespace/default', 'Namespace/late']);
   });
 
   test('two schedulers (two worker replicas) start exactly one SCHEDULED scan per tick', async () => {

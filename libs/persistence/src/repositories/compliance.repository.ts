@@ -48,9 +48,11 @@ export class ComplianceRepository {
     if (clusterIds.length === 0) return [];
     return this.db.query(
       `SELECT c.cluster_id AS "clusterId", c.policy_id AS "policyId", c.scan_id AS "scanId", c.status, c.checked_at AS "checkedAt",
-              pr.violations, pr.exempted, pr.enforcement, pr.error
+              coalesce(pr.violations, src.violations) AS violations, pr.exempted, pr.enforcement, pr.error
          FROM cluster_policy_results_current c
          JOIN policy_results pr ON pr.scan_id = c.scan_id AND pr.cluster_id = c.cluster_id AND pr.policy_id = c.policy_id
+         -- A carried-over result's violations are those of the evaluated result it points at.
+         LEFT JOIN policy_results src ON src.scan_id = pr.violations_from AND src.cluster_id = pr.cluster_id AND src.policy_id = pr.policy_id
          -- A policy deleted while a scan was running may have been written back by that scan.
          JOIN policies p ON p.id = c.policy_id AND p.deleted_at IS NULL
         WHERE c.organization_id = $1 AND c.cluster_id = ANY($2::uuid[])

@@ -52,7 +52,7 @@ export interface PolicyOutcome {
   inputDigest?: string | null;
   /**
    * Set when the verdict is the cluster's current result carried over (same input digest) instead
-   * of evaluated again: its violations are copied from that scan's stored result, `violations` is empty.
+   * of evaluated again: its stored row points at the row holding the violations, `violations` is empty.
    */
   carriedOver?: CarriedOverResult;
 }
@@ -288,10 +288,13 @@ export class ScanRepository {
           WHERE organization_id = $1 AND scan_id = $2 AND cluster_id = $3 AND status = 'PENDING'
          RETURNING cluster_id),
        input AS (
-         SELECT t.policy_id, t.status, t.violation_count, t.enforcement, t.error, t.exempted, t.input_digest, t.evaluated_at,
-                -- A carried-over verdict's violations, copied from the result it carries over.
-                coalesce(t.violations, (SELECT pr.violations FROM policy_results pr
-                                         WHERE pr.scan_id = t.carried_from AND pr.cluster_id = $3 AND pr.policy_id = t.policy_id)) AS violations
+         SELECT t.policy_id, t.status, t.violation_count, t.violations, t.enforcement, t.error, t.exempted, t.input_digest, t.evaluated_at,
+                -- A carried-over verdict points at the row holding its violations (that of the result
+                -- it carries over, or the row that one points at): they are not copied.
+                CASE WHEN t.carried_from IS NOT NULL THEN
+                  coalesce((SELECT pr.violations_from FROM policy_results pr
+                             WHERE pr.scan_id = t.carried_from AND pr.cluster_id = $3 AND pr.policy_id = t.policy_id), t.carried_from)
+                END AS violations_from
            FROM unnest($8::uuid[], $9::text[], $10::int[], $11::jsonb[], $12::jsonb[], $13::text[], $14::jsonb[], $15::text[], $16::timestamptz[], $17::uuid[])
              AS t(policy_id, status, violation_count, violations, enforcement, error, exempted, input_digest, evaluated_at, carried_from)),
        -- What the current state said before this statement (every CTE reads the statement's snapshot).
@@ -300,8 +303,8 @@ export class ScanRepository {
        previous_cluster AS (
          SELECT status, violation_count FROM cluster_compliance_transitions WHERE cluster_id = $3 ORDER BY at DESC LIMIT 1),
        results AS (
-         INSERT INTO policy_results (scan_id, cluster_id, organization_id, checked_at, policy_id, status, violation_count, violations, enforcement, error, exempted)
-         SELECT $2, $3, $1, $7, i.policy_id, i.status, i.violation_count, i.violations, i.enforcement, i.error, i.exempted FROM input i, ledger
+         INSERT INTO policy_results (scan_id, cluster_id, organization_id, checked_at, policy_id, status, violation_count, violations, violations_from, enforcement, error, exempted)
+         SELECT $2, $3, $1, $7, i.policy_id, i.status, i.violation_count, i.violations, i.violations_from, i.enforcement, i.error, i.exempted FROM input i, ledger
          ON CONFLICT DO NOTHING
          RETURNING 1),
        current_state AS (
@@ -410,7 +413,8 @@ export class ScanRepository {
   /**
    * Retention: deletes policy results checked before the cutoff and finished scans older than it,
    * in bounded batches, except what the current compliance points at (a cluster's latest results
-   * and the scan that produced them stay however old they are).
+   * and the scan that produced them stay however old they are) and results whose violations a kept
+   * carried-over result points at (they go with the last row pointing at them).
    */
   async pruneOlderThan(days: number, batch = 5000): Promise<{ results: number; scans: number }> {
     let results = 0;
@@ -421,6 +425,8 @@ export class ScanRepository {
             WHERE pr.checked_at < now() - make_interval(days => $1)
               AND NOT EXISTS (SELECT 1 FROM cluster_policy_results_current c
                                WHERE c.cluster_id = pr.cluster_id AND c.policy_id = pr.policy_id AND c.scan_id = pr.scan_id)
+              AND NOT EXISTS (SELECT 1 FROM policy_results r
+                               WHERE r.violations_from = pr.scan_id AND r.cluster_id = pr.cluster_id AND r.policy_id = pr.policy_id)
             LIMIT $2)`,
         [days, batch],
       );
@@ -435,6 +441,7 @@ export class ScanRepository {
             WHERE s.finished_at < now() - make_interval(days => $1)
               AND NOT EXISTS (SELECT 1 FROM cluster_compliance cc WHERE cc.last_scan_id = s.id)
               AND NOT EXISTS (SELECT 1 FROM cluster_policy_results_current c WHERE c.scan_id = s.id)
+              AND NOT EXISTS (SELECT 1 FROM policy_results r WHERE r.violations_from = s.id)
             LIMIT $2)`,
         [days, Math.max(1, Math.floor(batch / 50))],
       );
