@@ -17,6 +17,7 @@ export type { EncryptedBlob, CredentialLifetime, StoredCredential } from './repo
 export { OutboxRepository } from './repositories/outbox.repository';
 export type { OutboxMessage, ClaimedOutboxMessage } from './repositories/outbox.repository';
 export { JobRecordRepository } from './repositories/job-record.repository';
+export type { JobRun } from './repositories/job-record.repository';
 export { OrganizationEntity } from './entities/organization.entity';
 export { ApiTokenEntity } from './entities/api-token.entity';
 export type { Role } from './entities/api-token.entity';

@@ -4,6 +4,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ClusterClient } from '@flotilla/cluster-access';
 import { ClusterSnapshotRepository, ScanRepository } from '@flotilla/persistence';
+import { jobIds } from '@flotilla/queue';
 import { eventually } from '@flotilla/testing';
 import { isolatedEnv } from '@flotilla/testing/isolated-database';
 import { ApiHarness, startApiHarness } from '../../../api/src/testing/api-test-harness';
@@ -240,6 +241,12 @@ describe('compliance scans against kube-sim', () => {
       assert.deepEqual(refs((await results(org.token, ids.ok)).byPolicy.net), ['Namespace/default']);
       const errored = await api.gql(`{ clusters(filter: { complianceStatuses: [ERROR] }) { totalCount } }`, {}, org.token);
       assert.equal(errored.data.clusters.totalCount, 2);
+      // Each cluster's job run is on record, written with its outcome (an ERROR cluster is a job that succeeded).
+      const runs: Array<{ id: string; status: string; attempts: number; ran: boolean }> = await db.query(
+        `SELECT id, status, attempts, (started_at <= finished_at) AS ran FROM jobs WHERE id = ANY($1::text[]) ORDER BY id`,
+        [Object.values(ids).map((clusterId) => jobIds.scanCluster(scan.id, clusterId)).sort()],
+      );
+      assert.deepEqual(runs.map(({ status, attempts, ran }) => ({ status, attempts, ran })), Array(3).fill({ status: 'SUCCEEDED', attempts: 1, ran: true }));
     } finally {
       for (const name of ['down-1', 'hang-1']) {
         await rawRequest(sim, `/_sim/clusters/${name}/faults`, { method: 'PUT', body: {} });

@@ -5,6 +5,7 @@ import {
   CarriedOverResult,
   ClusterOutcome,
   ClusterSnapshotRepository,
+  JobRun,
   PolicyEnforcementTargetRepository,
   PolicyOutcome,
   RecordedOutcome,
@@ -31,7 +32,7 @@ import {
 } from '@flotilla/policy';
 import { JobName, JobPayloads } from '@flotilla/queue';
 import { redactText } from '@flotilla/observability';
-import { JobContext, JobHandlerRegistry } from '../jobs/job-handler.registry';
+import { JobContext, JobHandlerRegistry, RUN_RECORDED } from '../jobs/job-handler.registry';
 import { DATA_SOURCE } from '@flotilla/infrastructure';
 import { ComplianceClock } from './compliance-clock';
 import { evaluatorFingerprint } from './evaluator-fingerprint';
@@ -102,10 +103,14 @@ export class ComplianceScanService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register(JobName.ScanCluster, (p, ctx) => this.scanCluster(p, ctx));
+    this.registry.register(JobName.ScanCluster, (p, ctx) => this.scanCluster(p, ctx), { recordsItsRun: true });
   }
 
-  async scanCluster({ organizationId, scanId, clusterId }: JobPayloads[JobName.ScanCluster], ctx?: Pick<JobContext, 'lastAttempt'>): Promise<void> {
+  /** Returns RUN_RECORDED when the job's run (ctx) was recorded with the outcome. */
+  async scanCluster(
+    { organizationId, scanId, clusterId }: JobPayloads[JobName.ScanCluster],
+    ctx?: Partial<JobContext>,
+  ): Promise<void | typeof RUN_RECORDED> {
     const job = await this.scans.jobContext(organizationId, scanId, clusterId);
     if (!job || job.ledgerStatus !== 'PENDING') return;
     if (job.scanStatus === 'QUEUED') await this.scans.markRunning(organizationId, scanId);
@@ -117,6 +122,10 @@ export class ComplianceScanService implements OnModuleInit {
       reach: workspaceId && workspaceNamespaces ? { kind: 'WORKSPACE', workspaceId, namespaces: workspaceNamespaces } : WHOLE_CLUSTER,
     }));
     const at = this.clock.now();
+    const run: JobRun | null =
+      ctx?.jobId && ctx.queue && ctx.attempt && ctx.startedAt
+        ? { jobId: ctx.jobId, organizationId, queue: ctx.queue, jobName: JobName.ScanCluster, attempt: ctx.attempt, startedAt: ctx.startedAt }
+        : null;
     let outcome: ClusterOutcome;
     let snapshot: SnapshotToSave | null = null;
     if (!cluster || cluster.status === 'DETACHED') {
@@ -140,7 +149,7 @@ export class ComplianceScanService implements OnModuleInit {
     // happens later, in jobs of its own).
     const recorded = await this.db.transaction(async (tx) => {
       if (snapshot && cluster) await this.snapshots.save(tx, cluster.organizationId, cluster.id, snapshot);
-      const r = await this.scans.recordClusterOutcome(tx, organizationId, scanId, clusterId, outcome);
+      const r = await this.scans.recordClusterOutcome(tx, organizationId, scanId, clusterId, outcome, run);
       if (r.stored) await this.publishEvents(tx, organizationId, scanId, clusterId, outcome, r);
       return r;
     });
@@ -148,6 +157,7 @@ export class ComplianceScanService implements OnModuleInit {
     // After the commit, so that the last outcome sees all the others (also when this run stored
     // nothing: an earlier run may have stopped right after its commit).
     await this.finisher.finishIfDone(organizationId, scanId);
+    return run ? RUN_RECORDED : undefined;
   }
 
   /** COMPLIANCE_REGRESSED when this cluster was COMPLIANT before and is NON_COMPLIANT now. */

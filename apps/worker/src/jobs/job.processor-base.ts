@@ -6,7 +6,7 @@ import { JobRecordRepository } from '@flotilla/persistence';
 import { InvalidJobPayloadError, JobName, QueueName, isLastAttempt, parsePayload } from '@flotilla/queue';
 import { redactText } from '@flotilla/observability';
 import { APP_CONFIG } from '@flotilla/infrastructure';
-import { JobHandlerRegistry } from './job-handler.registry';
+import { JobHandlerRegistry, RUN_RECORDED } from './job-handler.registry';
 
 /**
  * What every queue's processor does around a handler: validate the payload (invalid → fail
@@ -43,14 +43,19 @@ export abstract class JobProcessorBase extends WorkerHost implements OnApplicati
     // Syncs run for every cluster every interval and record their outcome on the cluster row
     // itself; a durable job row each (~600,000 an hour at 10,000 clusters) would only bloat the table.
     const recorded = name !== JobName.SyncCluster;
-    if (recorded) await this.jobRecords.started(id, { organizationId: payload.organizationId, queue: this.queue, jobName: name, attempt: job.attemptsMade + 1 });
+    const handlerRecords = this.registry.recordsItsRun(name);
+    const attempt = job.attemptsMade + 1;
+    const run = { jobId: id, organizationId: payload.organizationId, queue: this.queue, jobName: name, attempt, startedAt: new Date() };
+    if (recorded && !handlerRecords) await this.jobRecords.started(id, run);
+    const finished = (outcome: { status: 'SUCCEEDED' | 'FAILED'; error?: string }) =>
+      handlerRecords ? this.jobRecords.ran(run, outcome) : this.jobRecords.finished(id, outcome);
     try {
-      await this.registry.get(name)(payload as never, { jobId: id, attempt: job.attemptsMade + 1, lastAttempt: isLastAttempt(job), signal: this.shutdown.signal });
-      if (recorded) await this.jobRecords.finished(id, { status: 'SUCCEEDED' });
+      const result = await this.registry.get(name)(payload as never, { jobId: id, attempt, queue: this.queue, startedAt: run.startedAt, lastAttempt: isLastAttempt(job), signal: this.shutdown.signal });
+      if (recorded && result !== RUN_RECORDED) await finished({ status: 'SUCCEEDED' });
     } catch (err) {
       const message = redactText((err as Error).message ?? String(err));
-      this.logger.warn({ jobId: id, job: name, attempt: job.attemptsMade + 1, error: message }, 'job failed');
-      if (recorded) await this.jobRecords.finished(id, { status: 'FAILED', error: message });
+      this.logger.warn({ jobId: id, job: name, attempt, error: message }, 'job failed');
+      if (recorded) await finished({ status: 'FAILED', error: message });
       throw err;
     }
   }

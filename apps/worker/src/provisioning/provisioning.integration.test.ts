@@ -165,7 +165,7 @@ describe('provisioning through Cluster API on kube-sim', () => {
 
     // Two more runners of the same job (a stalled job re-run, a second replica) at once: still one apply, one attach.
     const runner = worker.get(ProvisioningRunnerService);
-    const ctx = (n: number) => ({ jobId: `rerun-${n}`, attempt: 2, lastAttempt: false, signal: new AbortController().signal });
+    const ctx = (n: number) => ({ jobId: `rerun-${n}`, attempt: 2, queue: 'provisioning', startedAt: new Date(), lastAttempt: false, signal: new AbortController().signal });
     await Promise.all([runner.run({ organizationId: api.organizationId, clusterId: created.id }, ctx(1)), runner.run({ organizationId: api.organizationId, clusterId: created.id }, ctx(2))]);
 
     const connected = await eventually(() => clusterOf(created.id), (c) => c.status === 'CONNECTED' || c.provisioning.phase === 'FAILED', { timeoutMs: 60_000, what: 'the provisioned cluster CONNECTED' });

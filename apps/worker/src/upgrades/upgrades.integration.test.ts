@@ -163,7 +163,7 @@ describe('upgrades through Cluster API on kube-sim', () => {
     // A second runner of the same upgrade (a stalled job re-run) joins once the Cluster is patched.
     await eventually(() => db.query(`SELECT patched_at FROM upgrades WHERE id = $1`, [id]), (rows) => rows[0]?.patched_at !== null, { what: 'the Cluster patched', timeoutMs: 10_000 });
     const runner = worker.get(UpgradeRunnerService);
-    await runner.run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'rerun', attempt: 2, lastAttempt: false, signal: new AbortController().signal });
+    await runner.run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'rerun', attempt: 2, queue: 'upgrades', startedAt: new Date(), lastAttempt: false, signal: new AbortController().signal });
 
     const done = await eventually(() => upgradeOf(id), ended, { timeoutMs: 30_000, what: 'the upgrade to end' });
     assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
@@ -268,7 +268,7 @@ describe('upgrades through Cluster API on kube-sim', () => {
     const stopping = new AbortController();
     stopping.abort();
     const t0 = Date.now();
-    await worker.get(UpgradeRunnerService).run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'shutdown', attempt: 1, lastAttempt: false, signal: stopping.signal });
+    await worker.get(UpgradeRunnerService).run({ organizationId: api.organizationId, upgradeId: id }, { jobId: 'shutdown', attempt: 1, queue: 'upgrades', startedAt: new Date(), lastAttempt: false, signal: stopping.signal });
     assert.ok(Date.now() - t0 < 800, 'returned after one look, well inside its one-second follow slice');
     const [{ follow_seq: seqAfter }] = await db.query(`SELECT follow_seq FROM upgrades WHERE id = $1`, [id]);
     assert.ok(seqAfter > seqBefore, 'queued a follow-up');

@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '@flotilla/validation';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
 import { preparedQuery } from '../prepared-query';
+import { JobRun, recordRunCte, runParameters } from './job-record.repository';
 import type { StoredExceptionRule } from './policy-exception.repository';
 import type { StoredSnapshotKind } from './cluster-snapshot.repository';
 import { effectivePolicyCondition, workspaceNamespacesExpression, type PolicyModeName, type PolicyTypeName } from './policy.repository';
@@ -279,10 +280,13 @@ export class ScanRepository {
    * then finds it done) and stores nothing. The scan's counters are its ledger's; finishIfDone
    * ends the scan once the last outcome has committed. Returns whether it stored.
    */
-  async recordClusterOutcome(db: EntityManager | DataSource, organizationId: string, scanId: string, clusterId: string, o: ClusterOutcome): Promise<RecordedOutcome> {
+  async recordClusterOutcome(db: EntityManager | DataSource, organizationId: string, scanId: string, clusterId: string, o: ClusterOutcome, run?: JobRun | null): Promise<RecordedOutcome> {
     const rows = await preparedQuery<{ stored: number; previous_status: string | null; cluster_name: string | null }>(
       db,
-      `WITH previous AS (SELECT status FROM cluster_compliance WHERE cluster_id = $3 AND organization_id = $1),
+      // The job's run (when given) is recorded in the same statement: one write fewer per cluster,
+      // and the record cannot say SUCCEEDED for an outcome that did not commit.
+      `WITH ${recordRunCte(18)},
+       previous AS (SELECT status FROM cluster_compliance WHERE cluster_id = $3 AND organization_id = $1),
        ledger AS (
          UPDATE scan_clusters SET status = $4, violation_count = $5, error = $6, finished_at = $7
           WHERE organization_id = $1 AND scan_id = $2 AND cluster_id = $3 AND status = 'PENDING'
@@ -362,6 +366,7 @@ export class ScanRepository {
         o.policies.map((p) => p.inputDigest ?? null),
         o.policies.map((p) => (p.carriedOver ? p.carriedOver.evaluatedAt : o.checkedAt)),
         o.policies.map((p) => p.carriedOver?.scanId ?? null),
+        ...runParameters(run, { status: 'SUCCEEDED' }),
       ],
     );
     const r = rows[0];
