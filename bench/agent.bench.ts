@@ -17,7 +17,8 @@ import { bootstrapAdmin } from '@flotilla/access';
 import { migrate } from '@flotilla/persistence';
 import { freePort } from '@flotilla/testing';
 import { AgentRunner } from '../apps/agent/src/agent-runner';
-import { BENCH_ENCRYPTION_KEY, benchDatabase, median, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild } from './bench-support';
+import { BENCH_ENCRYPTION_KEY, benchDatabase, median, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild, withNodeFlags } from './bench-support';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/runtime-flags';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -153,7 +154,7 @@ async function main() {
     for (const org of [direct, viaAgent]) {
       for (const p of POLICIES) await gql(org.token, `mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { id } }`, { input: { ...p, mode: 'AUDIT', scope: { kind: 'ORGANIZATION' } } });
     }
-    const worker = await startNode('apps/worker/src/main.js', [], env, /worker started/);
+    const worker = await startNode('apps/worker/src/main.js', [], withNodeFlags(env, WORKER_NODE_FLAGS), /worker started/);
     children.push(worker);
 
     // ---- connect every agent; API memory per connected agent

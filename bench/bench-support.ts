@@ -32,6 +32,11 @@ export async function benchDatabase(): Promise<{ url: string; drop(): Promise<vo
   return { url: u.toString(), drop: () => withAdmin(base, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
 }
 
+/** `env` with Node.js flags added to NODE_OPTIONS (a process run as production runs it: API_NODE_FLAGS, WORKER_NODE_FLAGS). */
+export function withNodeFlags(env: NodeJS.ProcessEnv, flags: readonly string[] | string): NodeJS.ProcessEnv {
+  return { ...env, NODE_OPTIONS: [process.env.NODE_OPTIONS, ...(typeof flags === 'string' ? [flags] : flags)].filter(Boolean).join(' ') };
+}
+
 export function startNode(script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 60_000): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : []), join(distRoot, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {

@@ -23,7 +23,8 @@ import { ClusterClient } from '@flotilla/cluster-access';
 import { migrate } from '@flotilla/persistence';
 import { PolicyDefinition } from '@flotilla/policy';
 import { kindsToList } from '../apps/worker/src/compliance/scan-snapshot';
-import { BENCH_ENCRYPTION_KEY, benchDatabase, cpuSeconds, cpuSecondsByName, median, postJson, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild } from './bench-support';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/runtime-flags';
+import { BENCH_ENCRYPTION_KEY, benchDatabase, cpuSeconds, cpuSecondsByName, median, postJson, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild, withNodeFlags } from './bench-support';
 
 const TEN_K = process.argv.includes('--10k');
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? (TEN_K ? 10_000 : 1000));
@@ -135,7 +136,9 @@ async function main() {
     }
     void postJson;
     // BENCH_WORKER_SCRIPT: a wrapper under dist/ (e.g. one that profiles the worker).
-    const worker = await startNode(process.env.BENCH_WORKER_SCRIPT ?? 'apps/worker/src/main.js', [], env, /worker started/);
+    // The worker runs with the flags it runs with in production; BENCH_WORKER_NODE_OPTIONS replaces them (to try others).
+    const workerFlags = process.env.BENCH_WORKER_NODE_OPTIONS ?? WORKER_NODE_FLAGS.join(' ');
+    const worker = await startNode(process.env.BENCH_WORKER_SCRIPT ?? 'apps/worker/src/main.js', [], withNodeFlags(env, workerFlags), /worker started/);
     children.push(worker);
 
     const runs: Array<Record<string, number>> = [];

@@ -9,7 +9,8 @@
 import { Client } from 'pg';
 import { bootstrapAdmin } from '@flotilla/access';
 import { migrate } from '@flotilla/persistence';
-import { BENCH_ENCRYPTION_KEY, benchDatabase, cpuSeconds, cpuSecondsByName, median, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild } from './bench-support';
+import { BENCH_ENCRYPTION_KEY, benchDatabase, cpuSeconds, cpuSecondsByName, median, registerSimClusters, releaseDatabase, round, rssMiB, runBenchmark, spreadOf, startNode, stopChild, withNodeFlags } from './bench-support';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/runtime-flags';
 
 const CLUSTERS = Number(process.env.BENCH_SYNC_CLUSTERS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -72,7 +73,7 @@ async function oneRun(url: string, env: NodeJS.ProcessEnv, simPid: number): Prom
   const c = new Client({ connectionString: url });
   await c.connect();
   await c.query(`UPDATE clusters SET status = 'PENDING', last_seen_at = NULL, consecutive_failures = 0, next_sync_at = 'infinity'`);
-  const worker = await startNode('apps/worker/src/main.js', [], env, /worker started/);
+  const worker = await startNode('apps/worker/src/main.js', [], withNodeFlags(env, WORKER_NODE_FLAGS), /worker started/);
   try {
     const cold = await onePass(c, worker.child.pid!, simPid);
     const warm = await onePass(c, worker.child.pid!, simPid);

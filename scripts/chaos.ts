@@ -21,6 +21,8 @@ import { migrate } from '@flotilla/persistence';
 import { PrivatePostgres, PrivateRedis, freePort } from '@flotilla/testing';
 import { QueueName, STALLED_HANDOFF_MS, bullPrefix } from '@flotilla/queue';
 import { ClusterSpec, KubeSim, startKubeSim } from '../apps/kube-sim/src';
+import { API_NODE_FLAGS } from '../apps/api/src/runtime-flags';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/runtime-flags';
 
 const dist = join(__dirname, '..');
 const SCENARIOS = ['worker-sigkill', 'redis-restart-empty', 'postgres-restart', 'api-sigkill', 'flaky-and-hanging', 'slow-jobs'] as const;
@@ -75,10 +77,12 @@ class ProductProcess {
     readonly env: NodeJS.ProcessEnv,
     private readonly ready: RegExp,
     private readonly log: WriteStream,
+    /** Node.js flags, as production runs the process (API_NODE_FLAGS, WORKER_NODE_FLAGS). */
+    private readonly nodeFlags: readonly string[] = [],
   ) {}
 
   start(): Promise<void> {
-    const child = spawn(process.execPath, [join(dist, this.script)], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...this.nodeFlags, join(dist, this.script)], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     return new Promise((resolve, reject) => {
       let seen = '';
@@ -297,12 +301,12 @@ async function main(): Promise<void> {
     const apiUrls: string[] = [];
     for (let i = 0; i < apis; i++) {
       const port = await freePort();
-      const p = new ProductProcess(`api-${i + 1}`, 'apps/api/src/main.js', { ...env, PORT: String(port), FLOTILLA_AGENT_PORT: '0' }, /listening on/, log);
+      const p = new ProductProcess(`api-${i + 1}`, 'apps/api/src/main.js', { ...env, PORT: String(port), FLOTILLA_AGENT_PORT: '0' }, /listening on/, log, API_NODE_FLAGS);
       apiProcs.push(p);
       procs.push(p);
       apiUrls.push(`http://127.0.0.1:${port}`);
     }
-    const workerProcs = Array.from({ length: workers }, (_, i) => new ProductProcess(`worker-${i + 1}`, 'apps/worker/src/main.js', env, /worker started/, log));
+    const workerProcs = Array.from({ length: workers }, (_, i) => new ProductProcess(`worker-${i + 1}`, 'apps/worker/src/main.js', env, /worker started/, log, WORKER_NODE_FLAGS));
     procs.push(...workerProcs);
     await Promise.all([...apiProcs, ...workerProcs].map((p) => p.start()));
     say(`${apis} API and ${workers} worker processes up`);

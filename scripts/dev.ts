@@ -19,6 +19,7 @@ import { KubeSim, startKubeSim } from '../apps/kube-sim/src';
 import { AgentRunner } from '../apps/agent/src/agent-runner';
 import { kubeconfigTarget } from '../apps/agent/src/agent-kube';
 import { API_NODE_FLAGS } from '../apps/api/src/runtime-flags';
+import { WORKER_NODE_FLAGS } from '../apps/worker/src/runtime-flags';
 import { ManagedProcess, startManaged } from './dev-processes';
 import { StartedService, postgresAnswers, redisAnswers, startEmbeddedPostgres, startRedisServer } from './dev-services';
 
@@ -138,7 +139,7 @@ async function main() {
   const worker = await startManaged({
     name: 'worker',
     command: process.execPath,
-    args: [join(dist, 'apps/worker/src/main.js')],
+    args: [...WORKER_NODE_FLAGS, join(dist, 'apps/worker/src/main.js')],
     env,
     logFile: workerLog,
     echo: settings.verbose,
