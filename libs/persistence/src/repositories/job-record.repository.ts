@@ -56,7 +56,7 @@ export function recordRunCte(first: number): string {
   const $ = (i: number) => `$${first + i}`;
   return `job_run AS (
     INSERT INTO jobs AS j (id, organization_id, queue, job_name, status, attempts, started_at, finished_at, error)
-    SELECT ${$(0)}::text, ${$(1)}::uuid, ${$(2)}::text, ${$(3)}::text, ${$(6)}::text, ${$(4)}::int, ${$(5)}::timestamptz, now(), ${$(7)}::text
+    SELECT ${$(0)}::text, ${$(1)}::uuid, ${$(2)}::text, ${$(3)}::text, ${$(6)}::text, ${$(4)}::int, ${$(5)}::timestamptz, statement_timestamp(), ${$(7)}::text
      WHERE ${$(0)}::text IS NOT NULL
     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
            finished_at = EXCLUDED.finished_at, error = EXCLUDED.error
