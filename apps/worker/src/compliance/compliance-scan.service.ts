@@ -10,6 +10,7 @@ import {
   PolicyOutcome,
   RecordedOutcome,
   ScanRepository,
+  StoredCredential,
   StoredSnapshotKind,
   violationCountOf,
 } from '@flotilla/persistence';
@@ -177,7 +178,7 @@ export class ComplianceScanService implements OnModuleInit {
     if (policies.length === 0) return { outcome: { status: 'COMPLIANT', violationCount: 0, error: null, checkedAt: cluster.at, policies: [] }, snapshot: null };
     let client: ClusterClient;
     try {
-      client = await this.clients.forCluster(cluster);
+      client = await this.clients.forCluster(cluster, cluster.credential);
     } catch (err) {
       throw new ClusterUnavailable(describeFailure(err));
     }
@@ -279,6 +280,9 @@ interface ScannedCluster {
   at: Date;
   /** The roles its agent may bind; null for a cluster attached before bind was narrowed. */
   bindableRoles?: string[] | null;
+  connectionMode: 'DIRECT' | 'AGENT';
+  /** Its stored credential as the job read it (none for an agent cluster). */
+  credential: StoredCredential | null;
   /** Its current result per policy id, where it recorded what it was evaluated on. */
   currentResults: ReadonlyMap<string, CarriedOverResult>;
   /** Its cached snapshot's kinds and the digests of the lists they came from. */

@@ -1,7 +1,9 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '@flotilla/validation';
 import { Page, decodeCursor, encodeCursor } from '../page-cursor';
+import type { ConnectionMode } from '../entities/cluster.entity';
 import { preparedQuery } from '../prepared-query';
+import { ClusterCredentialRepository, StoredCredential } from './cluster-credential.repository';
 import { JobRun, recordRunCte, runParameters } from './job-record.repository';
 import type { StoredExceptionRule } from './policy-exception.repository';
 import type { StoredSnapshotKind } from './cluster-snapshot.repository';
@@ -208,7 +210,17 @@ export class ScanRepository {
   ): Promise<{
     ledgerStatus: string;
     scanStatus: ScanStatus;
-    cluster: { id: string; organizationId: string; apiServerUrl: string; status: string; groupId: string | null; bindableRoles: string[] | null } | null;
+    cluster: {
+      id: string;
+      organizationId: string;
+      apiServerUrl: string;
+      status: string;
+      groupId: string | null;
+      bindableRoles: string[] | null;
+      connectionMode: ConnectionMode;
+      /** Its stored credential (none for an agent cluster), read here so that the scan does not read it again. */
+      credential: StoredCredential | null;
+    } | null;
     /** `workspaceNamespaces`: for a WORKSPACE-scoped policy, its workspace's namespaces on this cluster; null otherwise. */
     policies: Array<{
       id: string;
@@ -230,7 +242,7 @@ export class ScanRepository {
       this.db,
       `SELECT sc.status AS "ledgerStatus", s.status AS "scanStatus",
               c.id AS "clusterId", c.api_server_url AS "apiServerUrl", c.status AS "clusterStatus", c.group_id AS "groupId",
-              c.bindable_roles AS "bindableRoles",
+              c.bindable_roles AS "bindableRoles", c.connection_mode AS "connectionMode", ${ClusterCredentialRepository.COLUMNS},
               (SELECT coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'type', p.type, 'mode', p.mode, 'spec', p.spec,
                         'workspaceId', p.workspace_id,
                         'workspaceNamespaces', CASE WHEN p.scope_kind = 'WORKSPACE' THEN ${workspaceNamespacesExpression('c.id')} END,
@@ -239,8 +251,8 @@ export class ScanRepository {
                  FROM policies p
                  LEFT JOIN cluster_policy_results_current r ON r.cluster_id = c.id AND r.policy_id = p.id
                 WHERE c.id IS NOT NULL AND ${effectivePolicyCondition('sc.organization_id', 'c.group_id', 'c.id')}) AS policies,
-              (SELECT coalesce(json_object_agg(k.kind, json_build_object('digest', k.digest, 'objectCount', k.object_count)), '{}'::json)
-                 FROM cluster_snapshot_kinds k WHERE k.cluster_id = c.id AND k.digest IS NOT NULL) AS "snapshotKinds",
+              (SELECT coalesce(json_object_agg(sk.kind, json_build_object('digest', sk.digest, 'objectCount', sk.object_count)), '{}'::json)
+                 FROM cluster_snapshot_kinds sk WHERE sk.cluster_id = c.id AND sk.digest IS NOT NULL) AS "snapshotKinds",
               (SELECT coalesce(json_agg(json_build_object('id', e.id, 'policyId', e.policy_id, 'clusterId', e.cluster_id, 'groupId', e.group_id,
                                                           'namespace', e.namespace, 'kind', e.kind, 'name', e.name, 'expiresAt', e.expires_at)), '[]'::json)
                  FROM policy_exceptions e
@@ -249,6 +261,7 @@ export class ScanRepository {
          FROM scan_clusters sc
          JOIN scans s ON s.id = sc.scan_id
          LEFT JOIN clusters c ON c.id = sc.cluster_id AND c.organization_id = sc.organization_id
+         LEFT JOIN cluster_credentials k ON k.cluster_id = c.id AND k.organization_id = c.organization_id
         WHERE sc.organization_id = $1 AND sc.scan_id = $2 AND sc.cluster_id = $3`,
       [organizationId, scanId, clusterId],
     );
@@ -257,7 +270,18 @@ export class ScanRepository {
     return {
       ledgerStatus: r.ledgerStatus,
       scanStatus: r.scanStatus,
-      cluster: r.clusterId ? { id: r.clusterId, organizationId, apiServerUrl: r.apiServerUrl, status: r.clusterStatus, groupId: r.groupId, bindableRoles: r.bindableRoles } : null,
+      cluster: r.clusterId
+        ? {
+            id: r.clusterId,
+            organizationId,
+            apiServerUrl: r.apiServerUrl,
+            status: r.clusterStatus,
+            groupId: r.groupId,
+            bindableRoles: r.bindableRoles,
+            connectionMode: r.connectionMode,
+            credential: r.keyId === null ? null : ClusterCredentialRepository.stored(r as never),
+          }
+        : null,
       policies: (r.policies as Array<Record<string, any>>).map((p) => ({ ...p, current: p.current ? { ...p.current, evaluatedAt: new Date(p.current.evaluatedAt) } : null })) as never,
       exceptions: r.exceptions,
       snapshotKinds: r.snapshotKinds ?? {},
