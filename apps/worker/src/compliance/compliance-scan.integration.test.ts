@@ -324,8 +324,10 @@ describe('compliance scans against kube-sim', () => {
                FROM policy_results r JOIN policies p ON p.id = r.policy_id WHERE r.cluster_id = $1`,
             [id],
           )) as Array<{ scanId: string; name: string; heldBy: string }>
-        ).map((r) => [`${r.scanId === first.id ? 'first' : r.scanId === second.id ? 'second' : 'third'}/${r.name}`, r.heldBy === first.id ? 'first' : r.heldBy === second.id ? 'second' : 'third']),
+        ).map((r) => [`${scanLabel(r.scanId)}/${r.name}`, scanLabel(r.heldBy)]),
       );
+    /** Which of this test's scans an id is (the third is the only other one). */
+    const scanLabel = (scanId: string) => (scanId === first.id ? 'first' : scanId === second.id ? 'second' : 'third');
     assert.deepEqual(await violationRows(), { 'first/pss': 'first', 'first/owners': 'first', 'second/pss': 'first', 'second/owners': 'first' }, 'carried-over rows point at the evaluated rows');
     assert.deepEqual(await cacheRows(), cachedFirst, 'no cached kind was rewritten');
 
