@@ -43,6 +43,12 @@ export class DirectHttpsTransport implements KubeTransport {
   private readonly pathPrefix: string;
   /** One per transport, so that its TLS session cache outlives the pools it connects. */
   private readonly connector: buildConnector.connector;
+  /**
+   * The latest TLS session ticket, held here because undici's session cache holds it only weakly:
+   * after a garbage collection every reconnect was a full handshake (certificate and all), which is
+   * what a scan's reconnect always was, a minute or more after the last.
+   */
+  private tlsSession: Buffer | null = null;
   private pool: Pool | null = null;
   private inFlight = 0;
   private retired = false;
@@ -55,14 +61,16 @@ export class DirectHttpsTransport implements KubeTransport {
     this.origin = base.origin;
     this.pathPrefix = base.pathname.replace(/\/+$/, '');
     if (base.protocol === 'https:') {
-      this.connector = buildConnector({
-        timeout: opts.timeoutMs,
-        maxCachedSessions: 1,
-        // One TLS context per CA bundle, shared by every client that trusts it: building a context
-        // parses the PEM, which cost ~4 ms per cluster in a 1,000-cluster scan.
-        ...(endpoint.caPem ? { secureContext: secureContextFor(endpoint.caPem) } : {}),
-        rejectUnauthorized: !endpoint.insecureSkipTlsVerify,
-      });
+      this.connector = this.keepingTlsSession(
+        buildConnector({
+          timeout: opts.timeoutMs,
+          maxCachedSessions: 1,
+          // One TLS context per CA bundle, shared by every client that trusts it: building a context
+          // parses the PEM, which cost ~4 ms per cluster in a 1,000-cluster scan.
+          ...(endpoint.caPem ? { secureContext: secureContextFor(endpoint.caPem) } : {}),
+          rejectUnauthorized: !endpoint.insecureSkipTlsVerify,
+        }),
+      );
     } else if (endpoint.insecureSkipTlsVerify) {
       this.connector = buildConnector({ timeout: opts.timeoutMs });
     } else {
@@ -98,6 +106,11 @@ export class DirectHttpsTransport implements KubeTransport {
       headersTimeout: this.opts.timeoutMs,
       bodyTimeout: this.opts.timeoutMs,
     }));
+    // A connection that has just answered its first request is free again only a turn of the event
+    // loop later: a request sent before then opened a second connection (another TLS handshake, on
+    // both sides) for every cluster listed one list at a time.
+    const { connected, free, running, pending } = pool.stats;
+    if (connected > 0 && free === 0 && running === 0 && pending === 0) await new Promise((resolve) => setImmediate(resolve));
     // The idle timeouts above cover a silent server; the overall deadline covers slow trickles.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.opts.timeoutMs);
@@ -121,6 +134,16 @@ export class DirectHttpsTransport implements KubeTransport {
       this.inFlight--;
       if (this.retired && this.inFlight === 0) this.release();
     }
+  }
+
+  /** The connector, keeping (strongly) the session ticket of each TLS connection it opens. */
+  private keepingTlsSession(connect: buildConnector.connector): buildConnector.connector {
+    return (options, callback) =>
+      connect(options, (err, socket) => {
+        if (err || !socket) return callback(err ?? new Error('TLS connection failed'), null);
+        socket.on('session', (session: Buffer) => (this.tlsSession = session));
+        callback(null, socket);
+      });
   }
 
   /** Closes the pool once its requests are done (undici's close waits for them). */
